@@ -1,0 +1,3 @@
+from paperqueue.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""The command line: ``paperqueue`` opens the app; subcommands for scripts.
+
+Exit codes: 0 ok, 1 the store could not be written or is locked, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from paperqueue import __version__
+
+EXIT_OK, EXIT_STORE, EXIT_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperqueue",
+        description="A keyboard-driven reading queue for research papers. With no command, opens the app.",
+        epilog="Data lives in $PAPERQUEUE_HOME, or the platform's user data folder when it is not set.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperqueue {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    importer = commands.add_parser("import", help="import papers from page files")
+    importer.add_argument("files", nargs="*", type=Path, metavar="FILE", help="text files copied from a trending-papers page")
+    importer.add_argument("--sample", action="store_true", help="import the bundled sample page")
+
+    lister = commands.add_parser("list", help="print the queue")
+    which = lister.add_mutually_exclusive_group()
+    for view in ("unread", "starred", "read", "all"):
+        which.add_argument(f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view)
+    lister.add_argument("--format", choices=("table", "json", "md"), default="table")
+    lister.set_defaults(view="all")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "import":
+            return cmd_import(args)
+        if args.command == "list":
+            return cmd_list(args)
+    except BrokenPipeError:
+        return EXIT_OK
+    return run_app()
+
+
+def run_app() -> int:
+    from paperqueue.ui.app import PaperQueueApp
+
+    PaperQueueApp().run()
+    return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(f"paperqueue: {message}", file=sys.stderr)
+
+
+def _warn_all(warnings: list[str]) -> None:
+    for warning in warnings:
+        _error(f"warning: {warning}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from paperqueue.core.importing import UnusableFileError, parse_file
+    from paperqueue.core.lock import StoreLockedError
+    from paperqueue.core.store import Store
+    from paperqueue.resources import sample_path
+
+    sources: list[tuple[Path, str]] = [(path, path.name) for path in args.files]
+    if args.sample:
+        sources.append((sample_path(), "bundled sample"))
+    if not sources:
+        _error("import: give one or more FILEs, or --sample")
+        return EXIT_INPUT
+    parsed = []
+    bad_input = store_failed = False
+    for path, name in sources:
+        try:
+            parsed.append((name, parse_file(path)))
+        except UnusableFileError as error:
+            _error(str(error))
+            bad_input = True
+    if not parsed:
+        return EXIT_INPUT
+    try:
+        store = Store.open()
+    except StoreLockedError as error:
+        _error(f"{error}; close it and run the import again")
+        return EXIT_STORE
+    except OSError as error:
+        _error(f"cannot open the queue: {error}")
+        return EXIT_STORE
+    _warn_all(store.warnings)
+    try:
+        for name, papers in parsed:
+            try:
+                result = store.add_papers(papers, source=name)
+            except OSError as error:
+                _error(f"{name}: not imported, the store could not be written ({error.strerror or error})")
+                store_failed = True
+                continue
+            print(f"{name}: {result.summary()}")
+    finally:
+        store.close()
+    if bad_input:
+        return EXIT_INPUT
+    return EXIT_STORE if store_failed else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from paperqueue.core.listing import render_list
+    from paperqueue.core.store import Store
+
+    try:
+        store = Store.open(lock=False)
+    except OSError as error:
+        _error(f"cannot open the queue: {error}")
+        return EXIT_STORE
+    _warn_all(store.warnings)
+    try:
+        sys.stdout.write(render_list(store, args.view, args.format))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""The paperqueue App: opens the store in a worker, shows the queue screen,
+routes copies, browser opens and saves. It holds no triage logic itself."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from paperqueue.core.clock import Clock, utc_now
+from paperqueue.core.importing import UnusableFileError, import_file
+from paperqueue.core.lock import StoreLockedError
+from paperqueue.core.store import Store
+from paperqueue.resources import sample_path, styles_path
+from paperqueue.ui.screens.help import HelpScreen
+from paperqueue.ui.screens.queue import QueueScreen
+
+
+class PaperQueueApp(App[None]):
+    CSS_PATH = str(styles_path())
+    TITLE = "paperqueue"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, home: Path | None = None, *, clock: Clock = utc_now) -> None:
+        super().__init__()
+        self.home = home
+        self.clock = clock
+        self.store: Store | None = None
+        self._quit_despite_unsaved = False
+
+    def get_default_screen(self) -> Screen:
+        return QueueScreen()
+
+    @property
+    def queue_screen(self) -> QueueScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.open_store()
+
+    # -- the store -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
+    def open_store(self) -> None:
+        try:
+            store = Store.open(self.home, clock=self.clock, read_only_if_locked=True)
+        except (OSError, StoreLockedError) as error:
+            self.call_from_thread(self.notify, f"Cannot open the queue: {error}", severity="error", markup=False)
+            return
+        notices = list(store.warnings)
+        if not store.papers and not store.read_only:
+            try:
+                result = import_file(store, sample_path(), source="bundled sample")
+                notices.append(f"First run: imported {result.new} papers from the bundled sample.")
+            except (UnusableFileError, OSError) as error:
+                notices.append(f"Could not import the bundled sample: {error}")
+        self.call_from_thread(self._store_ready, store, notices)
+
+    def _store_ready(self, store: Store, notices: list[str]) -> None:
+        self.store = store
+        theme = store.settings.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.queue_screen.load(store)
+        for notice in notices:
+            self.notify(notice, markup=False, timeout=6)
+
+    def flush_store(self) -> None:
+        """Make pending changes durable, off the UI thread."""
+        if self.store is not None and not self.store.read_only:
+            self._flush()
+
+    @work(thread=True, group="flush", exit_on_error=False)
+    def _flush(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        try:
+            store.flush()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self.call_from_thread(
+                self.notify,
+                f"Could not save {store.unsaved} change(s): {reason}. They are kept in memory; paperqueue retries on the next change.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        self.call_from_thread(self.queue_screen.refresh_views)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.store is not None and not self.store.read_only:
+            self.store.set_settings(theme=theme)
+            self.flush_store()
+
+    # -- clipboard and browser ---------------------------------------------------
+
+    def copy_text(self, text: str, label: str) -> None:
+        """Copy through OSC 52 at once, and through the system clipboard too."""
+        self.copy_to_clipboard(text)
+        self._system_copy(text, label)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _system_copy(self, text: str, label: str) -> None:
+        from paperqueue.desktop import system_copy
+
+        outcome = system_copy(text)
+        where = "clipboard" if outcome.ok else "terminal clipboard (OSC 52)"
+        self.call_from_thread(self.notify, f"Copied {label} to the {where}: {text}", markup=False, timeout=4)
+
+    def open_link(self, url: str) -> None:
+        from paperqueue.desktop import has_graphical_session
+
+        if not has_graphical_session():
+            self.copy_to_clipboard(url)
+            self.notify(
+                f"No graphical browser here (no DISPLAY, WAYLAND_DISPLAY or BROWSER); copied the link instead: {url}",
+                markup=False,
+                timeout=6,
+            )
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        from paperqueue.desktop import open_url
+
+        outcome = open_url(url)
+        if outcome.ok:
+            self.call_from_thread(self.notify, f"Opened {url}", markup=False, timeout=3)
+        else:
+            self.call_from_thread(self.copy_to_clipboard, url)
+            self.call_from_thread(
+                self.notify, f"Could not open a browser ({outcome.detail}); copied the link instead: {url}", markup=False
+            )
+
+    # -- keys --------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        store = self.store
+        if store is not None and not store.read_only:
+            self.queue_screen.save_position()
+            await self.workers.wait_for_complete([w for w in self.workers if w.group == "flush"])
+
+            try:
+                await asyncio.to_thread(store.flush)
+            except OSError as error:
+                if not self._quit_despite_unsaved:
+                    self._quit_despite_unsaved = True
+                    self.notify(
+                        f"Could not save {store.unsaved} change(s): {error.strerror or error}. Press q again to quit anyway.",
+                        severity="error",
+                        markup=False,
+                    )
+                    return
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()

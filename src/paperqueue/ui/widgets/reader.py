@@ -1,0 +1,76 @@
+"""The reader pane: title, state, abstract and links of one paper.
+
+Everything shown here is user text, so it is built as ``rich.text.Text``
+and never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from paperqueue.core.models import Paper, PaperState
+
+
+class Reader(VerticalScroll, can_focus=False):
+    DEFAULT_CLASSES = "pane"
+
+    EMPTY: ClassVar[str] = "Nothing to read in this view."
+
+    def compose(self):
+        yield Static(id="reader-title")
+        yield Static(id="reader-meta")
+        yield Static(id="reader-abstract")
+        yield Static(id="reader-links")
+
+    def show(self, paper: Paper | None, state: PaperState | None) -> None:
+        title = self.query_one("#reader-title", Static)
+        meta = self.query_one("#reader-meta", Static)
+        abstract = self.query_one("#reader-abstract", Static)
+        links = self.query_one("#reader-links", Static)
+        if paper is None or state is None:
+            title.update(Text(self.EMPTY))
+            for widget in (meta, abstract, links):
+                widget.update("")
+            return
+        title.update(Text(paper.title))
+        meta.update(_meta_line(paper, state))
+        abstract.update(Text(paper.abstract or "(no abstract)"))
+        links.update(_links_block(paper))
+        self.scroll_home(animate=False)
+
+    def page(self, direction: int) -> None:
+        if direction > 0:
+            self.scroll_page_down(animate=False)
+        else:
+            self.scroll_page_up(animate=False)
+
+
+def _meta_line(paper: Paper, state: PaperState) -> Text:
+    parts: list[tuple[str, str]] = []
+    parts.append(("★ starred" if state.starred else "☆ not starred", "bold yellow" if state.starred else "dim"))
+    parts.append(("✓ read" if state.read else "● unread", "green" if state.read else "bold"))
+    if paper.arxiv_id:
+        parts.append((f"arXiv:{paper.arxiv_id}", "cyan"))
+    if paper.added_at:
+        parts.append((f"added {paper.added_at[:10]}", "dim"))
+    text = Text()
+    for index, (label, style) in enumerate(parts):
+        if index:
+            text.append("  ·  ", style="dim")
+        text.append(label, style=style)
+    return text
+
+
+def _links_block(paper: Paper) -> Text:
+    text = Text("Links\n", style="bold")
+    for index, url in enumerate(paper.all_links):
+        label = "arXiv " if index == 0 else "      "
+        text.append(label, style="dim")
+        text.append(url, style=f"underline link {url}")
+        text.append("\n")
+    text.rstrip()
+    return text

@@ -1,0 +1,41 @@
+"""The status line at the top: where you are and how much is left."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from paperqueue.core.queue import VIEW_TITLES
+
+
+class StatusLine(Widget, can_focus=False):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text("paperqueue  ·  loading…")
+
+    def update_status(
+        self,
+        view: str,
+        row: int,
+        rows: int,
+        counts: dict[str, int],
+        *,
+        unsaved: int = 0,
+        read_only: bool = False,
+    ) -> None:
+        text = Text()
+        text.append(" paperqueue ", style="bold reverse")
+        text.append(f"  {VIEW_TITLES[view]} {row + 1 if rows else 0}/{rows}", style="bold")
+        text.append(
+            f"  ·  {counts['all']} papers  ·  {counts['inbox']} unread"
+            f"  ·  {counts['starred']} starred  ·  {counts['read']} read",
+        )
+        if read_only:
+            text.append("  ·  READ-ONLY", style="bold red")
+        if unsaved:
+            text.append(f"  ·  {unsaved} unsaved", style="bold red")
+        self._text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        return self._text

@@ -1,0 +1,27 @@
+"""What the person sees: the main screen and the help screen at 120x40."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pilot_helpers import make_app, seed_store, wait_loaded
+
+
+def test_main_screen(snap_compare, pq_home: Path) -> None:
+    seed_store(pq_home)
+
+    async def ready(pilot) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("j", "s", "j", "r", "j")
+
+    assert snap_compare(make_app(pq_home), terminal_size=(120, 40), run_before=ready)
+
+
+def test_help_screen(snap_compare, pq_home: Path) -> None:
+    seed_store(pq_home)
+
+    async def ready(pilot) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("question_mark")
+
+    assert snap_compare(make_app(pq_home), terminal_size=(120, 40), run_before=ready)
