@@ -125,6 +125,11 @@ def test_chrome_lines_at_block_edges() -> None:
     assert (paper.title, paper.abstract) == ("Real Title", "We do things.")
 
 
+def test_chrome_split_over_lines_is_not_a_title() -> None:
+    papers = parse_page("Published\non Mar 13\n\nProse here.\n\nReal Title\n\nAbstract.")
+    assert [p.title for p in papers] == ["Real Title"]
+
+
 def test_short_abstract_kept() -> None:
     text = "A Title\n\nWe propose X.\n\nAnother Title\n\nShort too.\n"
     assert [(p.title, p.abstract) for p in parse_page(text)] == [

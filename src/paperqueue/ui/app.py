@@ -4,6 +4,9 @@ routes copies, browser opens and saves. It holds no triage logic itself."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from pathlib import Path
 
 from textual import work
@@ -44,6 +47,23 @@ class PaperQueueApp(App[None]):
 
     def on_mount(self) -> None:
         self.open_store()
+        if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(1.0, self._check_terminal)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, lambda: self.call_later(self.action_quit))
+
+    async def _check_terminal(self) -> None:
+        """Save and quit when the terminal hangs up.
+
+        A hung-up terminal sends SIGHUP only to its session leader; when that
+        is not us (``make run`` inside a closed tmux window), the app would
+        otherwise live on, spinning on a dead tty and holding the lock.
+        """
+        try:
+            os.tcgetpgrp(sys.__stdin__.fileno())
+        except OSError:
+            await self.action_quit()
 
     # -- the store -------------------------------------------------------------
 

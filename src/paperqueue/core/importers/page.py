@@ -236,7 +236,10 @@ def iter_page(lines: Iterable[str]) -> Iterator[ParsedPaper]:
         block, text = cur
         # The next block reads as an abstract (not a title, not the end).
         abstract_next = nxt is not None and not _is_title(nxt[1])
-        title_like = _is_title(text) and (len(block) == 1 or abstract_next)
+        title_like = (
+            _is_title(text)
+            and (len(block) == 1 or (abstract_next and not is_chrome(text)))
+        )
         if pending is None:
             pair = _split_block(block) if len(block) > 1 else None
             if pair is not None:
