@@ -251,3 +251,32 @@ async def test_position_is_saved_while_moving_not_only_on_quit(pq_home: Path) ->
         key = paper_list(app).paper.key
         settings = json.loads((pq_home / "settings.json").read_text())["settings"]["1"]
         assert settings["key"] == key and settings["view"] == "all"
+
+
+async def test_command_palette_lists_the_actions_and_runs_them(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Toggle star", "Toggle read", "Copy the primary link", "View: Starred papers", "Last paper", "Theme"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"toggle star")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.store.state(paper_list(app).paper.key).starred
+
+
+async def test_theme_choice_is_remembered(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    again = make_app(pq_home)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        assert again.theme == "nord"

@@ -7,10 +7,11 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -19,6 +20,7 @@ from paperqueue.core.importing import UnusableFileError, import_file
 from paperqueue.core.lock import StoreLockedError
 from paperqueue.core.store import Store
 from paperqueue.resources import sample_path, styles_path
+from paperqueue.ui.commands import binding_commands
 from paperqueue.ui.screens.help import HelpScreen
 from paperqueue.ui.screens.queue import QueueScreen
 
@@ -27,8 +29,8 @@ class PaperQueueApp(App[None]):
     CSS_PATH = str(styles_path())
     TITLE = "paperqueue"
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", tooltip="Help: every key"),
+        Binding("q", "quit", "Quit", tooltip="Quit (saves first)"),
     ]
 
     def __init__(self, home: Path | None = None, *, clock: Clock = utc_now) -> None:
@@ -40,6 +42,12 @@ class PaperQueueApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         return QueueScreen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, QueueScreen):
+            yield from binding_commands(screen, screen.paper_list)
+            yield SystemCommand("Help: every key", "key: ?", self.action_help)
 
     @property
     def queue_screen(self) -> QueueScreen:

@@ -34,20 +34,20 @@ SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 
 class QueueScreen(Screen[None]):
     BINDINGS = [
-        Binding("s", "toggle_star", "Star"),
-        Binding("r", "toggle_read", "Read"),
-        Binding("space", "read_and_next", "Read+next"),
-        Binding("n", "unread(1)", "Next unread"),
-        Binding("p", "unread(-1)", "Prev unread", show=False),
-        Binding("y", "copy_link", "Copy link"),
-        Binding("Y", "copy_markdown", "Copy Markdown", show=False),
-        Binding("o", "open_link", "Open"),
-        Binding("J", "scroll_reader(1)", "Reader down", show=False),
-        Binding("K", "scroll_reader(-1)", "Reader up", show=False),
-        Binding("1", "view('inbox')", "Inbox", show=False),
-        Binding("2", "view('starred')", "Starred", show=False),
-        Binding("3", "view('read')", "Read view", show=False),
-        Binding("4", "view('all')", "All", show=False),
+        Binding("s", "toggle_star", "Star", tooltip="Toggle star"),
+        Binding("r", "toggle_read", "Read", tooltip="Toggle read"),
+        Binding("space", "read_and_next", "Read+next", tooltip="Mark read and go to the next unread paper"),
+        Binding("n", "unread(1)", "Next unread", show=False, tooltip="Next unread paper"),
+        Binding("p", "unread(-1)", "Prev unread", show=False, tooltip="Previous unread paper"),
+        Binding("y", "copy_link", "Copy", tooltip="Copy the primary link"),
+        Binding("Y", "copy_markdown", "Copy Markdown", show=False, tooltip="Copy a Markdown link [Title](url)"),
+        Binding("o", "open_link", "Open", tooltip="Open the primary link in the browser"),
+        Binding("J", "scroll_reader(1)", "Reader down", show=False, tooltip="Scroll the reader pane down"),
+        Binding("K", "scroll_reader(-1)", "Reader up", show=False, tooltip="Scroll the reader pane up"),
+        Binding("1", "view('inbox')", "Inbox", show=False, tooltip="View: Inbox (unread papers)"),
+        Binding("2", "view('starred')", "Starred", show=False, tooltip="View: Starred papers"),
+        Binding("3", "view('read')", "Read view", show=False, tooltip="View: Read papers"),
+        Binding("4", "view('all')", "All", show=False, tooltip="View: All papers"),
     ]
 
     app: PaperQueueApp

@@ -26,12 +26,12 @@ class PaperList(ScrollView, can_focus=True):
     """Rows of a :class:`QueueView`; owns the cursor and the keys that move it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Next", show=False),
-        Binding("k,up", "move(-1)", "Prev", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("j,down", "move(1)", "Next", show=False, tooltip="Next paper"),
+        Binding("k,up", "move(-1)", "Prev", show=False, tooltip="Previous paper"),
+        Binding("g,home", "first", "First", show=False, tooltip="First paper"),
+        Binding("G,end", "last", "Last", show=False, tooltip="Last paper"),
+        Binding("pagedown", "page(1)", "Page down", show=False, tooltip="Page the list down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, tooltip="Page the list up"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

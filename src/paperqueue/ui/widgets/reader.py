@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -70,7 +71,7 @@ def _links_block(paper: Paper) -> Text:
     for index, url in enumerate(paper.all_links):
         label = "arXiv " if index == 0 else "      "
         text.append(label, style="dim")
-        text.append(url, style=f"underline link {url}")
+        text.append(url, style=Style(underline=True, link=url))
         text.append("\n")
     text.rstrip()
     return text
