@@ -25,7 +25,7 @@ LAST = "Learning dynamic representations of the functional connectome in neurobi
 
 
 def disk_state(home: Path) -> dict[str, dict]:
-    data = json.loads((home / "state.json").read_text())
+    data = json.loads((home / "state" / "00000.json").read_text())
     return {doc["key"]: doc for doc in data["state"].values()}
 
 

@@ -20,9 +20,14 @@ JSON_FIELDS = {
 
 
 def snapshot_files(home: Path) -> dict[str, bytes]:
+    """The store of record, byte for byte (not the lock, not the search cache)."""
     if not home.exists():
         return {}
-    return {p.name: p.read_bytes() for p in home.iterdir() if p.suffix == ".json"}
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in home.rglob("*")
+        if p.is_file() and p.name != "queue.lock" and not p.name.startswith("search.sqlite")
+    }
 
 
 def test_version(capsys) -> None:
@@ -121,10 +126,10 @@ def test_good_files_import_while_bad_ones_are_named(capsys, pq_home: Path, tmp_p
 
 def test_corrupt_store_is_set_aside_by_cli(capsys, pq_home: Path) -> None:
     pq_home.mkdir(parents=True)
-    (pq_home / "state.json").write_text("{not json")
+    (pq_home / "settings.json").write_text("{not json")
     assert main(["import", "--sample"]) == 0
     err = capsys.readouterr().err
-    assert "state.json was not valid JSON" in err
+    assert "settings.json was not valid JSON" in err
     assert [p.name for p in pq_home.iterdir() if p.name.endswith(".corrupt")]
 
 

@@ -61,7 +61,7 @@ def test_paper_seen_by_title_then_by_id_stays_one_paper(pq_home: Path) -> None:
     assert list(store.papers) == [key], "the key is permanent"
     merged = store.papers[key]
     assert merged.arxiv_id == "1706.03762"
-    assert merged.abstract == "Transformers."
+    assert store.details(key).abstract == "Transformers."
     assert merged.primary_link == "https://arxiv.org/abs/1706.03762"
     # Now the id alone finds it, even under a different title.
     assert store.find("1706.03762", "Something else") == key
@@ -85,7 +85,7 @@ def test_duplicate_within_one_import_is_one_paper(pq_home: Path) -> None:
 def test_failed_write_leaves_disk_as_it_was_and_keeps_change_pending(pq_home: Path, monkeypatch) -> None:
     store = Store.open(pq_home)
     import_file(store, SAMPLE)
-    state_file = pq_home / "state.json"
+    state_file = pq_home / "state" / "00000.json"
     key = next(iter(store.papers))
     store.set_state(key, PaperState(starred=True))
     store.flush()
@@ -101,7 +101,7 @@ def test_failed_write_leaves_disk_as_it_was_and_keeps_change_pending(pq_home: Pa
         store.flush()
     assert state_file.read_bytes() == before
     assert store.unsaved == 1
-    assert not [p for p in pq_home.iterdir() if p.name.endswith(".tmp")], "temp files are cleaned up"
+    assert not [p for p in pq_home.rglob("*.tmp")], "temp files are cleaned up"
     monkeypatch.undo()
     monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
     store.flush()
@@ -113,15 +113,15 @@ def test_failed_write_leaves_disk_as_it_was_and_keeps_change_pending(pq_home: Pa
 def test_corrupt_file_is_set_aside_not_deleted(pq_home: Path) -> None:
     pq_home.mkdir(parents=True)
     garbage = b'{"papers": {"1": {"key": "x", "tit'
-    (pq_home / "papers.json").write_bytes(garbage)
+    (pq_home / "index.json").write_bytes(garbage)
     store = Store.open(pq_home)
     assert store.papers == {}
     assert any("not valid JSON" in warning for warning in store.warnings)
-    aside = [p for p in pq_home.iterdir() if p.name.startswith("papers.json.") and p.name.endswith(".corrupt")]
+    aside = [p for p in pq_home.iterdir() if p.name.startswith("index.json.") and p.name.endswith(".corrupt")]
     assert len(aside) == 1 and aside[0].read_bytes() == garbage
     import_file(store, SAMPLE)
     store.close()
-    assert len(json.loads((pq_home / "papers.json").read_text())["papers"]) == 79
+    assert len(json.loads((pq_home / "index.json").read_text())["papers"]) == 79
 
 
 def test_second_writer_is_refused_or_read_only(pq_home: Path) -> None:
@@ -145,10 +145,11 @@ def test_write_keeps_file_mode(pq_home: Path) -> None:
     key = next(iter(store.papers))
     store.set_state(key, PaperState(starred=True))
     store.flush()
-    os.chmod(pq_home / "state.json", 0o600)
+    state_file = pq_home / "state" / "00000.json"
+    os.chmod(state_file, 0o640)
     store.set_state(key, PaperState(starred=False))
     store.flush()
-    assert (pq_home / "state.json").stat().st_mode & 0o777 == 0o600
+    assert state_file.stat().st_mode & 0o777 == 0o640
     store.close()
 
 

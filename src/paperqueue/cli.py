@@ -65,9 +65,10 @@ def _warn_all(warnings: list[str]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from paperqueue.core.importing import UnusableFileError, parse_file
+    from paperqueue.core.importing import UnusableFileError, check_file, import_file
     from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.store import Store
+    from paperqueue.progress import ProgressBar
     from paperqueue.resources import sample_path
 
     sources: list[tuple[Path, str]] = [(path, path.name) for path in args.files]
@@ -76,15 +77,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not sources:
         _error("import: give one or more FILEs, or --sample")
         return EXIT_INPUT
-    parsed = []
+    usable = []
     bad_input = store_failed = False
     for path, name in sources:
         try:
-            parsed.append((name, parse_file(path)))
+            check_file(path)
+            usable.append((path, name))
         except UnusableFileError as error:
             _error(str(error))
             bad_input = True
-    if not parsed:
+    if not usable:
         return EXIT_INPUT
     try:
         store = Store.open()
@@ -96,13 +98,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_STORE
     _warn_all(store.warnings)
     try:
-        for name, papers in parsed:
+        for path, name in usable:
+            bar = ProgressBar(name)
             try:
-                result = store.add_papers(papers, source=name)
+                result = import_file(store, path, source=name, progress=bar)
+            except UnusableFileError as error:
+                bar.finish()
+                _error(str(error))
+                bad_input = True
+                continue
             except OSError as error:
+                bar.finish()
                 _error(f"{name}: not imported, the store could not be written ({error.strerror or error})")
                 store_failed = True
                 continue
+            bar.finish()
             print(f"{name}: {result.summary()}")
     finally:
         store.close()

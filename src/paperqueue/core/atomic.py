@@ -7,12 +7,12 @@ reader (or a crash) sees the old file or the new one, never a mix.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb.storages import Storage
 
 
@@ -73,13 +73,14 @@ def read_json(path: Path) -> Any | None:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        return orjson.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
         raise CorruptFileError(path, f"not valid JSON ({error})") from None
 
 
 def dump_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON (orjson: several times faster than ``json`` at 100k papers)."""
+    return orjson.dumps(data)
 
 
 class AtomicJSONStorage(Storage):

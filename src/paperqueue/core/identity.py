@@ -64,6 +64,8 @@ def find_arxiv_id(text: str) -> str | None:
     new-style and old-style ids.  Bare numbers in prose and DOIs such as
     ``10.1234/2403.01234`` are ignored.
     """
+    if "arxiv" not in text.lower():  # cheap pre-check; most text has none
+        return None
     m = _FIND_RE.search(text)
     return _canonical(m) if m else None
 
@@ -160,6 +162,8 @@ def extract_links(text: str) -> list[str]:
     gives ``https://github.com/a/b``, ``https://x.io/site/.`` gives
     ``https://x.io/site/``.  A URL with nothing after ``://`` is skipped.
     """
+    if "://" not in text:  # cheap pre-check; most abstracts have no URL
+        return []
     found: dict[str, None] = {}
     for m in _URL_RE.finditer(text):
         url = _trim(m.group())

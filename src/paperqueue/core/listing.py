@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 
 from paperqueue.core.formats import markdown_link
-from paperqueue.core.models import Paper, PaperState
+from paperqueue.core.models import Paper, PaperDetails, PaperState
 from paperqueue.core.queue import select
 from paperqueue.core.store import Store
 
 
-def paper_json(paper: Paper, state: PaperState) -> dict:
+def paper_json(paper: Paper, details: PaperDetails, state: PaperState) -> dict:
     return {
         "key": paper.key,
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "abstract": paper.abstract,
+        "abstract": details.abstract,
         "links": paper.all_links,
         "primary_link": paper.primary_link,
         "starred": state.starred,
@@ -29,7 +29,8 @@ def paper_json(paper: Paper, state: PaperState) -> dict:
 def render_list(store: Store, view: str, fmt: str) -> str:
     papers = select(store.ordered_papers(), store.states, view)
     if fmt == "json":
-        rows = [paper_json(p, store.state(p.key)) for p in papers]
+        details = {paper.key: found for paper, found in store.iter_details()}
+        rows = [paper_json(p, details[p.key], store.state(p.key)) for p in papers]
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     lines = []
     for paper in papers:

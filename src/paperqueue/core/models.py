@@ -9,16 +9,20 @@ from paperqueue.core.identity import arxiv_abs_url, arxiv_search_url
 
 @dataclass(slots=True)
 class Paper:
-    """One paper in the queue. ``key`` is permanent once given."""
+    """What the list needs to know about a paper: small, loaded at start.
+
+    ``key`` is permanent once given; ``id`` is its document id in the
+    store's files. The abstract lives apart (see :class:`PaperDetails`).
+    """
 
     key: str
     title: str
-    abstract: str = ""
     arxiv_id: str | None = None
     links: tuple[str, ...] = ()
     added_at: str = ""
     seq: int = 0
     batch: int = 0
+    id: int = 0
 
     @property
     def primary_link(self) -> str:
@@ -33,29 +37,42 @@ class Paper:
         return [primary, *(link for link in self.links if link != primary)]
 
     def to_record(self) -> dict:
-        return {
-            "key": self.key,
-            "title": self.title,
-            "abstract": self.abstract,
-            "arxiv_id": self.arxiv_id,
-            "links": list(self.links),
-            "added_at": self.added_at,
-            "seq": self.seq,
-            "batch": self.batch,
-        }
+        record: dict = {"key": self.key, "title": self.title}
+        if self.arxiv_id:
+            record["arxiv_id"] = self.arxiv_id
+        if self.links:
+            record["links"] = list(self.links)
+        record["added_at"] = self.added_at
+        record["seq"] = self.seq
+        record["batch"] = self.batch
+        return record
 
     @classmethod
-    def from_record(cls, record: dict) -> Paper:
+    def from_record(cls, record: dict, doc_id: int = 0) -> Paper:
         return cls(
             key=str(record["key"]),
             title=str(record.get("title", "")),
-            abstract=str(record.get("abstract", "")),
             arxiv_id=record.get("arxiv_id") or None,
             links=tuple(record.get("links") or ()),
             added_at=str(record.get("added_at", "")),
             seq=int(record.get("seq", 0)),
             batch=int(record.get("batch", 0)),
+            id=doc_id,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PaperDetails:
+    """The large part of a paper, loaded on demand: its abstract."""
+
+    abstract: str = ""
+
+    def to_record(self, key: str) -> dict:
+        return {"key": key, "abstract": self.abstract}
+
+    @classmethod
+    def from_record(cls, record: dict) -> PaperDetails:
+        return cls(abstract=str(record.get("abstract", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +116,11 @@ class ImportResult:
     new: int = 0
     existing: int = 0
     new_keys: list[str] = field(default_factory=list)
+    generation: int = 0
+    # For the search index: new papers (id -> title, abstract) and papers
+    # whose text changed (id, old title, old abstract, new title, new abstract).
+    indexed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    reindexed: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"{self.new} new, {self.existing} already in the queue"

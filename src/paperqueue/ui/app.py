@@ -58,20 +58,38 @@ class PaperQueueApp(App[None]):
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(1.0, self._check_terminal)
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(signum, lambda: self.call_later(self.action_quit))
+            loop.add_signal_handler(signal.SIGHUP, self._hang_up)
+            loop.add_signal_handler(signal.SIGTERM, lambda: self.call_later(self.action_quit))
 
-    async def _check_terminal(self) -> None:
-        """Save and quit when the terminal hangs up.
+    def _check_terminal(self) -> None:
+        """Notice a hung-up terminal even without SIGHUP.
 
-        A hung-up terminal sends SIGHUP only to its session leader; when that
-        is not us (``make run`` inside a closed tmux window), the app would
-        otherwise live on, spinning on a dead tty and holding the lock.
+        A hung-up terminal signals only its session leader; when that is not
+        us (``make run`` inside a closed tmux window), the app would live on,
+        spinning on a dead tty and holding the lock.
         """
         try:
             os.tcgetpgrp(sys.__stdin__.fileno())
         except OSError:
-            await self.action_quit()
+            self._hang_up()
+
+    def _hang_up(self) -> None:
+        """The terminal is gone: save, release the lock, and leave at once.
+
+        Textual's normal shutdown writes to the terminal and can block on a
+        dead one, so this skips it; there is no screen left to restore.
+        """
+        store = self.store
+        try:
+            if store is not None and not store.read_only:
+                self.queue_screen.save_position()
+                store.flush()
+        except OSError:
+            pass
+        finally:
+            if store is not None:
+                store.close()
+            os._exit(0)
 
     # -- the store -------------------------------------------------------------
 

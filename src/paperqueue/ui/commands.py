@@ -17,7 +17,8 @@ from textual.dom import DOMNode
 def binding_commands(*targets: DOMNode) -> Iterable[SystemCommand]:
     """One palette command per binding of each target, titled by its help text."""
     for target in targets:
-        for binding in target.BINDINGS:
+        bindings = [b for cls in type(target).__mro__ for b in cls.__dict__.get("BINDINGS", ())]
+        for binding in bindings:
             if not isinstance(binding, Binding):
                 continue
             title = binding.tooltip or binding.description

@@ -17,6 +17,8 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("Y", "copy a Markdown link [Title](url)"),
     ("o", "open the primary link in the browser (copies it when there is no display)"),
     ("1 2 3 4", "views: Inbox, Starred, Read, All"),
+    ("/", "search titles and abstracts (enter keeps the filter, escape clears it)"),
+    ("S", "sort: newest added / title / unread first"),
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
     ("q", "quit"),

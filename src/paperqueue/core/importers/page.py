@@ -11,7 +11,8 @@ Pipeline (all streaming, linear time):
    is blank.
 2. Blocks: runs of non-blank lines.  Page chrome lines (see
    :data:`CHROME_PATTERNS`) are dropped from the start and end of every
-   block; a block that was all chrome disappears.  Chrome lines inside a
+   block (author lines too, see :func:`is_author_line`); a block that was
+   all chrome disappears.  Chrome lines inside a
    block are left alone, so an abstract's text is never rewritten.
    *One-paragraph-per-line mode*: a block containing a line longer than
    :data:`MAX_TITLE` characters cannot be a hard-wrapped paragraph (wrapped
@@ -54,9 +55,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from paperqueue.core.identity import extract_links, find_arxiv_id
+from paperqueue.core.importers.record import ParsedPaper
 from paperqueue.core.text import clean_text, collapse_space
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "MAX_TITLE",
     "NoPapersError",
     "ParsedPaper",
+    "is_author_line",
     "is_chrome",
     "iter_page",
     "looks_like_page",
@@ -71,14 +73,6 @@ __all__ = [
 ]
 
 MAX_TITLE = 300
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedPaper:
-    title: str  # one_line'd, never empty
-    abstract: str  # one_line'd, may be ""
-    arxiv_id: str | None  # find_arxiv_id(title + " " + abstract)
-    links: tuple[str, ...]  # extract_links(abstract)
 
 
 class NoPapersError(ValueError):
@@ -90,6 +84,7 @@ _MONTH = (
     r"|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_COUNT = r"(?=[\d.,]*\d)[\d.,]+[km]?"
 _DATE = (
     rf"(?:{_MONTH} {_DAY}(?:,? \d{{4}})?|{_DAY} {_MONTH}(?:,? \d{{4}})?"
     rf"|{_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
@@ -102,20 +97,92 @@ CHROME_PATTERNS: tuple[str, ...] = (
     r"new",
     r"get trending papers in your email inbox!?",
     r"subscribe",
+    r"(?:trending|daily) papers",
     r"by ?ak and the research community",
     _DATE,
     r"published on .{1,60}",
-    r"submitted by .{1,100}",
+    r"submitted by(?: .{1,100})?",
     # A bare count (upvotes, comments): "42", "1,234", "1.2k".
-    r"(?=[\d.,]*\d)[\d.,]+[km]?",
+    _COUNT,
+    # Upvote buttons and counters: "▲ 42", "Upvote 42", "42 upvotes",
+    # "3 comments", "· 5 authors".
+    rf"(?:[\u25b2\u25b4\u2b06\u2191\u21e7]|upvoted?|upvotes)(?: ?{_COUNT})?",
+    rf"{_COUNT} ?(?:upvotes?|comments?|authors?)",
 )
 _CHROME_MAX = 120  # no chrome line is longer; skip the regex for longer lines
-_CHROME_RE = re.compile("|".join(f"(?:{p})" for p in CHROME_PATTERNS), re.IGNORECASE)
+# An optional "·" / "•" separator may lead any chrome line.
+_CHROME_RE = re.compile(
+    r"(?:[\u00b7\u2022] ?)?(?:" + "|".join(f"(?:{p})" for p in CHROME_PATTERNS) + ")",
+    re.IGNORECASE,
+)
 
 
 def is_chrome(line: str) -> bool:
-    """True if the (cleaned, collapsed) *line* is page chrome."""
-    return len(line) <= _CHROME_MAX and _CHROME_RE.fullmatch(line) is not None
+    """True if the (cleaned, collapsed) *line* is page chrome: one of
+    :data:`CHROME_PATTERNS`, or an author line (:func:`is_author_line`)."""
+    if len(line) <= _CHROME_MAX and _CHROME_RE.fullmatch(line) is not None:
+        return True
+    return is_author_line(line)
+
+
+# Author lines: "Alice Smith, Bob Jones, and Carol Li · 5 authors".
+_AUTHORS_MAX = 2000
+_AUTHORS_TAIL_RE = re.compile(
+    r"(?:,? (?:[\u00b7\u2022] ?)?(?:\d+ authors?|\+ ?\d+|et al\.?))\Z", re.IGNORECASE
+)
+_NAME_TOKEN_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019.-])*")
+_PARTICLES = frozenset(
+    "van von der den de del della di da du dos das le la bin ibn al el ter zu y".split()
+)
+# Capitalised words that are common in titles and rare as names: a
+# comma-separated run of two-word phrases made of them is a title.
+_TITLE_WORDS = frozenset(
+    """a an and are as at beyond by can do does for from how in is it learning into language large
+    learn less model models more multi network networks neural new not of on one only open our
+    over real self small the through to towards toward two under via vision visual we what when
+    where why with without you your all need data deep video image images text agent agents
+    reasoning efficient fast faster better good robust simple scaling scale generation
+    generative diffusion transformer transformers attention policy control search retrieval
+    sparse dense hybrid alignment training inference memory space time world general universal
+    zero shot few high low quality graph graphs token tokens benchmark benchmarks dataset
+    datasets tuning instruction augmented adaptive dynamic foundation modeling modelling
+    representation representations optimization reinforcement supervised unsupervised
+    understanding""".split()
+)
+
+
+def _is_name(part: str) -> bool:
+    tokens = part.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    named = 0
+    for token in tokens:
+        if token in _PARTICLES:
+            continue
+        if (
+            not token[0].isupper()
+            or not _NAME_TOKEN_RE.fullmatch(token)
+            or (len(token) > 1 and token.isupper() and "." not in token)  # acronym
+            or token.lower().rstrip(".") in _TITLE_WORDS
+        ):
+            return False
+        named += 1
+    return named >= 2
+
+
+def is_author_line(line: str) -> bool:
+    """True for a line that is only a comma-separated list of two or more
+    person-like names ("Alice Smith, Bob Jones, and Carol Li", optionally
+    ending in "et al." or "· 5 authors").  A name is 2-5 words, each
+    capitalised (or a particle such as "van"), no digits, no acronyms, no
+    common title words; so "Lions, Tigers, and Bears: ..." stays a title."""
+    if len(line) > _AUTHORS_MAX or "," not in line:
+        return False
+    line = _AUTHORS_TAIL_RE.sub("", line)
+    parts = [part.strip() for part in line.split(",")]
+    if parts and parts[-1].lower().startswith(("and ", "& ")):
+        parts[-1] = parts[-1].partition(" ")[2]
+    return len(parts) >= 2 and all(_is_name(part) for part in parts)
 
 
 _ALNUM_RE = re.compile(r"[^\W_]")
@@ -168,11 +235,15 @@ def _lines(items: Iterable[str]) -> Iterator[str]:
                 after_cr = False
                 continue
         after_cr = item.endswith("\r")
-        parts = _NEWLINE_RE.split(item)
+        parts = item.split("\n") if "\r" not in item else _NEWLINE_RE.split(item)
         if len(parts) > 1 and parts[-1] == "":
             parts.pop()
         for part in parts:
-            yield collapse_space(clean_text(part))
+            if part.isascii() and part.isprintable() and "  " not in part:
+                # The common case: nothing to clean or collapse.
+                yield part.strip()
+            else:
+                yield collapse_space(clean_text(part))
 
 
 def _strip_chrome(lines: list[str] | tuple[str, ...]) -> tuple[str, ...]:

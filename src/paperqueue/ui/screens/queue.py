@@ -1,47 +1,40 @@
-"""The main screen: sidebar of views, the paper list, the reader pane.
-
-It owns the triage keys (star, read, copy, open, views) and the view state;
-the list widget owns the cursor keys. Changes go to the store in memory at
-once and reach the disk through the app's flush worker.
-"""
+"""The main screen: sidebar of views, the paper list, the reader pane,
+the search box. It owns the view, sort and search state and routes the
+list's highlight to the reader; the triage keys come from
+:class:`TriageScreen`, the cursor keys from the list widget."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
-from paperqueue.core.models import Paper, PaperState
-from paperqueue.core.queue import VIEW_TITLES, VIEWS, QueueView
-from paperqueue.core.store import ReadOnlyStoreError, Store
-from paperqueue.core.formats import markdown_link
+from paperqueue.core.models import Paper, PaperDetails
+from paperqueue.core.queue import SORT_TITLES, SORTS, VIEW_TITLES, VIEWS, QueueView, newest_first
+from paperqueue.core.search import SearchIndex
+from paperqueue.core.store import Store, layout
+from paperqueue.ui.screens.triage import TriageScreen
+from paperqueue.ui.searching import Searcher
 from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
+from paperqueue.ui.widgets.search_bar import SearchBar
 from paperqueue.ui.widgets.sidebar import Sidebar
 from paperqueue.ui.widgets.status import StatusLine
-
-if TYPE_CHECKING:
-    from paperqueue.ui.app import PaperQueueApp
 
 SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(TriageScreen):
     BINDINGS = [
-        Binding("s", "toggle_star", "Star", tooltip="Toggle star"),
-        Binding("r", "toggle_read", "Read", tooltip="Toggle read"),
-        Binding("space", "read_and_next", "Read+next", tooltip="Mark read and go to the next unread paper"),
-        Binding("n", "unread(1)", "Next unread", show=False, tooltip="Next unread paper"),
-        Binding("p", "unread(-1)", "Prev unread", show=False, tooltip="Previous unread paper"),
-        Binding("y", "copy_link", "Copy", tooltip="Copy the primary link"),
-        Binding("Y", "copy_markdown", "Copy Markdown", show=False, tooltip="Copy a Markdown link [Title](url)"),
-        Binding("o", "open_link", "Open", tooltip="Open the primary link in the browser"),
+        # Priority: "/" moves focus to the box before the keys typed right after
+        # it are routed (a burst such as "/model" from tmux or a paste).
+        Binding("slash", "search", "Search", tooltip="Search titles and abstracts", priority=True),
+        Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search filter"),
+        Binding("S", "cycle_sort", "Sort", show=False, tooltip="Sort: newest added / title / unread first"),
         Binding("J", "scroll_reader(1)", "Reader down", show=False, tooltip="Scroll the reader pane down"),
         Binding("K", "scroll_reader(-1)", "Reader up", show=False, tooltip="Scroll the reader pane up"),
         Binding("1", "view('inbox')", "Inbox", show=False, tooltip="View: Inbox (unread papers)"),
@@ -50,25 +43,26 @@ class QueueScreen(Screen[None]):
         Binding("4", "view('all')", "All", show=False, tooltip="View: All papers"),
     ]
 
-    app: PaperQueueApp
-
     def __init__(self) -> None:
         super().__init__()
         self.store: Store | None = None
         self.queue: QueueView | None = None
+        self.searcher = Searcher(self, self._apply_search)
         self._save_timer: Timer | None = None
+        self._activity: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
-            yield PaperList(id="papers")
+            with Vertical(id="list-pane"):
+                yield SearchBar(id="search")
+                yield PaperList(id="papers")
             yield Reader(id="reader")
         yield Footer()
 
-    @property
-    def paper_list(self) -> PaperList:
-        return self.query_one(PaperList)
+    def on_mount(self) -> None:
+        self.query_one(SearchBar).display = False
 
     # -- loading -------------------------------------------------------------
 
@@ -77,39 +71,157 @@ class QueueScreen(Screen[None]):
         self.store = store
         settings = store.settings
         view = settings.get("view") if settings.get("view") in VIEWS else "all"
-        self.queue = QueueView(store.ordered_papers(), store.states, view)
-        row = self.queue.row_of(settings.get("key", "")) or 0
+        sort = settings.get("sort") if settings.get("sort") in SORTS else "newest"
+        self.queue = QueueView(newest_first(list(store.papers.values())), store.states, view, sort)
+        row = self.queue.row_of(settings.get("key") or "") or 0
         self.paper_list.show(self.queue, row)
         self.paper_list.focus()
+        self.refresh_views()
+        self.prepare_search(store)
+
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
+    def prepare_search(self, store: Store) -> None:
+        """Open the search index, rebuilding it (with progress) when stale."""
+        index = SearchIndex(store.home / layout.SEARCH)
+        try:
+            if index.generation() != store.generation:
+                if store.read_only:
+                    return  # the process holding the lock maintains it
+                total = max(1, len(store.papers))
+                report = lambda done: self.app.call_from_thread(  # noqa: E731
+                    self.set_activity, "search", f"indexing for search {done / total:.0%}"
+                )
+                docs = ((p.id, p.title, d.abstract) for p, d in store.iter_details())
+                index.rebuild(docs, store.generation, report)
+        except Exception as error:  # noqa: BLE001 - search falls back to titles
+            index.discard()
+            self.app.call_from_thread(self.notify, f"Search covers titles only: {error}", markup=False)
+            return
+        finally:
+            self.app.call_from_thread(self.set_activity, "search", None)
+        if not get_current_worker().is_cancelled:
+            self.searcher.index = index
+
+    def set_activity(self, name: str, text: str | None) -> None:
+        """Show (or with ``None`` clear) a background activity in the status line."""
+        if text is None:
+            self._activity.pop(name, None)
+        else:
+            self._activity[name] = text
         self.refresh_views()
 
     def refresh_views(self) -> None:
         if self.queue is None or self.store is None:
             return
-        self.query_one(Sidebar).update_views(self.queue.view, self.queue.counts)
+        queue = self.queue
+        self.query_one(Sidebar).update_views(queue.view, queue.counts)
         self.query_one(StatusLine).update_status(
-            self.queue.view,
+            queue.view,
             self.paper_list.cursor,
-            len(self.queue),
-            self.queue.counts,
+            len(queue),
+            queue.counts,
+            sort=SORT_TITLES[queue.sort],
+            query=self.searcher.query if queue.filter is not None else "",
+            activity="  ·  ".join(self._activity.values()),
             unsaved=self.store.unsaved,
             read_only=self.store.read_only,
         )
-        self.paper_list.border_title = f"{VIEW_TITLES[self.queue.view]} ({len(self.queue)})"
+        self.paper_list.border_title = f"{VIEW_TITLES[queue.view]} ({len(queue)})"
+
+    # -- the reader ----------------------------------------------------------
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self._show_in_reader(event.paper)
+        self.show_in_reader(event.paper)
         self.refresh_views()
         self._save_position_soon()
 
-    def _show_in_reader(self, paper: Paper | None) -> None:
-        state = self.queue.state(paper) if (paper and self.queue) else None
-        self.query_one(Reader).show(paper, state)
+    def show_in_reader(self, paper: Paper | None) -> None:
+        reader = self.query_one(Reader)
+        if paper is None or self.queue is None or self.store is None:
+            reader.show(None, None, None)
+            return
+        details = self.store.cached_details(paper.key)
+        reader.show(paper, self.queue.state(paper), details)
+        if details is None:
+            self._load_details(paper)
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    def _load_details(self, paper: Paper) -> None:
+        assert self.store is not None
+        details = self.store.details(paper.key)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._details_loaded, paper, details)
+
+    def _details_loaded(self, paper: Paper, details: PaperDetails) -> None:
+        if self.paper_list.paper is paper and self.queue is not None:
+            self.query_one(Reader).show(paper, self.queue.state(paper), details)
+
+    def action_scroll_reader(self, direction: int) -> None:
+        self.query_one(Reader).page(direction)
+
+    # -- views, sort, search ---------------------------------------------------
 
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
         self.action_view(event.view)
+
+    def _reshow(self, change) -> None:
+        """Apply ``change`` to the queue, keeping the highlighted paper if it stays."""
+        if self.queue is None:
+            return
+        current = self.paper_list.paper
+        change(self.queue)
+        row = self.queue.row_of(current.key) if current else None
+        self.paper_list.show(self.queue, row or 0)
+        self.refresh_views()
+
+    def action_view(self, view: str) -> None:
+        self._reshow(lambda queue: queue.set_view(view))
+
+    def action_cycle_sort(self) -> None:
+        if self.queue is None or self.store is None:
+            return
+        sort = SORTS[(SORTS.index(self.queue.sort) + 1) % len(SORTS)]
+        self._reshow(lambda queue: queue.set_sort(sort))
+        self.notify(f"Sorted by {SORT_TITLES[sort]}", timeout=2)
+        if not self.store.read_only:
+            self.store.set_settings(sort=sort)
+            self.app.flush_store()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return not isinstance(self.focused, SearchBar)  # "/" in the box is text
+        return True
+
+    def action_search(self) -> None:
+        if self.queue is not None:
+            box = self.query_one(SearchBar)
+            box.display = True
+            self.set_focus(box)
+
+    def action_keep_search(self) -> None:
+        box = self.query_one(SearchBar)
+        if not box.value.strip():
+            self.action_clear_search()
+            return
+        self.set_focus(self.paper_list)
+
+    def action_clear_search(self) -> None:
+        box = self.query_one(SearchBar)
+        box.value = ""
+        box.display = False
+        if self.store is not None:
+            self.searcher.search(self.store, "")
+        self.set_focus(self.paper_list)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self.store is not None:
+            self.searcher.search(self.store, event.value)
+
+    def _apply_search(self, query: str, ids: set[int] | None) -> None:
+        self._reshow(lambda queue: queue.set_filter(ids))
 
     # -- position ------------------------------------------------------------
 
@@ -127,82 +239,3 @@ class QueueScreen(Screen[None]):
         paper = self.paper_list.paper
         self.store.set_settings(view=self.queue.view, key=paper.key if paper else None)
         self.app.flush_store()
-
-    # -- changing state ------------------------------------------------------
-
-    def _change(self, paper: Paper, new: PaperState) -> bool:
-        assert self.store is not None and self.queue is not None
-        old = self.queue.state(paper)
-        try:
-            self.store.set_state(paper.key, new)
-        except ReadOnlyStoreError as error:
-            self.notify(str(error), severity="warning", markup=False)
-            return False
-        self.queue.state_changed(old, new)
-        self.paper_list.refresh_row()
-        self._show_in_reader(paper)
-        self.refresh_views()
-        self.app.flush_store()
-        return True
-
-    def action_toggle_star(self) -> None:
-        paper = self.paper_list.paper
-        if paper is not None and self.queue is not None:
-            state = self.queue.state(paper)
-            self._change(paper, state.with_star(not state.starred, self.store.clock()))
-
-    def action_toggle_read(self) -> None:
-        paper = self.paper_list.paper
-        if paper is not None and self.queue is not None:
-            state = self.queue.state(paper)
-            self._change(paper, state.with_read(not state.read, self.store.clock()))
-
-    def action_read_and_next(self) -> None:
-        paper = self.paper_list.paper
-        if paper is None or self.queue is None:
-            return
-        state = self.queue.state(paper)
-        if not state.read and not self._change(paper, state.with_read(True, self.store.clock())):
-            return
-        self.action_unread(1)
-
-    def action_unread(self, step: int) -> None:
-        if self.queue is None:
-            return
-        row = self.queue.next_unread(self.paper_list.cursor, step)
-        if row is None:
-            where = "below" if step > 0 else "above"
-            self.notify(f"No unread papers {where} in {VIEW_TITLES[self.queue.view]}", timeout=3)
-            return
-        self.paper_list.move_to(row)
-
-    # -- views and scrolling ---------------------------------------------------
-
-    def action_view(self, view: str) -> None:
-        if self.queue is None:
-            return
-        current = self.paper_list.paper
-        self.queue.set_view(view)
-        row = self.queue.row_of(current.key) if current else None
-        self.paper_list.show(self.queue, row or 0)
-        self.refresh_views()
-
-    def action_scroll_reader(self, direction: int) -> None:
-        self.query_one(Reader).page(direction)
-
-    # -- links -----------------------------------------------------------------
-
-    def action_copy_link(self) -> None:
-        paper = self.paper_list.paper
-        if paper is not None:
-            self.app.copy_text(paper.primary_link, "link")
-
-    def action_copy_markdown(self) -> None:
-        paper = self.paper_list.paper
-        if paper is not None:
-            self.app.copy_text(markdown_link(paper.title, paper.primary_link), "Markdown link")
-
-    def action_open_link(self) -> None:
-        paper = self.paper_list.paper
-        if paper is not None:
-            self.app.open_link(paper.primary_link)

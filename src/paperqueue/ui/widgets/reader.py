@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from paperqueue.core.models import Paper, PaperState
+from paperqueue.core.models import Paper, PaperDetails, PaperState
 
 
 class Reader(VerticalScroll, can_focus=False):
@@ -21,13 +21,18 @@ class Reader(VerticalScroll, can_focus=False):
 
     EMPTY: ClassVar[str] = "Nothing to read in this view."
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: Paper | None = None
+
     def compose(self):
         yield Static(id="reader-title")
         yield Static(id="reader-meta")
         yield Static(id="reader-abstract")
         yield Static(id="reader-links")
 
-    def show(self, paper: Paper | None, state: PaperState | None) -> None:
+    def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None) -> None:
+        """Show ``paper``; ``details`` ``None`` means the abstract is still loading."""
         title = self.query_one("#reader-title", Static)
         meta = self.query_one("#reader-meta", Static)
         abstract = self.query_one("#reader-abstract", Static)
@@ -39,9 +44,14 @@ class Reader(VerticalScroll, can_focus=False):
             return
         title.update(Text(paper.title))
         meta.update(_meta_line(paper, state))
-        abstract.update(Text(paper.abstract or "(no abstract)"))
+        if details is None:
+            abstract.update(Text("Loading the abstract…", style="dim"))
+        else:
+            abstract.update(Text(details.abstract or "(no abstract)"))
         links.update(_links_block(paper))
-        self.scroll_home(animate=False)
+        if paper is not self._shown:
+            self._shown = paper
+            self.scroll_home(animate=False)
 
     def page(self, direction: int) -> None:
         if direction > 0:

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from paperqueue.core.queue import VIEW_TITLES
+from paperqueue.core.text import one_line
 
 
 class StatusLine(Widget, can_focus=False):
@@ -20,16 +21,26 @@ class StatusLine(Widget, can_focus=False):
         rows: int,
         counts: dict[str, int],
         *,
+        sort: str = "",
+        query: str = "",
+        activity: str = "",
         unsaved: int = 0,
         read_only: bool = False,
     ) -> None:
         text = Text()
         text.append(" paperqueue ", style="bold reverse")
         text.append(f"  {VIEW_TITLES[view]} {row + 1 if rows else 0}/{rows}", style="bold")
+        if query:
+            text.append("  ·  search: ")
+            text.append(one_line(query), style="bold")
         text.append(
-            f"  ·  {counts['all']} papers  ·  {counts['inbox']} unread"
-            f"  ·  {counts['starred']} starred  ·  {counts['read']} read",
+            f"  ·  {counts['all']:,} papers  ·  {counts['inbox']:,} unread"
+            f"  ·  {counts['starred']:,} starred  ·  {counts['read']:,} read",
         )
+        if sort and sort != "newest added":
+            text.append(f"  ·  by {sort}", style="dim")
+        if activity:
+            text.append(f"  ·  {activity}", style="italic")
         if read_only:
             text.append("  ·  READ-ONLY", style="bold red")
         if unsaved:

@@ -1,0 +1,214 @@
+"""Format detection and the one entry point for every input format.
+
+Detection looks at the CONTENT first (the first 16 KB, after a BOM and
+leading whitespace); the file name's extension only breaks ties:
+
+1. ``[`` or ``{`` followed by JSON-ish text (``{ [ " ] }`` or the end):
+   JSON.  Decoded in full and recognised by shape: rows with a ``paper``
+   object -> ``hf`` (also a single row, or ``{"papers": [rows]}``); rows with
+   ``key`` and ``title``, or the wrapper ``{"paperqueue": …, "papers": […]}``
+   -> ``pq``.  JSON of any other shape raises :class:`UnreadableError`
+   (never "page").  JSON that does not decode (truncated) is still put down
+   to ``hf`` / ``pq`` when its head has ``"paper": {`` / ``"key":`` or
+   ``"paperqueue":``, so parsing then reports where it broke; otherwise the
+   decoding error is raised.
+2. ``<``: XML.  The root element (found by skipping ``<?…?>``, comments and
+   ``<!…>`` declarations) decides: ``feed`` with the Atom namespace in the head
+   -> ``atom``; ``rss`` or ``rdf:RDF`` -> ``rss``.  When the head does not
+   settle it and the text starts with ``<?xml`` or ``<!`` (or has a ``feed``
+   root, or the name ends in .xml/.atom/.rss), the whole text is parsed
+   (safely, see :mod:`arxiv_feed`) to find the root: entity refusals surface
+   here, and any other root raises UnreadableError.  So does an HTML page.
+3. A line starting with ``@article{`` / ``@misc(`` / ``@string{`` … (any
+   standard BibTeX or biblatex entry type) -> ``bibtex``.
+4. At least 60 % of the non-blank, non-``#`` lines name an arXiv id or URL
+   -> ``ids``.
+5. Otherwise a name ending in ``.bib`` -> ``bibtex``; anything else -> ``page``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from paperqueue.core.importers.arxiv_feed import ATOM, RDF, load_xml, parse_atom, parse_rss
+from paperqueue.core.importers.bibtex import parse_bibtex
+from paperqueue.core.importers.hf_json import hf_rows, parse_hf
+from paperqueue.core.importers.id_list import parse_ids, share_of_ids
+from paperqueue.core.importers.page import NoPapersError, parse_page
+from paperqueue.core.importers.pq_json import parse_pq, pq_rows
+from paperqueue.core.importers.record import ParsedPaper, UnreadableError, load_json
+
+__all__ = ["FORMATS", "ParseResult", "UnreadableError", "detect_format", "parse_text"]
+
+FORMATS = {
+    "page": "trending-papers page",
+    "hf": "Hugging Face daily papers JSON",
+    "atom": "arXiv Atom feed",
+    "rss": "arXiv RSS feed",
+    "bibtex": "BibTeX",
+    "ids": "list of arXiv ids/URLs",
+    "pq": "paperqueue JSON export",
+}
+_NOUNS = {**FORMATS, "bibtex": "BibTeX file"}
+
+
+@dataclass
+class ParseResult:
+    format: str  # a FORMATS key
+    papers: list[ParsedPaper]
+    problems: list[str] = field(default_factory=list)  # one line each
+
+
+_HEAD = 16 * 1024
+MAX_PROBLEMS = 100  # problem lines returned; more are summed up in one last line
+_IDS_SHARE = 0.6
+_LEADING = "\ufeff \t\r\n"
+_JSON_START_RE = re.compile(r"[\[{]\s*(?:[\[{\"\]}]|\Z)")
+_HF_MARK_RE = re.compile(r'"paper"\s*:\s*\{')
+_PQ_MARK_RE = re.compile(r'"(?:key|paperqueue)"\s*:')
+_TAG_RE = re.compile(r"[A-Za-z_][\w.:-]*")
+_ATOM_NS = ATOM.strip("{}")
+_BIB_TYPES = (
+    "article|book|booklet|conference|inbook|incollection|inproceedings|manual|"
+    "mastersthesis|misc|phdthesis|proceedings|techreport|unpublished|online|"
+    "report|thesis|software|dataset|electronic|patent|www|collection|"
+    "reference|periodical|suppbook|suppcollection|artwork|audio|video|"
+    "preamble|string|comment"
+)
+_BIB_RE = re.compile(rf"^[ \t]*@[ \t]*(?:{_BIB_TYPES})[ \t]*[{{(]", re.IGNORECASE | re.MULTILINE)
+
+
+def _xml_root(head: str) -> str | None:
+    """Name of the first element tag in *head*, or None."""
+    pos = 0
+    while (pos := head.find("<", pos)) >= 0:
+        if head.startswith("<?", pos):
+            end = head.find("?>", pos)
+        elif head.startswith("<!--", pos):
+            end = head.find("-->", pos)
+        elif head.startswith("<!", pos):
+            end = head.find(">", pos)
+        else:
+            tag = _TAG_RE.match(head, pos + 1)
+            return tag.group() if tag else None
+        if end < 0:
+            return None
+        pos = end + 1
+    return None
+
+
+def _json_format(body: str, data: object = None) -> tuple[str, object]:
+    try:
+        data = load_json(body) if data is None else data
+    except UnreadableError as error:
+        head = body[:_HEAD]
+        if _HF_MARK_RE.search(head):
+            return "hf", error
+        if _PQ_MARK_RE.search(head):
+            return "pq", error
+        raise
+    if hf_rows(data) is not None:
+        return "hf", data
+    if pq_rows(data) is not None:
+        return "pq", data
+    if data in ([], {}):
+        raise UnreadableError("JSON holds nothing (an empty list or object)")
+    raise UnreadableError(
+        "JSON of an unknown shape: not a list of daily-papers rows (with \"paper\" "
+        "objects) nor a paperqueue export (papers with \"key\" and \"title\")"
+    )
+
+
+def _sniff(text: str, name: str) -> tuple[str, object]:
+    """(format, decoded JSON / parsed XML root / a decoding error / None)."""
+    body = text.lstrip(_LEADING)
+    head = body[:_HEAD]
+    extension = name.lower().rpartition(".")[2] if "." in name else ""
+    if _JSON_START_RE.match(head):
+        return _json_format(body)
+    if head.startswith(("[", "{")):  # "[1, 2]", "{ 3 }"...: JSON only if it decodes
+        try:
+            data = load_json(body)
+        except UnreadableError:
+            data = None
+        if isinstance(data, (list, dict)):
+            return _json_format(body, data)
+    if head.startswith("<"):
+        root = _xml_root(head)
+        local = (root or "").rpartition(":")[2]
+        if local == "feed" and _ATOM_NS in head:
+            return "atom", None
+        if local in ("rss", "RDF"):
+            return "rss", None
+        if local.lower() == "html":
+            raise UnreadableError("an HTML page: copy the page's text from the browser instead")
+        if head.startswith(("<?xml", "<!")) or local == "feed" or extension in ("xml", "atom", "rss"):
+            # The root is past the head (a long DTD?) or of another kind:
+            # parse (safely) to find out; refusals surface here.
+            element = load_xml(body)
+            if element.tag == ATOM + "feed":
+                return "atom", element
+            if element.tag in ("rss", RDF + "RDF"):
+                return "rss", element
+            tag = element.tag.rpartition("}")[2]
+            raise UnreadableError(f"XML with root <{tag}>: not an Atom or RSS feed")
+    if _BIB_RE.search(head):
+        return "bibtex", None
+    if len(body) > _HEAD:
+        head = head.rpartition("\n")[0]  # the last line may be cut short
+    if share_of_ids(head) >= _IDS_SHARE:
+        return "ids", None
+    if extension in ("bib", "bibtex"):
+        return "bibtex", None
+    return "page", None
+
+
+def detect_format(text: str, name: str = "") -> str:
+    """The :data:`FORMATS` key for *text* (*name* only breaks ties).
+    Raises :class:`UnreadableError` for JSON or XML of no known kind.
+
+    The first 16 KB of a file are enough (so a caller can stream a huge
+    "page" file through :func:`~paperqueue.core.importers.page.iter_page`):
+    cut-off JSON is still recognised by its ``"paper": {`` / ``"key":``
+    marks, XML by its root tag in the head."""
+    return _sniff(text, name)[0]
+
+
+def parse_text(text: str, name: str = "") -> ParseResult:
+    """Detect the format of *text* and parse it.
+
+    Returns the papers and one-line problems (entries or lines that were
+    skipped or partly read; at most :data:`MAX_PROBLEMS` of them, then one
+    line counting the rest).  Raises :class:`UnreadableError` with a
+    one-line reason when nothing usable is found (zero papers).
+    """
+    fmt, data = _sniff(text, name)
+    if isinstance(data, UnreadableError):
+        raise data
+    text = text.lstrip("\ufeff")
+    problems: list[str] = []
+    if fmt == "page":
+        try:
+            papers = parse_page(text)
+        except NoPapersError:
+            raise UnreadableError("no papers found (no title followed by an abstract)") from None
+    elif fmt == "hf":
+        papers, problems = parse_hf(data)
+    elif fmt == "pq":
+        papers, problems = parse_pq(data)
+    elif fmt == "atom":
+        papers, problems = parse_atom(text if data is None else data)
+    elif fmt == "rss":
+        papers, problems = parse_rss(text if data is None else data)
+    elif fmt == "bibtex":
+        papers, problems = parse_bibtex(text)
+    else:
+        papers, problems = parse_ids(text)
+    if not papers:
+        reason = f": {problems[0]}" if problems else ""
+        raise UnreadableError(f"no papers found in this {_NOUNS[fmt]}{reason}")
+    if len(problems) > MAX_PROBLEMS + 1:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], f"… and {more} more problems"]
+    return ParseResult(fmt, papers, problems)

@@ -1,0 +1,164 @@
+"""paperqueue's own JSON export, read back for round trips.
+
+Accepted shapes: a list of paper objects, or the wrapper
+``{"paperqueue": <anything, e.g. a version>, "papers": [paper objects]}``.
+A paper object needs ``key`` and ``title``; everything else is optional::
+
+    key                              -> key (one_line'd; required)
+    title                            -> title (required; may be "" only when
+                                        the paper has an arXiv id)
+    arxiv_id                         -> arxiv_id (versionless)
+    abstract                         -> abstract
+    links, primary_link              -> links (GitHub first; arXiv pages dropped)
+    authors, categories              -> authors, categories (lists of strings)
+    published, updated               -> published, updated
+    doi                              -> doi
+    upvotes, comments                -> upvotes, comments (integers)
+    starred, read                    -> state["starred"], state["read"] (booleans)
+    added_at, starred_at, read_at    -> state[...] (normalised to "...Z" UTC)
+    tags                             -> state["tags"] (tuple of one-line strings)
+    note                             -> state["note"] (control characters
+                                        removed, line breaks KEPT: a note is
+                                        the person's multi-line text)
+    batches                          -> ignored (store-internal)
+
+``state`` holds only the person's fields that were present, and is a dict
+(possibly empty) for every paper from this format.  A row without a usable
+key or title is a problem line and is skipped; a field of the wrong type is a
+problem line and is left out.  Papers are not ``authoritative``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from paperqueue.core.identity import parse_arxiv_id
+from paperqueue.core.importers.record import (
+    ParsedPaper,
+    UnreadableError,
+    clean_doi,
+    clean_names,
+    iso_datetime,
+    load_json,
+    order_links,
+    shown,
+    take,
+)
+from paperqueue.core.text import clean_text, one_line
+
+__all__ = ["parse_pq", "pq_rows"]
+
+_SNIFF_ROWS = 20
+_ARXIV_SITE_RE = re.compile(r"\s*https?://(?:[\w-]+\.)*arxiv\.org(?:[/?#:]|\Z)", re.IGNORECASE)
+
+
+def _is_row(row: object) -> bool:
+    return isinstance(row, dict) and isinstance(row.get("key"), str) and "title" in row
+
+
+def pq_rows(data: object) -> list[object] | None:
+    """The paper rows of *data* if it has the export's shape, else None."""
+    if isinstance(data, dict):
+        if "paperqueue" in data and isinstance(data.get("papers"), list):
+            return data["papers"]
+        return None
+    if isinstance(data, list) and any(_is_row(row) for row in data[:_SNIFF_ROWS]):
+        return data
+    return None
+
+
+def _strings(row: Mapping[str, object], name: str, where: str, problems: list[str]) -> list[object]:
+    value = take(row, name, list, where, problems)
+    if value is None:
+        return []
+    if not all(isinstance(item, str) for item in value):
+        problems.append(f'{where}: "{name}" holds a value that is not a string')
+    return value
+
+
+def _stamp(row: Mapping[str, object], name: str, where: str, problems: list[str]) -> str | None:
+    value = take(row, name, str, where, problems)
+    if value is None:
+        return None
+    stamp = iso_datetime(value)
+    if stamp is None:
+        problems.append(f'{where}: "{name}" is not a date: {shown(value)}')
+    return stamp
+
+
+def _state(row: Mapping[str, object], where: str, problems: list[str]) -> dict[str, object]:
+    state: dict[str, object] = {}
+    for name in ("starred", "read"):
+        if name in row:
+            flag = take(row, name, bool, where, problems)
+            if flag is not None:
+                state[name] = flag
+    for name in ("added_at", "starred_at", "read_at"):
+        if name in row:
+            stamp = _stamp(row, name, where, problems)
+            if stamp is not None or row[name] is None:
+                state[name] = stamp
+    if "tags" in row:
+        state["tags"] = clean_names(_strings(row, "tags", where, problems))
+    note = take(row, "note", str, where, problems)
+    if note is not None:
+        state["note"] = clean_text(note.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return state
+
+
+def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
+    if not isinstance(row, dict):
+        problems.append(f"{where}: not an object")
+        return None
+    key = one_line(take(row, "key", str, where, problems) or "")
+    if not key:
+        problems.append(f"{where}: no key")
+        return None
+    where = f"{where} ({shown(key, 40)})"
+    arxiv_id = None
+    raw_id = take(row, "arxiv_id", str, where, problems)
+    if raw_id:
+        arxiv_id = parse_arxiv_id(raw_id)
+        if arxiv_id is None:
+            problems.append(f"{where}: not an arXiv id: {shown(raw_id)}")
+    title = one_line(take(row, "title", str, where, problems) or "")
+    if not title and arxiv_id is None:
+        problems.append(f"{where}: no title")
+        return None
+    links = _strings(row, "links", where, problems)
+    primary = take(row, "primary_link", str, where, problems)
+    if primary and not _ARXIV_SITE_RE.match(primary):
+        links = [*links, primary]
+    return ParsedPaper(
+        title=title,
+        abstract=one_line(take(row, "abstract", str, where, problems) or ""),
+        arxiv_id=arxiv_id,
+        links=order_links(links),
+        authors=clean_names(_strings(row, "authors", where, problems)),
+        published=_stamp(row, "published", where, problems),
+        updated=_stamp(row, "updated", where, problems),
+        doi=clean_doi(take(row, "doi", str, where, problems)),
+        categories=clean_names(_strings(row, "categories", where, problems)),
+        upvotes=take(row, "upvotes", int, where, problems),
+        comments=take(row, "comments", int, where, problems),
+        key=key,
+        state=_state(row, where, problems),
+    )
+
+
+def parse_pq(source: str | object) -> tuple[list[ParsedPaper], list[str]]:
+    """Papers and problem lines from an export's text (or decoded value).
+    Raises :class:`UnreadableError` for invalid JSON or JSON of another
+    shape; an empty result is left to the caller."""
+    data = load_json(source) if isinstance(source, str) else source
+    rows = pq_rows(data)
+    if rows is None:
+        raise UnreadableError("JSON is not a paperqueue export (a list of papers with key and title)")
+    papers: list[ParsedPaper] = []
+    problems: list[str] = []
+    for number, row in enumerate(rows, 1):
+        paper = _row(row, f"entry {number}", problems)
+        if paper is not None:
+            papers.append(paper)
+    return papers, problems

@@ -1,0 +1,334 @@
+"""The store of record: TinyDB files in the data folder (see :mod:`layout`).
+
+The list index and the person's state are loaded at open; abstracts are
+read on demand, a shard at a time. Changes to state land in memory at once
+and reach the disk through :meth:`Store.flush` (call it from a worker): one
+atomic write per touched state shard. An import writes the abstract shards
+first and the index last: the index write is the commit point, so a crash
+mid-import leaves the queue as it was (plus unreferenced abstracts that the
+next import overwrites). A file that is not valid JSON is moved aside to a
+timestamped ``.corrupt`` copy and that part starts empty.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from paperqueue.core.atomic import CorruptFileError
+from paperqueue.core.clock import Clock, compact_stamp, utc_now
+from paperqueue.core.identity import normalise_title
+from paperqueue.core.importers.page import ParsedPaper
+from paperqueue.core.lock import StoreLock, StoreLockedError
+from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
+from paperqueue.core.paths import data_home
+from paperqueue.core.queue import newest_first
+from paperqueue.core.store import layout
+from paperqueue.core.store.merge import Merge, Progress
+from paperqueue.core.store.migrate import migrate_v1
+from paperqueue.core.store.tables import TableFile
+
+_CACHED_SHARDS = 8
+
+
+class ReadOnlyStoreError(PermissionError):
+    pass
+
+
+class Store:
+    def __init__(self, home: Path, *, clock: Clock = utc_now) -> None:
+        self.home = home
+        self.clock = clock
+        self.read_only = False
+        self.warnings: list[str] = []
+        self.papers: dict[str, Paper] = {}
+        self.states: dict[str, PaperState] = {}
+        self.settings: dict = {}
+        self.generation = 0
+        self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._file_lock = StoreLock(home / layout.LOCK)
+        self._borrowed_lock = False
+        self._tables: dict[Path, TableFile] = {}
+        self._by_arxiv: dict[str, str] = {}
+        self._by_title: dict[str, str] = {}
+        self._dirty: set[str] = set()
+        self._settings_dirty = False
+        self._shards: OrderedDict[int, dict[str, dict]] = OrderedDict()
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        home: Path | None = None,
+        *,
+        clock: Clock = utc_now,
+        lock: bool = True,
+        read_only_if_locked: bool = False,
+    ) -> Store:
+        """Open (creating if needed) the store in ``home``.
+
+        With ``lock`` the store takes the writer lock; if another process
+        holds it, raise :class:`StoreLockedError`, or with
+        ``read_only_if_locked`` open read-only. Without ``lock`` it is
+        read-only.
+        """
+        store = cls(home or data_home(), clock=clock)
+        if lock:
+            try:
+                store._file_lock.acquire()
+            except StoreLockedError as error:
+                if not read_only_if_locked:
+                    raise
+                store.read_only = True
+                store.warnings.append(f"{error}; opened read-only")
+        else:
+            store.read_only = True
+        try:
+            if not store.read_only:
+                store.warnings.extend(migrate_v1(store.home, store._set_aside))
+            store._load()
+        finally:
+            if store._borrowed_lock:
+                store._file_lock.release()
+                store._borrowed_lock = False
+        return store
+
+    def _table(self, path: Path, name: str) -> TableFile:
+        table = self._tables.get(path)
+        if table is not None:
+            return table
+        table = TableFile(path, name, read_only=self.read_only)
+        try:
+            table.all_tables()
+        except CorruptFileError:
+            if self._may_set_aside():
+                aside = self._set_aside(path)
+                self.warnings.append(f"{path.name} was not valid JSON; moved it to {aside.name} and started it empty")
+                table = TableFile(path, name, read_only=self.read_only)
+            else:
+                table.show_empty()
+                self.warnings.append(f"{path.name} is not valid JSON; showing it as empty until paperqueue can set it aside")
+        self._tables[path] = table
+        return table
+
+    def _may_set_aside(self) -> bool:
+        """Moving a file needs the writer lock; a reader borrows it if free."""
+        if self._file_lock.held:
+            return True
+        try:
+            self._file_lock.acquire()
+        except (StoreLockedError, OSError):
+            return False
+        self._borrowed_lock = True
+        return True
+
+    def _set_aside(self, path: Path) -> Path:
+        aside = path.with_name(f"{path.name}.{compact_stamp()}.corrupt")
+        path.replace(aside)
+        return aside
+
+    def _load(self) -> None:
+        index = self._table(self.home / layout.INDEX, "papers")
+        tables = index.all_tables()
+        meta = tables.get("meta", {}).get("1", {})
+        self.generation = int(meta.get("generation", 0))
+        for doc_id, record in tables.get("papers", {}).items():
+            paper = Paper.from_record(record, int(doc_id))
+            self.papers[paper.key] = paper
+            self._index(paper)
+        state_dir = self.home / layout.STATE
+        for path in sorted(state_dir.glob("*.json")) if state_dir.is_dir() else ():
+            for record in self._table(path, "state").docs().values():
+                key = record.get("key")
+                if key in self.papers:
+                    self.states[key] = PaperState.from_record(record)
+        settings = self._table(self.home / layout.SETTINGS, "settings").docs().get("1")
+        self.settings = dict(settings) if settings else {}
+
+    def _index(self, paper: Paper) -> None:
+        if paper.arxiv_id:
+            self._by_arxiv.setdefault(paper.arxiv_id, paper.key)
+        normalised = normalise_title(paper.title)
+        if normalised:
+            self._by_title.setdefault(normalised, paper.key)
+
+    def close(self) -> None:
+        with self._lock:
+            for table in self._tables.values():
+                table.close()
+            self._file_lock.release()
+
+    # -- reading ---------------------------------------------------------------
+
+    def ordered_papers(self) -> list[Paper]:
+        """Papers newest import first; within one import, in page order."""
+        return newest_first(list(self.papers.values()))
+
+    def state(self, key: str) -> PaperState:
+        return self.states.get(key, PaperState())
+
+    def find(self, arxiv_id: str | None, title: str) -> str | None:
+        """The key of the paper these identify, if it is in the queue."""
+        if arxiv_id and arxiv_id in self._by_arxiv:
+            return self._by_arxiv[arxiv_id]
+        return self._by_title.get(normalise_title(title)) if title else None
+
+    def details(self, key: str) -> PaperDetails:
+        """The paper's abstract (reads one shard; call from a worker)."""
+        paper = self.papers.get(key)
+        if paper is None:
+            return PaperDetails()
+        record = self._shard_docs(layout.shard_of(paper.id)).get(str(paper.id))
+        if record is None or record.get("key") != key:
+            return PaperDetails()
+        return PaperDetails.from_record(record)
+
+    def cached_details(self, key: str) -> PaperDetails | None:
+        """The abstract if its shard is in memory (no disk access), else ``None``."""
+        paper = self.papers.get(key)
+        if paper is None:
+            return PaperDetails()
+        with self._lock:
+            docs = self._shards.get(layout.shard_of(paper.id))
+        if docs is None:
+            return None
+        record = docs.get(str(paper.id))
+        if record is None or record.get("key") != key:
+            return PaperDetails()
+        return PaperDetails.from_record(record)
+
+    def iter_details(self) -> Iterator[tuple[Paper, PaperDetails]]:
+        """Every paper with its abstract, shard by shard (for exports and indexing)."""
+        by_shard: dict[int, list[Paper]] = {}
+        for paper in self.papers.values():
+            by_shard.setdefault(layout.shard_of(paper.id), []).append(paper)
+        for shard in sorted(by_shard):
+            docs = self._shard_docs(shard)
+            for paper in by_shard[shard]:
+                record = docs.get(str(paper.id))
+                ok = record is not None and record.get("key") == paper.key
+                yield paper, PaperDetails.from_record(record) if ok else PaperDetails()
+
+    def _shard_docs(self, shard: int) -> dict[str, dict]:
+        with self._lock:
+            docs = self._shards.get(shard)
+            if docs is not None:
+                self._shards.move_to_end(shard)
+                return docs
+            path = layout.shard_path(self.home, layout.ABSTRACTS, shard)
+            table = self._tables.pop(path, None) or self._table(path, "abstracts")
+            docs = table.docs()
+            table.close()  # the shard cache holds the docs; don't keep a second copy
+            self._shards[shard] = docs
+            if len(self._shards) > _CACHED_SHARDS:
+                self._shards.popitem(last=False)
+            return docs
+
+    # -- changing state --------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError("the queue is open read-only (another paperqueue holds the lock)")
+
+    def set_state(self, key: str, state: PaperState) -> None:
+        """Change a paper's state in memory; :meth:`flush` makes it durable."""
+        with self._lock:
+            self._check_writable()
+            self.states[key] = state
+            self._dirty.add(key)
+
+    def set_settings(self, **values: object) -> None:
+        with self._lock:
+            self._check_writable()
+            self.settings.update(values)
+            self._settings_dirty = True
+
+    @property
+    def unsaved(self) -> int:
+        """How many paper states are not on disk yet."""
+        return len(self._dirty)
+
+    def flush(self) -> None:
+        """Write pending state and settings: one atomic write per touched file.
+
+        Safe from any thread, any number of times: the snapshot is taken
+        inside the write lock, so writes land in the order of the changes.
+        On failure the changes stay pending and the error propagates.
+        """
+        with self._write_lock:
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+                by_shard: dict[int, dict[int, dict]] = {}
+                for key in dirty:
+                    paper = self.papers[key]
+                    record = {"key": key, **self.states[key].to_record()}
+                    by_shard.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
+                settings = dict(self.settings) if self._settings_dirty else None
+                self._settings_dirty = False
+            done: set[int] = set()
+            try:
+                for shard, docs in by_shard.items():
+                    self._table(layout.shard_path(self.home, layout.STATE, shard), "state").put(docs)
+                    done.add(shard)
+                if settings is not None:
+                    self._table(self.home / layout.SETTINGS, "settings").put({1: settings})
+            except BaseException:
+                with self._lock:
+                    for shard, docs in by_shard.items():
+                        if shard not in done:
+                            self._dirty |= {record["key"] for record in docs.values()}
+                    self._settings_dirty = self._settings_dirty or settings is not None
+                raise
+
+    # -- importing -------------------------------------------------------------
+
+    def add_papers(
+        self,
+        parsed: Iterable[ParsedPaper],
+        source: str,
+        progress: Progress | None = None,
+        on_new: Callable[[int, str, str], None] | None = None,
+    ) -> ImportResult:
+        """Add what is new and fill gaps in what is known, then commit.
+
+        ``on_new(id, title, abstract)`` sees each new paper as it is read
+        (the search index uses it to index while the file streams in).
+        """
+        with self._write_lock:
+            self._check_writable()
+            merge = Merge(self, source, self.clock(), progress, on_new)
+            for item in parsed:
+                merge.add(item)
+            self._commit(merge, progress)
+            return merge.result
+
+    def _commit(self, merge: Merge, progress: Progress | None) -> None:
+        shards: dict[int, dict[int, dict]] = {}
+        for doc_id, record in merge.details.items():
+            shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
+        for number, (shard, docs) in enumerate(sorted(shards.items()), start=1):
+            path = layout.shard_path(self.home, layout.ABSTRACTS, shard)
+            table = self._tables.pop(path, None) or self._table(path, "abstracts")
+            table.put(docs)
+            table.close()
+            with self._lock:
+                self._shards.pop(shard, None)
+            if progress:
+                progress("writing", number, len(shards) + 1)
+        papers = {**merge.changed, **merge.new}
+        if not papers:
+            return
+        generation = self.generation + 1
+        meta = {"1": {"layout": layout.LAYOUT, "generation": generation}}
+        index = self._table(self.home / layout.INDEX, "papers")
+        index.put({paper.id: paper.to_record() for paper in papers.values()}, meta=meta)
+        with self._lock:
+            self.generation = generation
+            for key, paper in papers.items():
+                self.papers[key] = paper
+                self._index(paper)
+        merge.result.generation = generation
