@@ -103,13 +103,19 @@ class PaperQueueApp(App[None]):
         notices = list(store.warnings)
         if not store.papers and not store.read_only:
             try:
-                result = import_file(store, sample_path(), source="bundled sample")
+                result = import_file(store, sample_path(), source="bundled sample", progress=self._import_progress)
                 notices.append(f"First run: imported {result.new} papers from the bundled sample.")
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
         self.call_from_thread(self._store_ready, store, notices)
 
+    def _import_progress(self, stage: str, done: int, total: int) -> None:
+        """Called from an import worker: show how far it got in the status line."""
+        text = f"importing: {stage} {done / total:.0%}" if total else f"importing: {stage} {done:,}"
+        self.call_from_thread(self.queue_screen.set_activity, "import", text)
+
     def _store_ready(self, store: Store, notices: list[str]) -> None:
+        self.queue_screen.set_activity("import", None)
         self.store = store
         theme = store.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:

@@ -112,6 +112,8 @@ class QueueScreen(TriageScreen):
 
     def refresh_views(self) -> None:
         if self.queue is None or self.store is None:
+            if self._activity:
+                self.query_one(StatusLine).show_activity("  ·  ".join(self._activity.values()))
             return
         queue = self.queue
         self.query_one(Sidebar).update_views(queue.view, queue.counts)

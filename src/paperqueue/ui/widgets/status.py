@@ -48,5 +48,11 @@ class StatusLine(Widget, can_focus=False):
         self._text = text
         self.refresh()
 
+    def show_activity(self, activity: str) -> None:
+        """Before the queue is loaded: only what is happening."""
+        self._text = Text(" paperqueue ", style="bold reverse")
+        self._text.append(f"  {activity}", style="italic")
+        self.refresh()
+
     def render(self) -> Text:
         return self._text
