@@ -133,3 +133,19 @@ def test_read_only_folder_is_reported_and_disk_unchanged(pq_home: Path, monkeypa
     assert store.unsaved == 1
     assert not list(pq_home.rglob("state/*.json")), "nothing written"
     store.close()
+
+
+def test_head_loading_reads_the_newest_rows_first(pq_home: Path, monkeypatch) -> None:
+    monkeypatch.setattr(layout, "SHARD_SIZE", 10)
+    store = Store.open(pq_home)
+    store.add_papers(papers(55), source="old")  # ids 1-55, batch 1
+    store.add_papers(papers(12, start=100), source="new")  # ids 56-67, batch 2
+    everything = store.ordered_papers()
+    store.close()
+    head = Store.open(pq_home, head=20)
+    assert not head.complete and head.count == 67
+    top = head.ordered_papers()
+    assert [p.key for p in top[:20]] == [p.key for p in everything[:20]], "the first screen is right"
+    head.load_rest()
+    assert head.complete and [p.key for p in head.ordered_papers()] == [p.key for p in everything]
+    head.close()

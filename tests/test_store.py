@@ -110,18 +110,33 @@ def test_failed_write_leaves_disk_as_it_was_and_keeps_change_pending(pq_home: Pa
     assert Store.open(pq_home).state(other).read
 
 
+def test_corrupt_meta_is_set_aside_and_the_index_still_counts(pq_home: Path) -> None:
+    store = Store.open(pq_home)
+    import_file(store, SAMPLE)
+    store.close()
+    (pq_home / "meta.json").write_text("{broken")
+    again = Store.open(pq_home)
+    assert len(again.papers) == 79 and again.count == 79
+    assert any("not valid JSON" in w for w in again.warnings)
+    assert any("rebuilt meta.json" in w for w in again.warnings)
+    result = import_file(again, SAMPLE)
+    assert (result.new, result.existing) == (0, 79)
+    again.close()
+
+
 def test_corrupt_file_is_set_aside_not_deleted(pq_home: Path) -> None:
     pq_home.mkdir(parents=True)
     garbage = b'{"papers": {"1": {"key": "x", "tit'
-    (pq_home / "index.json").write_bytes(garbage)
+    (pq_home / "meta.json").write_bytes(garbage)
     store = Store.open(pq_home)
     assert store.papers == {}
     assert any("not valid JSON" in warning for warning in store.warnings)
-    aside = [p for p in pq_home.iterdir() if p.name.startswith("index.json.") and p.name.endswith(".corrupt")]
+    aside = [p for p in pq_home.iterdir() if p.name.startswith("meta.json.") and p.name.endswith(".corrupt")]
     assert len(aside) == 1 and aside[0].read_bytes() == garbage
     import_file(store, SAMPLE)
     store.close()
-    assert len(json.loads((pq_home / "index.json").read_text())["papers"]) == 79
+    assert len(json.loads((pq_home / "index" / "00000.json").read_text())["papers"]) == 79
+    assert json.loads((pq_home / "meta.json").read_text())["meta"]["1"]["count"] == 79
 
 
 def test_second_writer_is_refused_or_read_only(pq_home: Path) -> None:

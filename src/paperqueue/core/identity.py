@@ -94,6 +94,8 @@ def normalise_title(title: str) -> str:
     stripped.  ``"Attention Is All You Need!"`` and
     ``"attention is all   you need"`` give the same result.
     """
+    if title.isascii():  # the common case: no normalisation or accents to undo
+        return _NON_ALNUM_RE.sub(" ", title.lower()).strip()
     s = unicodedata.normalize("NFKC", title).casefold()
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))

@@ -49,15 +49,20 @@ class Paper:
 
     @classmethod
     def from_record(cls, record: dict, doc_id: int = 0) -> Paper:
+        # Called 100,000 times at start: positional, no conversions but
+        # for the title (which must be a str to be drawn).
+        get = record.get
+        title = get("title", "")
+        links = get("links")
         return cls(
-            key=str(record["key"]),
-            title=str(record.get("title", "")),
-            arxiv_id=record.get("arxiv_id") or None,
-            links=tuple(record.get("links") or ()),
-            added_at=str(record.get("added_at", "")),
-            seq=int(record.get("seq", 0)),
-            batch=int(record.get("batch", 0)),
-            id=doc_id,
+            record["key"],
+            title if type(title) is str else str(title),
+            get("arxiv_id"),
+            tuple(links) if links else (),
+            get("added_at", ""),
+            get("seq", 0),
+            get("batch", 0),
+            doc_id,
         )
 
 

@@ -53,8 +53,12 @@ class QueueView:
         states: Mapping[str, PaperState],
         view: str = "all",
         sort: str = "newest",
+        total: int | None = None,
     ) -> None:
         self.papers = list(papers)
+        # With ``total`` larger than ``papers``, this is the first screen of a
+        # queue still loading: counts use the total, the list waits for the rest.
+        self.total = max(total or 0, len(self.papers))
         self.states = states
         self.view = view
         self.sort = sort if sort in SORTS else "newest"
@@ -115,7 +119,7 @@ class QueueView:
     def recount(self) -> None:
         """Counts per view, within the search filter; O(papers with state)."""
         ids = self.filter
-        total = len(self.papers) if ids is None else len(ids)
+        total = self.total if ids is None else len(ids)
         starred = read = 0
         for key, state in self.states.items():
             if not (state.starred or state.read):
@@ -136,6 +140,10 @@ class QueueView:
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
+
+    @property
+    def partial(self) -> bool:
+        return self.total > len(self.papers)
 
     # -- rows ----------------------------------------------------------------
 

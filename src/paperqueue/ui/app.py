@@ -25,6 +25,9 @@ from paperqueue.ui.screens.help import HelpScreen
 from paperqueue.ui.screens.queue import QueueScreen
 
 
+FIRST_SCREEN = 300  # papers read before the first paint; the rest follow in a worker
+
+
 class PaperQueueApp(App[None]):
     CSS_PATH = str(styles_path())
     TITLE = "paperqueue"
@@ -96,7 +99,7 @@ class PaperQueueApp(App[None]):
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def open_store(self) -> None:
         try:
-            store = Store.open(self.home, clock=self.clock, read_only_if_locked=True)
+            store = Store.open(self.home, clock=self.clock, read_only_if_locked=True, head=FIRST_SCREEN)
         except (OSError, StoreLockedError) as error:
             self.call_from_thread(self.notify, f"Cannot open the queue: {error}", severity="error", markup=False)
             return
@@ -123,6 +126,19 @@ class PaperQueueApp(App[None]):
         self.queue_screen.load(store)
         for notice in notices:
             self.notify(notice, markup=False, timeout=6)
+        if not store.complete:
+            # After the first paint: loading the rest holds the GIL for a while.
+            self.call_after_refresh(self._load_rest, store)
+
+    @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
+    def _load_rest(self, store: Store) -> None:
+        """Read the older index shards after the first screen is up."""
+        try:
+            store.load_rest()
+        except OSError as error:
+            self.call_from_thread(self.notify, f"Could not read the whole queue: {error}", severity="error", markup=False)
+            return
+        self.call_from_thread(self.queue_screen.store_complete)
 
     def flush_store(self) -> None:
         """Make pending changes durable, off the UI thread."""

@@ -1,7 +1,10 @@
 """Where each part of the store lives, and how papers are split into shards.
 
-    index.json           the list index: one small record per paper, plus meta
-    abstracts/NNNNN.json abstracts, SHARD_SIZE papers per file (by paper id)
+    meta.json            layout, generation, count and highest committed paper id;
+                         written last by an import: its commit point
+    index/NNNNN.json     the list index: one small record per paper (key, title,
+                         arXiv id, links, batch), SHARD_SIZE papers per file
+    abstracts/NNNNN.json abstracts, same shards (by paper id)
     state/NNNNN.json     stars and read marks, same shards
     settings.json        view, highlighted paper, sort, theme
     search.sqlite        derived full-text index, rebuilt when missing/stale
@@ -9,6 +12,8 @@
 
 Paper ids grow with each import, so an import touches only the last
 shards, and a star rewrites one state shard of at most SHARD_SIZE entries.
+The app opens the newest index shards first and paints from them, then
+reads the rest in the background.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from pathlib import Path
 LAYOUT = 2
 SHARD_SIZE = 1024
 
-INDEX = "index.json"
+META = "meta.json"
+INDEX = "index"
 ABSTRACTS = "abstracts"
 STATE = "state"
 SETTINGS = "settings.json"
@@ -36,3 +42,12 @@ def shard_of(doc_id: int) -> int:
 
 def shard_path(home: Path, folder: str, shard: int) -> Path:
     return home / folder / f"{shard:05d}.json"
+
+
+def shards(home: Path, folder: str) -> list[int]:
+    """Shard numbers present in ``folder``, ascending."""
+    found = []
+    for path in (home / folder).glob("*.json"):
+        if path.stem.isdigit():
+            found.append(int(path.stem))
+    return sorted(found)

@@ -39,8 +39,11 @@ class Merge:
         self.new: dict[str, Paper] = {}
         self.changed: dict[str, Paper] = {}
         self.details: dict[int, dict] = {}  # doc id -> abstract record to write
+        store.load_rest()
         papers = store.papers.values()
-        self.next_id = max((p.id for p in papers), default=0) + 1
+        # Ids above the committed max_id belong to an import that never
+        # committed: they are reused (and their records overwritten).
+        self.next_id = max([store.max_id, *(p.id for p in papers)]) + 1
         self.next_seq = max((p.seq for p in papers), default=0) + 1
         self.batch = max((p.batch for p in papers), default=0) + 1
         self._seen_ids: dict[str, str] = {}

@@ -48,20 +48,20 @@ def migrate_v1(home: Path, set_aside: Callable[[Path], Path]) -> list[str]:
     """Migrate ``home`` if it holds the first layout; returns notes for the user."""
     if not (home / layout.V1_PAPERS).exists():
         return []
-    if (home / layout.INDEX).exists():  # migrated, but the old files were not renamed yet
+    if (home / layout.META).exists():  # migrated, but the old files were not renamed yet
         _retire(home)
         return []
     notes: list[str] = []
     papers = _read(home / layout.V1_PAPERS, "papers", set_aside, notes)
     states = _read(home / layout.V1_STATE, "state", set_aside, notes)
-    index: dict[int, dict] = {}
+    index: dict[int, dict[int, dict]] = {}
     abstracts: dict[int, dict[int, dict]] = {}
     ids: dict[str, int] = {}
     for doc_id, record in papers.items():
         if not isinstance(record, dict) or "key" not in record:
             continue
         paper = Paper.from_record(record, int(doc_id))
-        index[paper.id] = paper.to_record()
+        index.setdefault(layout.shard_of(paper.id), {})[paper.id] = paper.to_record()
         ids[paper.key] = paper.id
         shard = abstracts.setdefault(layout.shard_of(paper.id), {})
         shard[paper.id] = {"key": paper.key, "abstract": str(record.get("abstract", ""))}
@@ -74,11 +74,20 @@ def migrate_v1(home: Path, set_aside: Callable[[Path], Path]) -> list[str]:
         _write(layout.shard_path(home, layout.ABSTRACTS, shard), "abstracts", docs)
     for shard, docs in state_shards.items():
         _write(layout.shard_path(home, layout.STATE, shard), "state", docs)
-    meta = {"1": {"layout": layout.LAYOUT, "generation": 1}}
-    _write(home / layout.INDEX, "papers", index, meta=meta)
+    for shard, docs in index.items():
+        _write(layout.shard_path(home, layout.INDEX, shard), "papers", docs)
+    count = sum(map(len, index.values()))
+    max_id = max((i for docs in index.values() for i in docs), default=0)
+    batches: dict[str, int] = {}
+    for docs in index.values():
+        for doc_id, record in docs.items():
+            batch = str(record.get("batch", 0))
+            batches[batch] = min(batches.get(batch, doc_id), doc_id)
+    meta = {"layout": layout.LAYOUT, "generation": 1, "count": count, "max_id": max_id, "batches": batches}
+    _write(home / layout.META, "meta", {1: meta})
     kept = _retire(home)
     notes.append(
-        f"Moved the queue ({len(index)} papers, {sum(map(len, state_shards.values()))} with stars or read marks) "
+        f"Moved the queue ({count} papers, {sum(map(len, state_shards.values()))} with stars or read marks) "
         f"to the sharded file layout; the old files are kept as {' and '.join(kept)}"
     )
     return notes

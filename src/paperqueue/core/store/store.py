@@ -1,12 +1,15 @@
 """The store of record: TinyDB files in the data folder (see :mod:`layout`).
 
-The list index and the person's state are loaded at open; abstracts are
-read on demand, a shard at a time. Changes to state land in memory at once
+The person's state is loaded at open, and the list index either whole or,
+for the app, only its newest shards (``head``): the rest follows with
+:meth:`Store.load_rest` in the background. Abstracts are read on demand, a
+shard at a time. Changes to state land in memory at once
 and reach the disk through :meth:`Store.flush` (call it from a worker): one
-atomic write per touched state shard. An import writes the abstract shards
-first and the index last: the index write is the commit point, so a crash
-mid-import leaves the queue as it was (plus unreferenced abstracts that the
-next import overwrites). A file that is not valid JSON is moved aside to a
+atomic write per touched state shard. An import writes the abstract and index
+shards first and ``meta.json`` last: that write is the commit point, and
+papers with ids above the committed ``max_id`` are ignored, so a crash
+mid-import leaves the queue as it was (uncommitted records are overwritten
+by the next import; gap-fills of known papers may already show). A file that is not valid JSON is moved aside to a
 timestamped ``.corrupt`` copy and that part starts empty.
 """
 
@@ -47,13 +50,17 @@ class Store:
         self.states: dict[str, PaperState] = {}
         self.settings: dict = {}
         self.generation = 0
+        self.count = 0  # papers in the queue, known before the index is loaded
+        self.max_id = 0  # highest committed paper id
+        self.batch_starts: dict[int, int] = {}  # import batch -> its first paper id
+        self._pending_shards: list[int] = []
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
         self._file_lock = StoreLock(home / layout.LOCK)
         self._borrowed_lock = False
         self._tables: dict[Path, TableFile] = {}
-        self._by_arxiv: dict[str, str] = {}
-        self._by_title: dict[str, str] = {}
+        self._by_arxiv: dict[str, str] | None = None  # identity indexes, built
+        self._by_title: dict[str, str] | None = None  # on first use (imports)
         self._dirty: set[str] = set()
         self._settings_dirty = False
         self._shards: OrderedDict[int, dict[str, dict]] = OrderedDict()
@@ -68,13 +75,15 @@ class Store:
         clock: Clock = utc_now,
         lock: bool = True,
         read_only_if_locked: bool = False,
+        head: int | None = None,
     ) -> Store:
         """Open (creating if needed) the store in ``home``.
 
         With ``lock`` the store takes the writer lock; if another process
         holds it, raise :class:`StoreLockedError`, or with
         ``read_only_if_locked`` open read-only. Without ``lock`` it is
-        read-only.
+        read-only. With ``head``, only the newest index shards holding at
+        least that many papers are read; :meth:`load_rest` reads the others.
         """
         store = cls(home or data_home(), clock=clock)
         if lock:
@@ -90,7 +99,7 @@ class Store:
         try:
             if not store.read_only:
                 store.warnings.extend(migrate_v1(store.home, store._set_aside))
-            store._load()
+            store._load(head)
         finally:
             if store._borrowed_lock:
                 store._file_lock.release()
@@ -131,25 +140,97 @@ class Store:
         path.replace(aside)
         return aside
 
-    def _load(self) -> None:
-        index = self._table(self.home / layout.INDEX, "papers")
-        tables = index.all_tables()
-        meta = tables.get("meta", {}).get("1", {})
+    def _load(self, head: int | None) -> None:
+        meta = self._table(self.home / layout.META, "meta").docs().get("1", {})
+        pending = layout.shards(self.home, layout.INDEX)
+        if not meta and pending:
+            meta = self._recover_meta(pending)
         self.generation = int(meta.get("generation", 0))
-        for doc_id, record in tables.get("papers", {}).items():
-            paper = Paper.from_record(record, int(doc_id))
-            self.papers[paper.key] = paper
-            self._index(paper)
-        state_dir = self.home / layout.STATE
-        for path in sorted(state_dir.glob("*.json")) if state_dir.is_dir() else ():
-            for record in self._table(path, "state").docs().values():
+        self.count = int(meta.get("count", 0))
+        self.max_id = int(meta.get("max_id", 0))
+        self.batch_starts = {int(b): int(i) for b, i in (meta.get("batches") or {}).items()}
+        first = self._head_shards(head, pending) if head is not None else set(pending)
+        for shard in sorted(first):
+            self._load_index_shard(shard)
+        self._pending_shards = [shard for shard in pending if shard not in first]
+        for shard in layout.shards(self.home, layout.STATE):
+            path = layout.shard_path(self.home, layout.STATE, shard)
+            for doc_id, record in self._table(path, "state").docs().items():
                 key = record.get("key")
-                if key in self.papers:
+                if isinstance(key, str) and int(doc_id) <= self.max_id:
                     self.states[key] = PaperState.from_record(record)
         settings = self._table(self.home / layout.SETTINGS, "settings").docs().get("1")
         self.settings = dict(settings) if settings else {}
 
+    def _head_shards(self, head: int, present: list[int]) -> set[int]:
+        """Shards holding the first ``head`` rows in newest-first order: the
+        start of the newest import, then of the one before, and so on."""
+        if not self.batch_starts:
+            return set(present)
+        wanted: set[int] = set()
+        remaining = head
+        next_start = self.max_id + 1
+        for batch in sorted(self.batch_starts, reverse=True):
+            start = self.batch_starts[batch]
+            end = min(next_start, start + remaining)
+            wanted.update(range(layout.shard_of(start), layout.shard_of(max(start, end - 1)) + 1))
+            remaining -= end - start
+            next_start = start
+            if remaining <= 0:
+                break
+        return wanted & set(present)
+
+    def _recover_meta(self, shards: list[int]) -> dict:
+        """``meta.json`` is missing or was set aside: count what the index holds,
+        so that no paper is hidden (or later overwritten)."""
+        ids = []
+        for shard in shards:
+            path = layout.shard_path(self.home, layout.INDEX, shard)
+            ids.extend(int(doc_id) for doc_id in self._table(path, "papers").docs())
+        self.warnings.append(f"rebuilt meta.json from the index ({len(ids)} papers)")
+        return {"generation": 1, "count": len(ids), "max_id": max(ids, default=0)}
+
+    def _load_index_shard(self, shard: int) -> int:
+        """Read one index shard (committed papers only); returns how many."""
+        path = layout.shard_path(self.home, layout.INDEX, shard)
+        table = self._tables.pop(path, None) or self._table(path, "papers")
+        docs = table.docs()
+        table.close()  # read again only when an import changes it
+        papers = self.papers
+        max_id = self.max_id
+        count = 0
+        for doc_id, record in docs.items():
+            number = int(doc_id)
+            if number <= max_id:
+                paper = Paper.from_record(record, number)
+                papers[paper.key] = paper
+                count += 1
+        return count
+
+    @property
+    def complete(self) -> bool:
+        """Whether every paper of the index is loaded."""
+        return not self._pending_shards
+
+    def load_rest(self) -> None:
+        """Read the index shards that :meth:`open` left out (call from a worker)."""
+        with self._lock:
+            while self._pending_shards:
+                self._load_index_shard(self._pending_shards.pop())
+
+    def _identity(self) -> tuple[dict[str, str], dict[str, str]]:
+        """arXiv id -> key and normalised title -> key (built once, when an
+        import first needs them: opening the app does not pay for them)."""
+        with self._lock:
+            self.load_rest()
+            if self._by_arxiv is None or self._by_title is None:
+                self._by_arxiv, self._by_title = {}, {}
+                for paper in self.papers.values():
+                    self._index(paper)
+            return self._by_arxiv, self._by_title
+
     def _index(self, paper: Paper) -> None:
+        assert self._by_arxiv is not None and self._by_title is not None
         if paper.arxiv_id:
             self._by_arxiv.setdefault(paper.arxiv_id, paper.key)
         normalised = normalise_title(paper.title)
@@ -173,9 +254,10 @@ class Store:
 
     def find(self, arxiv_id: str | None, title: str) -> str | None:
         """The key of the paper these identify, if it is in the queue."""
-        if arxiv_id and arxiv_id in self._by_arxiv:
-            return self._by_arxiv[arxiv_id]
-        return self._by_title.get(normalise_title(title)) if title else None
+        by_arxiv, by_title = self._identity()
+        if arxiv_id and arxiv_id in by_arxiv:
+            return by_arxiv[arxiv_id]
+        return by_title.get(normalise_title(title)) if title else None
 
     def details(self, key: str) -> PaperDetails:
         """The paper's abstract (reads one shard; call from a worker)."""
@@ -203,6 +285,7 @@ class Store:
 
     def iter_details(self) -> Iterator[tuple[Paper, PaperDetails]]:
         """Every paper with its abstract, shard by shard (for exports and indexing)."""
+        self.load_rest()
         by_shard: dict[int, list[Paper]] = {}
         for paper in self.papers.values():
             by_shard.setdefault(layout.shard_of(paper.id), []).append(paper)
@@ -322,12 +405,32 @@ class Store:
         papers = {**merge.changed, **merge.new}
         if not papers:
             return
+        index_shards: dict[int, dict[int, dict]] = {}
+        for paper in papers.values():
+            index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = paper.to_record()
+        for shard, docs in sorted(index_shards.items()):
+            path = layout.shard_path(self.home, layout.INDEX, shard)
+            table = self._tables.pop(path, None) or self._table(path, "papers")
+            table.put(docs)
+            table.close()
         generation = self.generation + 1
-        meta = {"1": {"layout": layout.LAYOUT, "generation": generation}}
-        index = self._table(self.home / layout.INDEX, "papers")
-        index.put({paper.id: paper.to_record() for paper in papers.values()}, meta=meta)
+        count = len(self.papers) + len(merge.new)
+        max_id = max([self.max_id, *(paper.id for paper in merge.new.values())])
+        batches = dict(self.batch_starts)
+        if merge.new:
+            batches[merge.batch] = min(paper.id for paper in merge.new.values())
+        meta = {
+            "layout": layout.LAYOUT,
+            "generation": generation,
+            "count": count,
+            "max_id": max_id,
+            "batches": {str(b): i for b, i in sorted(batches.items())},
+        }
+        self._table(self.home / layout.META, "meta").put({1: meta})  # the commit point
         with self._lock:
-            self.generation = generation
+            self.generation, self.count, self.max_id = generation, count, max_id
+            self.batch_starts = batches
+            self._identity()
             for key, paper in papers.items():
                 self.papers[key] = paper
                 self._index(paper)

@@ -50,6 +50,7 @@ class QueueScreen(TriageScreen):
         self.searcher = Searcher(self, self._apply_search)
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
+        self._restore_pending = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -72,12 +73,33 @@ class QueueScreen(TriageScreen):
         settings = store.settings
         view = settings.get("view") if settings.get("view") in VIEWS else "all"
         sort = settings.get("sort") if settings.get("sort") in SORTS else "newest"
-        self.queue = QueueView(newest_first(list(store.papers.values())), store.states, view, sort)
-        row = self.queue.row_of(settings.get("key") or "") or 0
-        self.paper_list.show(self.queue, row)
-        self.paper_list.focus()
+        self.queue = QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count)
+        row = self.queue.row_of(settings.get("key") or "")
+        self._restore_pending = row is None and bool(settings.get("key"))
+        self.paper_list.show(self.queue, row or 0)
+        self.set_focus(self.paper_list)
+        self.refresh_views()
+        if store.complete:
+            self.prepare_search(store)
+
+    def store_complete(self) -> None:
+        """The whole index is loaded: show every row, keeping view, sort,
+        filter and the highlighted paper (or the saved one, if still unmoved)."""
+        store, old = self.store, self.queue
+        if store is None or old is None:
+            return
+        current = self.paper_list.paper
+        queue = QueueView(newest_first(list(store.papers.values())), store.states, old.view, old.sort, store.count)
+        queue.filter = old.filter
+        queue.refresh()
+        self.queue = queue
+        key = store.settings.get("key") if self._restore_pending and self.paper_list.cursor == 0 else None
+        target = key or (current.key if current else "")
+        self.paper_list.show(queue, queue.row_of(target) or 0)
         self.refresh_views()
         self.prepare_search(store)
+        if self.searcher.query:
+            self.searcher.search(store, self.searcher.query)
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def prepare_search(self, store: Store) -> None:

@@ -54,6 +54,7 @@ class PaperList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.queue: QueueView | None = None
         self.cursor = 0
+        self._to_last = False  # "G" pressed while the queue was still loading
 
     # -- data ----------------------------------------------------------------
 
@@ -62,6 +63,9 @@ class PaperList(ScrollView, can_focus=True):
         self.queue = queue
         self.virtual_size = Size(self.size.width, len(queue))
         self.refresh()
+        if self._to_last and not queue.partial:
+            self._to_last = False
+            row = len(queue) - 1
         self.move_to(row, force=True)
 
     @property
@@ -101,6 +105,8 @@ class PaperList(ScrollView, can_focus=True):
         self.move_to(0)
 
     def action_last(self) -> None:
+        if self.queue is not None and self.queue.partial:
+            self._to_last = True  # the end is not loaded yet: go there when it is
         self.move_to(len(self.queue) - 1 if self.queue else 0)
 
     def action_page(self, direction: int) -> None:
