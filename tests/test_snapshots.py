@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot_helpers import make_app, seed_store, wait_loaded
+from pilot_helpers import make_app, seed_store, settle, wait_loaded
 
 
 def test_main_screen(snap_compare, pq_home: Path) -> None:
@@ -13,6 +13,7 @@ def test_main_screen(snap_compare, pq_home: Path) -> None:
     async def ready(pilot) -> None:
         await wait_loaded(pilot)
         await pilot.press("j", "s", "j", "r", "j")
+        await settle(pilot)  # saves and the abstract load finish first
 
     assert snap_compare(make_app(pq_home), terminal_size=(120, 40), run_before=ready)
 
@@ -23,5 +24,6 @@ def test_help_screen(snap_compare, pq_home: Path) -> None:
     async def ready(pilot) -> None:
         await wait_loaded(pilot)
         await pilot.press("question_mark")
+        await settle(pilot)
 
     assert snap_compare(make_app(pq_home), terminal_size=(120, 40), run_before=ready)
