@@ -9,10 +9,10 @@ before it spawned the child to reading that line. ``session`` prints one
 ``RESULT {json}`` line instead.
 
 Modes:
-    app HOME               paperqueue's first frame with rows, then settle
+    app HOME N             paperqueue's first frame with rows, then load fully
     floor TITLES           a Textual app showing 40 static lines
     datatable TITLES N     a DataTable holding N rows (title + 2 marker columns)
-    session HOME REPS QUERIES_JSON   end jump, search keystrokes, star via the app
+    session HOME N REPS QUERIES_JSON   end jump, search keystrokes, star via the app
 """
 
 from __future__ import annotations
@@ -62,12 +62,18 @@ def arm_marker(widget_cls: type, has_rows) -> dict:
     return state
 
 
-async def until(condition, timeout: float = 30.0, step: float = 0.0005) -> None:
+async def until(condition, what: str, timeout: float = 30.0) -> None:
     deadline = clock() + timeout
     while not condition():
         if clock() > deadline:
-            raise TimeoutError("benchmark child: condition not met in time")
-        await asyncio.sleep(step)
+            raise TimeoutError(f"benchmark child: {what} did not happen within {timeout:.0f} s")
+        await asyncio.sleep(0.0005)
+
+
+def loaded(app, count: int) -> bool:
+    """The whole queue is shown and the search index is open."""
+    screen = app.queue_screen
+    return screen.queue is not None and len(screen.queue) >= count and screen.searcher.index is not None
 
 
 async def idle(app) -> None:
@@ -85,7 +91,7 @@ def read_titles(path: str, limit: int | None = None) -> list[str]:
 # -- first render ---------------------------------------------------------------
 
 
-def run_app(home: str) -> None:
+def run_app(home: str, count: str) -> None:
     from paperqueue.ui.app import PaperQueueApp
     from paperqueue.ui.widgets.paper_list import PaperList
 
@@ -94,9 +100,9 @@ def run_app(home: str) -> None:
 
     async def drive() -> None:
         async with app.run_test(size=SIZE):
-            await until(lambda: state["sent"])
-            # Stay until the search index is open, so peak RSS covers a loaded app.
-            await until(lambda: app.queue_screen.searcher.index is not None)
+            await until(lambda: state["sent"], "the first frame with rows", 120)
+            # Stay until fully loaded, so peak RSS covers the whole queue and its index.
+            await until(lambda: loaded(app, int(count)), "loading every paper and the search index", 120)
             await idle(app)
 
     asyncio.run(drive())
@@ -138,7 +144,7 @@ def run_datatable(titles: str, count: str) -> None:
 def _run_until_marked(app, state: dict) -> None:
     async def drive() -> None:
         async with app.run_test(size=SIZE):
-            await until(lambda: state["sent"], timeout=600)
+            await until(lambda: state["sent"], "the first frame with rows", 600)
 
     asyncio.run(drive())
 
@@ -181,7 +187,7 @@ class DiskPoller(threading.Thread):
         self.done.set()
 
 
-def run_session(home: str, reps: str, queries_json: str) -> None:
+def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
     from textual.app import App
 
     from paperqueue.core.search import SearchIndex
@@ -244,11 +250,11 @@ def run_session(home: str, reps: str, queries_json: str) -> None:
         await idle(app)
 
     async def list_key(pilot, key: str, target: int) -> float:
-        count = len(frames)
+        seen = len(frames)
         start = clock()
         await pilot.press(key)
-        await until(lambda: any(row == target for _, row in frames[count:]))
-        shown = next(t for t, row in frames[count:] if row == target)
+        await until(lambda: any(row == target for _, row in frames[seen:]), f"row {target} drawn after {key!r}")
+        shown = next(t for t, row in frames[seen:] if row == target)
         await quiet()
         return shown - start
 
@@ -264,19 +270,18 @@ def run_session(home: str, reps: str, queries_json: str) -> None:
         result.update(end=end, step=step, end_handler=handlers["G"][-repeat:], step_handler=handlers["j"][-repeat:])
 
     async def searches(pilot, screen: QueueScreen, queries: list[str]) -> None:
-        await until(lambda: screen.searcher.index is not None, timeout=300)
         keys = []
         for query in queries:
             await pilot.press("slash")
-            await until(lambda: isinstance(screen.focused, SearchBar))
+            await until(lambda: isinstance(screen.focused, SearchBar), "focus in the search box")
             for typed in (query[: i + 1] for i in range(len(query))):
-                count, sql_before = len(applied), len(sql)
+                seen, sql_seen = len(applied), len(sql)
                 start = clock()
                 await pilot.press(typed[-1])
-                await until(lambda: any(q == typed for q, *_ in applied[count:]))
-                _, began, ended, hits = next(a for a in applied[count:] if a[0] == typed)
+                await until(lambda: any(q == typed for q, *_ in applied[seen:]), f"results for {typed!r}")
+                _, began, ended, hits = next(a for a in applied[seen:] if a[0] == typed)
                 keys.append({"query": typed, "total": ended - start, "apply": ended - began,
-                             "sql": sum(sql[sql_before:]), "hits": hits})
+                             "sql": sum(sql[sql_seen:]), "hits": hits})
             await pilot.press("escape")
             await quiet()
         result["search"] = keys
@@ -300,7 +305,7 @@ def run_session(home: str, reps: str, queries_json: str) -> None:
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
             screen = app.queue_screen
-            await until(lambda: screen.queue is not None and frames, timeout=300)
+            await until(lambda: loaded(app, int(count)) and frames, "loading every paper and the search index", 120)
             await quiet()
             await jumps(pilot, screen.paper_list, int(reps))
             await searches(pilot, screen, json.loads(queries_json))

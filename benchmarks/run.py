@@ -160,7 +160,7 @@ def bench_first_render(home: Path, titles: Path, count: int, env: dict, logs: Pa
     app, floor, table, rss = [], [], [], []
     table_reps = reps.render if count <= 10_000 else 1
     for rep in range(reps.render):
-        run = spawn(child("app", home), env, logs, marker=b"FIRST-RENDER")
+        run = spawn(child("app", home, count), env, logs, marker=b"FIRST-RENDER")
         app.append(run.seconds)
         rss.append(run.rss_mb)
         floor.append(spawn(child("floor", titles), env, logs, marker=b"FIRST-RENDER").seconds)
@@ -171,8 +171,8 @@ def bench_first_render(home: Path, titles: Path, count: int, env: dict, logs: Pa
             "datatable": None if None in table else median(table)}
 
 
-def bench_session(home: Path, queries: list[str], env: dict, logs: Path, reps: Reps) -> dict:
-    run = spawn(child("session", home, reps.session, json.dumps(queries)), env, logs, marker=None)
+def bench_session(home: Path, count: int, queries: list[str], env: dict, logs: Path, reps: Reps) -> dict:
+    run = spawn(child("session", home, count, reps.session, json.dumps(queries)), env, logs, marker=None)
     data = json.loads(run.output.split("RESULT ", 1)[1])
     keys = data["search"]
     worst = max(keys, key=lambda k: k["total"])
@@ -247,7 +247,7 @@ def run_size(count: int, work: Path, queries: list[str], reps: Reps) -> dict:
     say(f"{count:,}: first render (app, floor, DataTable)")
     row |= bench_first_render(home, titles, count, env, logs, reps)
     say(f"{count:,}: session (end jump, search, star via the app)")
-    row |= bench_session(home, queries, env, logs, reps)
+    row |= bench_session(home, count, queries, env, logs, reps)
     say(f"{count:,}: star to disk, 1 KB write, naive TinyDB star")
     row["star"] = bench_star_direct(home, reps)
     row["atomic"] = bench_atomic_1k(work, reps)

@@ -39,9 +39,12 @@ def test_version(capsys) -> None:
 
 def test_import_twice_and_list_json(capsys, pq_home: Path) -> None:
     assert main(["import", str(SAMPLE)]) == 0
-    assert capsys.readouterr().out.strip() == "trending-papers.txt: 79 new, 0 already in the queue"
+    assert capsys.readouterr().out.strip() == (
+        "trending-papers.txt: trending-papers page: 79 new, 0 already in the queue "
+        "(0 merged, 0 unchanged), 0 entries not understood"
+    )
     assert main(["import", str(SAMPLE)]) == 0
-    assert capsys.readouterr().out.strip() == "trending-papers.txt: 0 new, 79 already in the queue"
+    assert "0 new, 79 already in the queue (0 merged, 79 unchanged)" in capsys.readouterr().out
     assert main(["list", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 79

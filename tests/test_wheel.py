@@ -56,7 +56,7 @@ def test_wheel_runs_outside_checkout(installed: Path, tmp_path: Path) -> None:
     assert version.returncode == 0 and version.stdout.startswith("paperqueue ")
     imported = run(installed, "import", "--sample", cwd=outside, home=home)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.strip() == "bundled sample: 79 new, 0 already in the queue"
+    assert imported.stdout.startswith("bundled sample: trending-papers page: 79 new, 0 already in the queue")
     where = subprocess.run(
         [str(installed / "bin" / "python"), "-c",
          "import paperqueue.resources as r; print(r.styles_path()); print(r.sample_path())"],

@@ -23,9 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"paperqueue {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    importer = commands.add_parser("import", help="import papers from page files")
-    importer.add_argument("files", nargs="*", type=Path, metavar="FILE", help="text files copied from a trending-papers page")
+    importer = commands.add_parser(
+        "import",
+        help="import papers from files",
+        description="Import papers. The format is detected from the content: a pasted trending-papers page, "
+        "Hugging Face daily-papers JSON, an arXiv Atom or RSS feed, BibTeX, a list of arXiv ids or URLs, "
+        "or a paperqueue JSON export.",
+    )
+    importer.add_argument("files", nargs="*", type=Path, metavar="FILE", help="files to import")
     importer.add_argument("--sample", action="store_true", help="import the bundled sample page")
+    importer.add_argument("--dry-run", action="store_true", help="say what would be imported; write nothing")
+    importer.add_argument("--name", help="name of the batch (default: the file name and today's date)")
 
     lister = commands.add_parser("list", help="print the queue")
     which = lister.add_mutually_exclusive_group()
@@ -65,6 +73,7 @@ def _warn_all(warnings: list[str]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from paperqueue.core.importers.detect import FORMATS
     from paperqueue.core.importing import UnusableFileError, check_file, import_file
     from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.store import Store
@@ -89,7 +98,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not usable:
         return EXIT_INPUT
     try:
-        store = Store.open()
+        store = Store.open(lock=not args.dry_run)
     except StoreLockedError as error:
         _error(f"{error}; close it and run the import again")
         return EXIT_STORE
@@ -101,7 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for path, name in usable:
             bar = ProgressBar(name)
             try:
-                result = import_file(store, path, source=name, progress=bar)
+                result = import_file(store, path, source=name, progress=bar, name=args.name, dry_run=args.dry_run)
             except UnusableFileError as error:
                 bar.finish()
                 _error(str(error))
@@ -113,7 +122,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 store_failed = True
                 continue
             bar.finish()
-            print(f"{name}: {result.summary()}")
+            for problem in result.problems:
+                _error(f"{path}: {problem}")
+            prefix = "would import: " if args.dry_run else ""
+            print(f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}")
     finally:
         store.close()
     if bad_input:

@@ -102,8 +102,9 @@ def normalise_title(title: str) -> str:
     return _NON_ALNUM_RE.sub(" ", s).strip()
 
 
-def paper_key(arxiv_id: str | None, title: str) -> str:
-    """Dedup key: ``arxiv:<id>`` when an id is known, else ``title:<slug>``.
+def paper_key(arxiv_id: str | None, title: str, doi: str | None = None) -> str:
+    """Dedup key: ``arxiv:<id>`` when an id is known, else ``doi:<doi>`` when
+    a DOI is, else ``title:<slug>``.
 
     A given id is passed through :func:`parse_arxiv_id` so that
     ``2403.01234v2`` and ``arXiv:2403.01234`` give the same key; a string that
@@ -112,6 +113,8 @@ def paper_key(arxiv_id: str | None, title: str) -> str:
     """
     if arxiv_id and arxiv_id.strip():
         return "arxiv:" + (parse_arxiv_id(arxiv_id) or arxiv_id.strip())
+    if doi and doi.strip():
+        return "doi:" + doi.strip().lower()
     norm = normalise_title(title)
     if not norm:
         raise ValueError(f"cannot build a key from title {title!r}")

@@ -6,10 +6,12 @@ committed until the whole file has been read and found usable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from paperqueue.core.importers.detect import FORMATS, detect_format, parse_text
 from paperqueue.core.importers.page import ParsedPaper, iter_page
+from paperqueue.core.importers.record import UnreadableError
 from paperqueue.core.models import ImportResult
 from paperqueue.core.search import IndexWriter, SearchIndex
 from paperqueue.core.store import Store
@@ -84,20 +86,63 @@ def parse_file(path: Path) -> list[ParsedPaper]:
     return list(iter_file(path))
 
 
+def _head(path: Path) -> str:
+    """The first bytes of the file as text, for format detection."""
+    with path.open("rb") as handle:
+        return handle.read(_SNIFF).decode("utf-8-sig", errors="ignore")
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnusableFileError(path, f"not UTF-8 text (bad byte at offset {error.start})") from None
+    except OSError as error:
+        raise UnusableFileError(path, error.strerror or str(error)) from None
+
+
+def open_papers(path: Path, progress: Progress | None = None) -> tuple[str, Iterable[ParsedPaper], list[str], int]:
+    """Detect the format from the content and start reading.
+
+    Returns the format key, the papers (a stream for pasted pages, which
+    can be huge), the problem lines and how many entries were not
+    understood. Raises :class:`UnusableFileError` for unusable input.
+    """
+    check_file(path)
+    try:
+        fmt = detect_format(_head(path), path.name)
+    except UnreadableError as error:
+        raise UnusableFileError(path, str(error)) from None
+    if fmt == "page":
+        return fmt, iter_file(path, progress), [], 0
+    try:
+        parsed = parse_text(read_text(path), path.name)
+    except UnreadableError as error:
+        raise UnusableFileError(path, f"{FORMATS[fmt]}: {error}") from None
+    return parsed.format, parsed.papers, parsed.problems, parsed.not_understood
+
+
 def import_file(
     store: Store,
     path: Path,
     source: str | None = None,
     progress: Progress | None = None,
+    *,
+    name: str | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Import ``path`` whole or not at all, keeping the search index current."""
-    writer = _search_writer(store)
+    """Import ``path`` whole or not at all as one batch, keeping the search
+    index current. With ``dry_run``, only say what would happen."""
+    fmt, papers, problems, not_understood = open_papers(path, progress)
+    writer = None if dry_run else _search_writer(store)
     try:
         result = store.add_papers(
-            iter_file(path, progress),
+            papers,
             source=source or path.name,
             progress=progress,
             on_new=writer.add if writer else None,
+            name=name,
+            dry_run=dry_run,
         )
     except BaseException:
         if writer:
@@ -108,6 +153,9 @@ def import_file(
             writer.commit(result)
         except Exception:  # noqa: BLE001 - a cache must never fail an import
             writer.index.discard()
+    result.format = fmt
+    result.problems = problems
+    result.not_understood = not_understood
     return result
 
 

@@ -12,7 +12,10 @@ class Paper:
     """What the list needs to know about a paper: small, loaded at start.
 
     ``key`` is permanent once given; ``id`` is its document id in the
-    store's files. The abstract lives apart (see :class:`PaperDetails`).
+    store's files. ``batch`` is the import that added it, ``batches`` every
+    import it appeared in. ``auth`` says its title and abstract came from a
+    source that carries an arXiv id (a feed or API dump), which pasted page
+    text does not override. The abstract lives apart (:class:`PaperDetails`).
     """
 
     key: str
@@ -23,11 +26,23 @@ class Paper:
     seq: int = 0
     batch: int = 0
     id: int = 0
+    doi: str | None = None
+    batches: tuple[int, ...] = ()
+    auth: bool = False
+
+    @property
+    def display_title(self) -> str:
+        """The title, or what stands in for it while only the id is known."""
+        if self.title:
+            return self.title
+        return f"arXiv:{self.arxiv_id} (title not known yet)" if self.arxiv_id else "(untitled)"
 
     @property
     def primary_link(self) -> str:
         if self.arxiv_id:
             return arxiv_abs_url(self.arxiv_id)
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
         return arxiv_search_url(self.title)
 
     @property
@@ -36,15 +51,24 @@ class Paper:
         primary = self.primary_link
         return [primary, *(link for link in self.links if link != primary)]
 
+    def in_batch(self, batch: int) -> bool:
+        return batch == self.batch or batch in self.batches
+
     def to_record(self) -> dict:
         record: dict = {"key": self.key, "title": self.title}
         if self.arxiv_id:
             record["arxiv_id"] = self.arxiv_id
+        if self.doi:
+            record["doi"] = self.doi
         if self.links:
             record["links"] = list(self.links)
         record["added_at"] = self.added_at
         record["seq"] = self.seq
         record["batch"] = self.batch
+        if self.batches and self.batches != (self.batch,):
+            record["batches"] = list(self.batches)
+        if self.auth:
+            record["auth"] = True
         return record
 
     @classmethod
@@ -54,6 +78,8 @@ class Paper:
         get = record.get
         title = get("title", "")
         links = get("links")
+        batch = get("batch", 0)
+        batches = get("batches")
         return cls(
             record["key"],
             title if type(title) is str else str(title),
@@ -61,23 +87,49 @@ class Paper:
             tuple(links) if links else (),
             get("added_at", ""),
             get("seq", 0),
-            get("batch", 0),
+            batch,
             doc_id,
+            get("doi"),
+            tuple(batches) if batches else (batch,),
+            get("auth", False),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class PaperDetails:
-    """The large part of a paper, loaded on demand: its abstract."""
+    """The large part of a paper, loaded on demand."""
 
     abstract: str = ""
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    updated: str | None = None
+    categories: tuple[str, ...] = ()
+    upvotes: int | None = None
+    comments: int | None = None
+    pdf_url: str | None = None
 
     def to_record(self, key: str) -> dict:
-        return {"key": key, "abstract": self.abstract}
+        record: dict = {"key": key, "abstract": self.abstract}
+        for name in ("authors", "categories"):
+            if getattr(self, name):
+                record[name] = list(getattr(self, name))
+        for name in ("published", "updated", "upvotes", "comments", "pdf_url"):
+            if getattr(self, name) is not None:
+                record[name] = getattr(self, name)
+        return record
 
     @classmethod
     def from_record(cls, record: dict) -> PaperDetails:
-        return cls(abstract=str(record.get("abstract", "")))
+        return cls(
+            abstract=str(record.get("abstract", "")),
+            authors=tuple(record.get("authors") or ()),
+            published=record.get("published"),
+            updated=record.get("updated"),
+            categories=tuple(record.get("categories") or ()),
+            upvotes=record.get("upvotes"),
+            comments=record.get("comments"),
+            pdf_url=record.get("pdf_url"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +170,13 @@ class ImportResult:
     """What one import did: counts for the summary line."""
 
     source: str
+    format: str = ""
     new: int = 0
-    existing: int = 0
+    existing: int = 0  # merged + unchanged
+    merged: int = 0  # known papers that gained something
+    not_understood: int = 0  # entries the importer could not read
+    problems: list[str] = field(default_factory=list)
+    batch: int = 0
     new_keys: list[str] = field(default_factory=list)
     generation: int = 0
     # For the search index: new papers (id -> title, abstract) and papers
@@ -127,5 +184,13 @@ class ImportResult:
     indexed: dict[int, tuple[str, str]] = field(default_factory=dict)
     reindexed: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
+    @property
+    def unchanged(self) -> int:
+        return self.existing - self.merged
+
     def summary(self) -> str:
-        return f"{self.new} new, {self.existing} already in the queue"
+        return (
+            f"{self.new} new, {self.existing} already in the queue "
+            f"({self.merged} merged, {self.unchanged} unchanged), "
+            f"{self.not_understood} entries not understood"
+        )

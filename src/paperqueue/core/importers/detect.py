@@ -58,6 +58,7 @@ class ParseResult:
     format: str  # a FORMATS key
     papers: list[ParsedPaper]
     problems: list[str] = field(default_factory=list)  # one line each
+    not_understood: int = 0  # how many problems there were before the cap
 
 
 _HEAD = 16 * 1024
@@ -208,7 +209,8 @@ def parse_text(text: str, name: str = "") -> ParseResult:
     if not papers:
         reason = f": {problems[0]}" if problems else ""
         raise UnreadableError(f"no papers found in this {_NOUNS[fmt]}{reason}")
-    if len(problems) > MAX_PROBLEMS + 1:
-        more = len(problems) - MAX_PROBLEMS
+    count = len(problems)
+    if count > MAX_PROBLEMS + 1:
+        more = count - MAX_PROBLEMS
         problems = [*problems[:MAX_PROBLEMS], f"… and {more} more problems"]
-    return ParseResult(fmt, papers, problems)
+    return ParseResult(fmt, papers, problems, count)

@@ -1,9 +1,15 @@
 """One import's worth of changes: which papers are new, which gain what.
 
-Identity: a paper is the one already in the queue with the same arXiv id
-(versionless), else the same normalised title. Keys are permanent: a paper
-first seen by title keeps its ``title:`` key when its arXiv id turns up.
-A merge fills gaps (id, abstract, links) and never touches state.
+Identity, in order: the exporting store's key (paperqueue JSON), the arXiv
+id (versionless), a real DOI (arXiv's own ``10.48550/arXiv.*`` DOIs say
+nothing a journal would), the normalised title. Two papers whose arXiv ids
+or DOIs differ are never merged by title.
+
+A merge fills what the known paper lacks (id, DOI, title, abstract,
+authors, dates, links) and never touches the person's state or the key:
+keys are permanent, a new id becomes an alias. For title and abstract, a
+source that carries an arXiv id (``authoritative``: HF JSON, arXiv feeds)
+wins over pasted page text. A paper met again joins the import's batch.
 """
 
 from __future__ import annotations
@@ -13,13 +19,19 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from paperqueue.core.identity import normalise_title, paper_key
-from paperqueue.core.importers.page import ParsedPaper
-from paperqueue.core.models import ImportResult, Paper
+from paperqueue.core.importers.record import ParsedPaper, arxiv_id_from_doi
+from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 
 if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
 Progress = Callable[[str, int, int], None]
+_DETAIL_FIELDS = ("authors", "published", "updated", "categories", "pdf_url")
+
+
+def real_doi(doi: str | None) -> str | None:
+    """A DOI worth matching on: not one of arXiv's own."""
+    return doi if doi and not arxiv_id_from_doi(doi) else None
 
 
 class Merge:
@@ -38,58 +50,91 @@ class Merge:
         self.result = ImportResult(source=source)
         self.new: dict[str, Paper] = {}
         self.changed: dict[str, Paper] = {}
-        self.details: dict[int, dict] = {}  # doc id -> abstract record to write
+        self.details: dict[int, dict] = {}  # doc id -> details record to write
+        self.states: dict[str, PaperState] = {}  # states carried by paperqueue JSON
+        self.merged: set[str] = set()
         store.load_rest()
         papers = store.papers.values()
         # Ids above the committed max_id belong to an import that never
         # committed: they are reused (and their records overwritten).
         self.next_id = max([store.max_id, *(p.id for p in papers)]) + 1
         self.next_seq = max((p.seq for p in papers), default=0) + 1
-        self.batch = max((p.batch for p in papers), default=0) + 1
-        self._seen_ids: dict[str, str] = {}
-        self._seen_titles: dict[str, str] = {}
+        self.batch = max([0, *store.batch_info, *(p.batch for p in papers)]) + 1
+        self.result.batch = self.batch
+        self._by_arxiv, self._by_doi, self._by_title = store.identity()
+        # What this import learnt; the store's own indexes change only on commit.
+        self._new_arxiv: dict[str, str] = {}
+        self._new_dois: dict[str, str] = {}
+        self._new_titles: dict[str, str] = {}
         self._count = 0
 
+    # -- finding ---------------------------------------------------------------
+
+    def _paper(self, key: str) -> Paper:
+        return self.new.get(key) or self.changed.get(key) or self.store.papers[key]
+
     def _find(self, item: ParsedPaper, normalised: str) -> str | None:
-        key = self.store.find(item.arxiv_id, item.title)
-        if key is None and item.arxiv_id:
-            key = self._seen_ids.get(item.arxiv_id)
-        if key is None and normalised:
-            key = self._seen_titles.get(normalised)
+        if item.key and (item.key in self.new or item.key in self.store.papers):
+            return item.key
+        if item.arxiv_id:
+            key = self._new_arxiv.get(item.arxiv_id) or self._by_arxiv.get(item.arxiv_id)
+            if key:
+                return key
+        doi = real_doi(item.doi)
+        if doi:
+            key = self._new_dois.get(doi) or self._by_doi.get(doi)
+            if key:
+                return key
+        if not normalised:
+            return None
+        key = self._new_titles.get(normalised) or self._by_title.get(normalised)
+        if key is None:
+            return None
+        known = self._paper(key)
+        if item.arxiv_id and known.arxiv_id and item.arxiv_id != known.arxiv_id:
+            return None  # same title, different papers
+        if doi and known.doi and doi != known.doi:
+            return None
         return key
+
+    # -- adding ----------------------------------------------------------------
 
     def add(self, item: ParsedPaper) -> None:
         self._count += 1
         if self.progress and self._count % 2000 == 0:
             self.progress("reading", self._count, 0)
-        normalised = normalise_title(item.title)
+        normalised = normalise_title(item.title) if item.title else ""
         key = self._find(item, normalised)
         if key is None:
             self._add_new(item, normalised)
-            return
-        self.result.existing += 1
-        known = self.new.get(key) or self.changed.get(key) or self.store.papers[key]
-        self._fill_gaps(known, item)
+        else:
+            self._merge(self._paper(key), item)
 
     def _add_new(self, item: ParsedPaper, normalised: str) -> None:
-        key = paper_key(item.arxiv_id, item.title)
+        doi = real_doi(item.doi)
+        key = item.key if item.key and item.key not in self.store.papers else paper_key(item.arxiv_id, item.title, doi)
+        if key in self.new or key in self.store.papers:  # a key taken by a different paper
+            key = f"{key}~{self.next_id}"
         paper = Paper(
             key=key,
             title=item.title,
             arxiv_id=item.arxiv_id,
             links=tuple(item.links),
-            added_at=self.now,
+            added_at=_added_at(item) or self.now,
             seq=self.next_seq,
             batch=self.batch,
             id=self.next_id,
+            doi=doi,
+            batches=(self.batch,),
+            auth=item.authoritative,
         )
         self.next_seq += 1
         self.next_id += 1
         self.new[key] = paper
-        self.details[paper.id] = {"key": key, "abstract": item.abstract}
-        if item.arxiv_id:
-            self._seen_ids[item.arxiv_id] = key
-        self._seen_titles[normalised] = key
+        self.details[paper.id] = _details_of(item).to_record(key)
+        if item.state:
+            self.states[key] = PaperState.from_record(item.state)
+        self._remember(paper, normalised)
         self.result.new += 1
         self.result.new_keys.append(key)
         if self.on_new is not None:
@@ -97,28 +142,87 @@ class Merge:
         else:
             self.result.indexed[paper.id] = (paper.title, item.abstract)
 
-    def _fill_gaps(self, paper: Paper, item: ParsedPaper) -> None:
-        arxiv_id = paper.arxiv_id or item.arxiv_id
-        links = tuple(dict.fromkeys((*paper.links, *item.links)))
-        if (arxiv_id, links) != (paper.arxiv_id, paper.links):
-            updated = replace(paper, arxiv_id=arxiv_id, links=links)
-            (self.new if paper.key in self.new else self.changed)[paper.key] = updated
-            if arxiv_id and not paper.arxiv_id:
-                self._seen_ids[arxiv_id] = paper.key
-        if item.abstract:
-            self._fill_abstract(paper, item.abstract)
+    def _remember(self, paper: Paper, normalised: str) -> None:
+        if paper.arxiv_id:
+            self._new_arxiv.setdefault(paper.arxiv_id, paper.key)
+        if paper.doi:
+            self._new_dois.setdefault(paper.doi, paper.key)
+        if normalised:
+            self._new_titles.setdefault(normalised, paper.key)
 
-    def _fill_abstract(self, paper: Paper, abstract: str) -> None:
+    def _merge(self, paper: Paper, item: ParsedPaper) -> None:
+        self.result.existing += 1
+        old = self._old_details(paper)
+        wins = item.authoritative and not paper.auth
+        title = item.title if item.title and (not paper.title or (wins and item.title != paper.title)) else paper.title
+        abstract = old.abstract
+        if item.abstract and (not abstract or (wins and item.abstract != abstract)):
+            abstract = item.abstract
+        updated = replace(
+            paper,
+            title=title,
+            arxiv_id=paper.arxiv_id or item.arxiv_id,
+            doi=paper.doi or real_doi(item.doi),
+            links=tuple(dict.fromkeys((*paper.links, *item.links))),
+            auth=paper.auth or (item.authoritative and bool(item.title or item.abstract)),
+            batches=paper.batches if self.batch in paper.batches else (*paper.batches, self.batch),
+        )
+        details = _filled(old, item, abstract)
+        content_changed = details != old or _content(updated) != _content(paper)
+        if content_changed and paper.key not in self.new and paper.key not in self.merged:
+            self.merged.add(paper.key)
+            self.result.merged += 1
+        if updated != paper:
+            (self.new if paper.key in self.new else self.changed)[paper.key] = updated
+            self._remember(updated, normalise_title(updated.title) if updated.title else "")
+        if details != old:
+            self.details[paper.id] = details.to_record(paper.key)
+        if (title, abstract) != (paper.title, old.abstract):
+            self._reindex(paper, old.abstract, title, abstract)
+
+    def _old_details(self, paper: Paper) -> PaperDetails:
         pending = self.details.get(paper.id)
-        if pending is not None:  # new in this import, or already filled
-            if not pending["abstract"]:
-                pending["abstract"] = abstract
-                if paper.id in self.result.indexed:
-                    self.result.indexed[paper.id] = (paper.title, abstract)
-                elif paper.key in self.new:  # already streamed to the index without it
-                    self.result.reindexed.append((paper.id, paper.title, "", paper.title, abstract))
-            return
-        old = self.store.details(paper.key).abstract
-        if not old:
-            self.details[paper.id] = {"key": paper.key, "abstract": abstract}
-            self.result.reindexed.append((paper.id, paper.title, old, paper.title, abstract))
+        if pending is not None:
+            return PaperDetails.from_record(pending)
+        return self.store.details(paper.key)
+
+    def _reindex(self, paper: Paper, old_abstract: str, title: str, abstract: str) -> None:
+        if paper.id in self.result.indexed:
+            self.result.indexed[paper.id] = (title, abstract)
+        else:
+            self.result.reindexed.append((paper.id, paper.title, old_abstract, title, abstract))
+
+
+def _content(paper: Paper) -> tuple:
+    return (paper.title, paper.arxiv_id, paper.doi, paper.links)
+
+
+def _added_at(item: ParsedPaper) -> str | None:
+    value = item.state.get("added_at") if item.state else None
+    return value if isinstance(value, str) and value else None
+
+
+def _details_of(item: ParsedPaper) -> PaperDetails:
+    return PaperDetails(
+        abstract=item.abstract,
+        authors=tuple(item.authors),
+        published=item.published,
+        updated=item.updated,
+        categories=tuple(item.categories),
+        upvotes=item.upvotes,
+        comments=item.comments,
+        pdf_url=item.pdf_url,
+    )
+
+
+def _filled(old: PaperDetails, item: ParsedPaper, abstract: str) -> PaperDetails:
+    """``old`` with its gaps filled from ``item``; counts take the newer value."""
+    values = {name: getattr(old, name) or getattr(item, name) for name in _DETAIL_FIELDS}
+    values["authors"] = tuple(values["authors"] or ())
+    values["categories"] = tuple(values["categories"] or ())
+    return PaperDetails(
+        abstract=abstract,
+        upvotes=item.upvotes if item.upvotes is not None else old.upvotes,
+        comments=item.comments if item.comments is not None else old.comments,
+        **values,
+    )

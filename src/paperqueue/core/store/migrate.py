@@ -78,11 +78,11 @@ def migrate_v1(home: Path, set_aside: Callable[[Path], Path]) -> list[str]:
         _write(layout.shard_path(home, layout.INDEX, shard), "papers", docs)
     count = sum(map(len, index.values()))
     max_id = max((i for docs in index.values() for i in docs), default=0)
-    batches: dict[str, int] = {}
+    batches: dict[str, dict] = {}
     for docs in index.values():
         for doc_id, record in docs.items():
-            batch = str(record.get("batch", 0))
-            batches[batch] = min(batches.get(batch, doc_id), doc_id)
+            info = batches.setdefault(str(record.get("batch", 0)), {"start": doc_id, "added_at": record.get("added_at")})
+            info["start"] = min(info["start"], doc_id)
     meta = {"layout": layout.LAYOUT, "generation": 1, "count": count, "max_id": max_id, "batches": batches}
     _write(home / layout.META, "meta", {1: meta})
     kept = _retire(home)

@@ -52,7 +52,8 @@ class Store:
         self.generation = 0
         self.count = 0  # papers in the queue, known before the index is loaded
         self.max_id = 0  # highest committed paper id
-        self.batch_starts: dict[int, int] = {}  # import batch -> its first paper id
+        # import batch -> {"name", "added_at", "start": its first new paper id}
+        self.batch_info: dict[int, dict] = {}
         self._pending_shards: list[int] = []
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
@@ -60,7 +61,8 @@ class Store:
         self._borrowed_lock = False
         self._tables: dict[Path, TableFile] = {}
         self._by_arxiv: dict[str, str] | None = None  # identity indexes, built
-        self._by_title: dict[str, str] | None = None  # on first use (imports)
+        self._by_doi: dict[str, str] | None = None  # on first use (imports)
+        self._by_title: dict[str, str] | None = None
         self._dirty: set[str] = set()
         self._settings_dirty = False
         self._shards: OrderedDict[int, dict[str, dict]] = OrderedDict()
@@ -148,7 +150,7 @@ class Store:
         self.generation = int(meta.get("generation", 0))
         self.count = int(meta.get("count", 0))
         self.max_id = int(meta.get("max_id", 0))
-        self.batch_starts = {int(b): int(i) for b, i in (meta.get("batches") or {}).items()}
+        self.batch_info = _batch_info(meta.get("batches"))
         first = self._head_shards(head, pending) if head is not None else set(pending)
         for shard in sorted(first):
             self._load_index_shard(shard)
@@ -165,13 +167,14 @@ class Store:
     def _head_shards(self, head: int, present: list[int]) -> set[int]:
         """Shards holding the first ``head`` rows in newest-first order: the
         start of the newest import, then of the one before, and so on."""
-        if not self.batch_starts:
+        starts = {b: info["start"] for b, info in self.batch_info.items() if info.get("start")}
+        if not starts:
             return set(present)
         wanted: set[int] = set()
         remaining = head
         next_start = self.max_id + 1
-        for batch in sorted(self.batch_starts, reverse=True):
-            start = self.batch_starts[batch]
+        for batch in sorted(starts, reverse=True):
+            start = starts[batch]
             end = min(next_start, start + remaining)
             wanted.update(range(layout.shard_of(start), layout.shard_of(max(start, end - 1)) + 1))
             remaining -= end - start
@@ -218,22 +221,25 @@ class Store:
             while self._pending_shards:
                 self._load_index_shard(self._pending_shards.pop())
 
-    def _identity(self) -> tuple[dict[str, str], dict[str, str]]:
-        """arXiv id -> key and normalised title -> key (built once, when an
-        import first needs them: opening the app does not pay for them)."""
+    def identity(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """arXiv id, DOI and normalised title -> key (built once, when an
+        import first needs them: opening the app does not pay for them).
+        Callers must not change them."""
         with self._lock:
             self.load_rest()
-            if self._by_arxiv is None or self._by_title is None:
-                self._by_arxiv, self._by_title = {}, {}
+            if self._by_arxiv is None or self._by_title is None or self._by_doi is None:
+                self._by_arxiv, self._by_doi, self._by_title = {}, {}, {}
                 for paper in self.papers.values():
                     self._index(paper)
-            return self._by_arxiv, self._by_title
+            return self._by_arxiv, self._by_doi, self._by_title
 
     def _index(self, paper: Paper) -> None:
-        assert self._by_arxiv is not None and self._by_title is not None
+        assert self._by_arxiv is not None and self._by_title is not None and self._by_doi is not None
         if paper.arxiv_id:
             self._by_arxiv.setdefault(paper.arxiv_id, paper.key)
-        normalised = normalise_title(paper.title)
+        if paper.doi:
+            self._by_doi.setdefault(paper.doi, paper.key)
+        normalised = normalise_title(paper.title) if paper.title else ""
         if normalised:
             self._by_title.setdefault(normalised, paper.key)
 
@@ -252,12 +258,17 @@ class Store:
     def state(self, key: str) -> PaperState:
         return self.states.get(key, PaperState())
 
-    def find(self, arxiv_id: str | None, title: str) -> str | None:
+    def find(self, arxiv_id: str | None, title: str, doi: str | None = None) -> str | None:
         """The key of the paper these identify, if it is in the queue."""
-        by_arxiv, by_title = self._identity()
+        by_arxiv, by_doi, by_title = self.identity()
         if arxiv_id and arxiv_id in by_arxiv:
             return by_arxiv[arxiv_id]
+        if doi and doi in by_doi:
+            return by_doi[doi]
         return by_title.get(normalise_title(title)) if title else None
+
+    def batch_name(self, batch: int) -> str:
+        return str(self.batch_info.get(batch, {}).get("name") or f"import {batch}")
 
     def details(self, key: str) -> PaperDetails:
         """The paper's abstract (reads one shard; call from a worker)."""
@@ -375,21 +386,29 @@ class Store:
         source: str,
         progress: Progress | None = None,
         on_new: Callable[[int, str, str], None] | None = None,
+        *,
+        name: str | None = None,
+        dry_run: bool = False,
     ) -> ImportResult:
-        """Add what is new and fill gaps in what is known, then commit.
+        """Add what is new and fill gaps in what is known, then commit, as a
+        batch called ``name`` (default: the source and the date).
 
         ``on_new(id, title, abstract)`` sees each new paper as it is read
-        (the search index uses it to index while the file streams in).
+        (the search index uses it to index while the file streams in). With
+        ``dry_run`` nothing is written: the result says what would happen.
         """
         with self._write_lock:
-            self._check_writable()
-            merge = Merge(self, source, self.clock(), progress, on_new)
+            if not dry_run:
+                self._check_writable()
+            now = self.clock()
+            merge = Merge(self, source, now, progress, on_new)
             for item in parsed:
                 merge.add(item)
-            self._commit(merge, progress)
+            if not dry_run:
+                self._commit(merge, progress, name or f"{source} {now[:10]}", now)
             return merge.result
 
-    def _commit(self, merge: Merge, progress: Progress | None) -> None:
+    def _commit(self, merge: Merge, progress: Progress | None, name: str, now: str) -> None:
         shards: dict[int, dict[int, dict]] = {}
         for doc_id, record in merge.details.items():
             shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
@@ -405,6 +424,12 @@ class Store:
         papers = {**merge.changed, **merge.new}
         if not papers:
             return
+        state_shards: dict[int, dict[int, dict]] = {}
+        for key, state in merge.states.items():
+            paper = merge.new[key]
+            state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = {"key": key, **state.to_record()}
+        for shard, docs in sorted(state_shards.items()):
+            self._table(layout.shard_path(self.home, layout.STATE, shard), "state").put(docs)
         index_shards: dict[int, dict[int, dict]] = {}
         for paper in papers.values():
             index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = paper.to_record()
@@ -416,22 +441,37 @@ class Store:
         generation = self.generation + 1
         count = len(self.papers) + len(merge.new)
         max_id = max([self.max_id, *(paper.id for paper in merge.new.values())])
-        batches = dict(self.batch_starts)
-        if merge.new:
-            batches[merge.batch] = min(paper.id for paper in merge.new.values())
+        batches = dict(self.batch_info)
+        batches[merge.batch] = {
+            "name": name,
+            "added_at": now,
+            "start": min((paper.id for paper in merge.new.values()), default=None),
+        }
         meta = {
             "layout": layout.LAYOUT,
             "generation": generation,
             "count": count,
             "max_id": max_id,
-            "batches": {str(b): i for b, i in sorted(batches.items())},
+            "batches": {str(b): info for b, info in sorted(batches.items())},
         }
         self._table(self.home / layout.META, "meta").put({1: meta})  # the commit point
         with self._lock:
             self.generation, self.count, self.max_id = generation, count, max_id
-            self.batch_starts = batches
-            self._identity()
+            self.batch_info = batches
+            self.identity()
             for key, paper in papers.items():
                 self.papers[key] = paper
                 self._index(paper)
+            self.states.update(merge.states)
         merge.result.generation = generation
+
+
+def _batch_info(raw: object) -> dict[int, dict]:
+    """Batches from ``meta.json``; the first layout kept only start ids."""
+    info: dict[int, dict] = {}
+    for batch, value in (raw.items() if isinstance(raw, dict) else ()):
+        if isinstance(value, dict):
+            info[int(batch)] = value
+        elif isinstance(value, int):
+            info[int(batch)] = {"start": value}
+    return info
