@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         which.add_argument(f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view)
     lister.add_argument("--format", choices=("table", "json", "md"), default="table")
     lister.set_defaults(view="all")
+
+    exporter = commands.add_parser("export", help="write the queue as BibTeX, Markdown, JSON or CSV")
+    which = exporter.add_mutually_exclusive_group()
+    for view in ("starred", "unread", "read", "all"):
+        which.add_argument(f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view)
+    exporter.add_argument("--format", choices=("bibtex", "markdown", "json", "csv"), default="json")
+    exporter.add_argument("--batch", metavar="NAME", help="only papers of this import batch")
+    exporter.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
+    exporter.set_defaults(view="all")
     return parser
 
 
@@ -51,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_import(args)
         if args.command == "list":
             return cmd_list(args)
+        if args.command == "export":
+            return cmd_export(args)
     except BrokenPipeError:
         return EXIT_OK
     return run_app()
@@ -147,6 +158,35 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stdout.write(render_list(store, args.view, args.format))
     finally:
         store.close()
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from paperqueue.core.atomic import atomic_write_bytes
+    from paperqueue.core.export import UnknownBatchError, export
+    from paperqueue.core.store import Store
+
+    try:
+        store = Store.open(lock=False)
+    except OSError as error:
+        _error(f"cannot open the queue: {error}")
+        return EXIT_STORE
+    _warn_all(store.warnings)
+    try:
+        text = export(store, args.format, args.view, args.batch)
+    except UnknownBatchError as error:
+        _error(str(error))
+        return EXIT_INPUT
+    finally:
+        store.close()
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        atomic_write_bytes(args.output, text.encode("utf-8"))
+    except OSError as error:
+        _error(f"{args.output}: cannot write ({error.strerror or error})")
+        return EXIT_STORE
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ A paper object needs ``key`` and ``title``; everything else is optional::
     published, updated               -> published, updated
     doi                              -> doi
     upvotes, comments                -> upvotes, comments (integers)
+    pdf_url                          -> pdf_url (an http(s) URL)
     starred, read                    -> state["starred"], state["read"] (booleans)
     added_at, starred_at, read_at    -> state[...] (normalised to "...Z" UTC)
     tags                             -> state["tags"] (tuple of one-line strings)
@@ -142,9 +143,15 @@ def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
         categories=clean_names(_strings(row, "categories", where, problems)),
         upvotes=take(row, "upvotes", int, where, problems),
         comments=take(row, "comments", int, where, problems),
+        pdf_url=_url(take(row, "pdf_url", str, where, problems)),
         key=key,
         state=_state(row, where, problems),
     )
+
+
+def _url(value: str | None) -> str | None:
+    text = one_line(value or "")
+    return text if text.startswith(("http://", "https://")) and " " not in text else None
 
 
 def parse_pq(source: str | object) -> tuple[list[ParsedPaper], list[str]]:
