@@ -61,7 +61,7 @@ class PaperList(ScrollView, can_focus=True):
     def show(self, queue: QueueView, row: int = 0) -> None:
         """Show ``queue``'s rows with the cursor on ``row``."""
         self.queue = queue
-        self.virtual_size = Size(self.size.width, len(queue))
+        self.virtual_size = Size(0, len(queue))  # rows are cut to the width: never scroll sideways
         self.refresh()
         if self._to_last and not queue.partial:
             self._to_last = False
@@ -123,7 +123,6 @@ class PaperList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.queue is not None:
-            self.virtual_size = Size(event.size.width, len(self.queue))
             self._scroll_to_cursor()
 
     # -- drawing -------------------------------------------------------------
