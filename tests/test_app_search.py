@@ -179,3 +179,49 @@ async def test_second_app_on_the_same_queue_is_read_only(pq_home: Path) -> None:
             assert not any("★" in line for line in list_lines(app))
     finally:
         holder.close()
+
+
+async def test_batches_in_the_sidebar_and_b_cycles_them(pq_home: Path, tmp_path: Path) -> None:
+    seed_store(pq_home)
+    extra = tmp_path / "later.txt"
+    extra.write_text("A Later Paper\n\nIts abstract.\n\nPushing Auto-regressive Models for 3D Shape Generation at Capacity and Scalability\n\nAgain.\n")
+    seed_store(pq_home, extra)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        screen = queue_screen(app)
+        sidebar = widget_text(app, "#sidebar")
+        assert "Batches (b)" in sidebar and "later.txt" in sidebar and "trending-papers." in sidebar
+        await pilot.press("b")
+        assert screen.queue.view.startswith("batch:") and len(screen.queue) == 2, "the newest batch, old paper included"
+        assert "Batch: later.txt" in widget_text(app, "#status")
+        await pilot.press("r")
+        assert screen.queue.batch_unread[int(screen.queue.view[6:])] == 1
+        await pilot.press("b")
+        assert len(screen.queue) == 79
+        await pilot.press("B", "4")
+        assert screen.queue.view == "all" and len(screen.queue) == 80
+
+
+async def test_i_imports_a_file_into_the_open_queue(pq_home: Path, tmp_path: Path) -> None:
+    seed_store(pq_home)
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@misc{x, title={A BibTeX Paper}, eprint={2401.00001}, archivePrefix={arXiv}, abstract={Words.}}\n")
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("i")
+        assert app.screen.__class__.__name__ == "ImportPrompt"
+        app.screen.query_one("#import-path").value = str(bib)
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        screen = queue_screen(app)
+        assert len(screen.queue) == 80
+        assert any("refs.bib (BibTeX): 1 new" in n for n in notifications(app))
+        assert "A BibTeX Paper" in [p.title for p in screen.queue.rows]
+        await pilot.press("i")
+        app.screen.query_one("#import-path").value = str(tmp_path / "missing.txt")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("Not imported" in n and "no such file" in n for n in notifications(app))

@@ -17,7 +17,20 @@ SORT_TITLES = {"newest": "newest added", "title": "title", "unread": "unread fir
 _NO_STATE = PaperState()
 
 
+def batch_view(batch: int) -> str:
+    """The view of one import batch: every paper in it, read or not."""
+    return f"batch:{batch}"
+
+
+def view_batch(view: str) -> int | None:
+    return int(view[6:]) if view.startswith("batch:") else None
+
+
 def matches(view: str, state: PaperState) -> bool:
+    """Whether a paper in this state belongs in ``view`` (batch views hold
+    their papers whatever the state)."""
+    if view.startswith("batch:"):
+        return True
     if view == "inbox":
         return not state.read
     if view == "starred":
@@ -68,12 +81,14 @@ class QueueView:
         self._sorted: dict[str, list[Paper]] = {"newest": self.papers}
         self._row_of: dict[str, int] | None = None
         self._key_ids: dict[str, int] | None = None
+        self._all_batch_unread: dict[int, int] | None = None
+        self.batch_unread: dict[int, int] = {}
         self.set_view(view)
 
     # -- what is shown -------------------------------------------------------
 
     def set_view(self, view: str) -> None:
-        if view not in VIEWS:
+        if view not in VIEWS and view_batch(view) is None:
             raise ValueError(f"unknown view: {view}")
         self.view = view
         self.refresh()
@@ -109,7 +124,10 @@ class QueueView:
         view = self.view
         if ids is not None:
             ordered = [p for p in ordered if p.id in ids]
-        if view == "all":
+        batch = view_batch(view)
+        if batch is not None:
+            self.rows = [p for p in ordered if p.in_batch(batch)]
+        elif view == "all":
             self.rows = ordered if ids is not None or self.sort != "newest" else self.papers
         else:
             self.rows = [p for p in ordered if matches(view, states.get(p.key, _NO_STATE))]
@@ -129,17 +147,38 @@ class QueueView:
             starred += state.starred
             read += state.read
         self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total}
+        self.batch_unread = self._batch_unread(ids)
+
+    def _batch_unread(self, ids: set[int] | None) -> dict[int, int]:
+        """Unread papers per import batch (within the filter, if any)."""
+        if ids is None and self._all_batch_unread is not None:
+            return self._all_batch_unread
+        states = self.states
+        counts: dict[int, int] = {}
+        papers = self.papers if ids is None else [p for p in self.papers if p.id in ids]
+        for paper in papers:
+            if not states.get(paper.key, _NO_STATE).read:
+                for batch in paper.batches or (paper.batch,):
+                    counts[batch] = counts.get(batch, 0) + 1
+        if ids is None:
+            self._all_batch_unread = counts
+        return counts
 
     def _id_of(self, key: str) -> int | None:
         if self._key_ids is None:
             self._key_ids = {p.key: p.id for p in self.papers}
         return self._key_ids.get(key)
 
-    def state_changed(self, old: PaperState, new: PaperState) -> None:
+    def state_changed(self, old: PaperState, new: PaperState, paper: Paper | None = None) -> None:
         """Keep the counts right after one paper's state changed."""
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
+        if paper is not None and old.read != new.read:
+            delta = -1 if new.read else 1
+            for counts in {id(c): c for c in (self.batch_unread, self._all_batch_unread) if c is not None}.values():
+                for batch in paper.batches or (paper.batch,):
+                    counts[batch] = counts.get(batch, 0) + delta
 
     @property
     def partial(self) -> bool:

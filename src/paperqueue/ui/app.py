@@ -209,6 +209,43 @@ class PaperQueueApp(App[None]):
                 self.notify, f"Could not open a browser ({outcome.detail}); copied the link instead: {url}", markup=False
             )
 
+    # -- importing -----------------------------------------------------------------
+
+    def prompt_import(self) -> None:
+        from paperqueue.ui.screens.import_prompt import ImportPrompt
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.import_path(path)
+
+        self.push_screen(ImportPrompt(), chosen)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def import_path(self, path: Path) -> None:
+        """Import ``path`` into the open queue, with progress in the status line."""
+        from paperqueue.core.importers.detect import FORMATS
+        from paperqueue.core.importing import UnusableFileError
+
+        store = self.store
+        if store is None:
+            return
+        try:
+            result = import_file(store, path, progress=self._import_progress)
+        except UnusableFileError as error:
+            self.call_from_thread(self.notify, f"Not imported: {error}", severity="error", markup=False)
+            return
+        except OSError as error:
+            message = f"Not imported, the store could not be written: {error.strerror or error}"
+            self.call_from_thread(self.notify, message, severity="error", markup=False)
+            return
+        finally:
+            self.call_from_thread(self.queue_screen.set_activity, "import", None)
+        summary = f"{path.name} ({FORMATS.get(result.format, result.format)}): {result.summary()}"
+        for problem in result.problems[:3]:
+            summary += f"\n{problem}"
+        self.call_from_thread(self.queue_screen.store_complete)
+        self.call_from_thread(self.notify, summary, markup=False, timeout=8)
+
     # -- keys --------------------------------------------------------------------
 
     def action_help(self) -> None:

@@ -19,6 +19,8 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("1 2 3 4", "views: Inbox, Starred, Read, All"),
     ("/", "search titles and abstracts (enter keeps the filter, escape clears it)"),
     ("S", "sort: newest added / title / unread first"),
+    ("b / B", "view the next / previous import batch"),
+    ("i", "import a file (page, HF JSON, arXiv feed, BibTeX, id list, paperqueue JSON)"),
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
     ("q", "quit"),

@@ -5,6 +5,7 @@ list's highlight to the reader; the triage keys come from
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from paperqueue.core.models import Paper, PaperDetails
-from paperqueue.core.queue import SORT_TITLES, SORTS, VIEW_TITLES, VIEWS, QueueView, newest_first
+from paperqueue.core.queue import SORT_TITLES, SORTS, VIEW_TITLES, VIEWS, QueueView, batch_view, newest_first, view_batch
 from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store, layout
 from paperqueue.ui.screens.triage import TriageScreen
@@ -41,6 +42,9 @@ class QueueScreen(TriageScreen):
         Binding("2", "view('starred')", "Starred", show=False, tooltip="View: Starred papers"),
         Binding("3", "view('read')", "Read view", show=False, tooltip="View: Read papers"),
         Binding("4", "view('all')", "All", show=False, tooltip="View: All papers"),
+        Binding("b", "cycle_batch(1)", "Batch", show=False, tooltip="View the next import batch (newest first)"),
+        Binding("B", "cycle_batch(-1)", "Prev batch", show=False, tooltip="View the previous import batch"),
+        Binding("i", "import_file", "Import", show=False, tooltip="Import a file (any supported format)"),
     ]
 
     def __init__(self) -> None:
@@ -71,7 +75,7 @@ class QueueScreen(TriageScreen):
         """Show ``store``'s queue where the person left it (All on first run)."""
         self.store = store
         settings = store.settings
-        view = settings.get("view") if settings.get("view") in VIEWS else "all"
+        view = settings.get("view") if _known_view(settings.get("view"), store) else "all"
         sort = settings.get("sort") if settings.get("sort") in SORTS else "newest"
         self.queue = QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count)
         row = self.queue.row_of(settings.get("key") or "")
@@ -83,8 +87,9 @@ class QueueScreen(TriageScreen):
             self.prepare_search(store)
 
     def store_complete(self) -> None:
-        """The whole index is loaded: show every row, keeping view, sort,
-        filter and the highlighted paper (or the saved one, if still unmoved)."""
+        """The whole index is loaded, or an import changed it: show every row,
+        keeping view, sort, filter and the highlighted paper (or the saved
+        one, if still unmoved)."""
         store, old = self.store, self.queue
         if store is None or old is None:
             return
@@ -138,9 +143,10 @@ class QueueScreen(TriageScreen):
                 self.query_one(StatusLine).show_activity("  ·  ".join(self._activity.values()))
             return
         queue = self.queue
-        self.query_one(Sidebar).update_views(queue.view, queue.counts)
+        batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in sorted(self.store.batch_info, reverse=True)]
+        self.query_one(Sidebar).update_views(queue.view, queue.counts, batches)
         self.query_one(StatusLine).update_status(
-            queue.view,
+            self.view_title(queue.view),
             self.paper_list.cursor,
             len(queue),
             queue.counts,
@@ -150,7 +156,13 @@ class QueueScreen(TriageScreen):
             unsaved=self.store.unsaved,
             read_only=self.store.read_only,
         )
-        self.paper_list.border_title = f"{VIEW_TITLES[queue.view]} ({len(queue)})"
+        self.paper_list.border_title = Text(f"{self.view_title(queue.view)} ({len(queue):,})")
+
+    def view_title(self, view: str) -> str:
+        batch = view_batch(view)
+        if batch is None:
+            return VIEW_TITLES[view]
+        return f"Batch: {self.store.batch_name(batch)}" if self.store else "Batch"
 
     # -- the reader ----------------------------------------------------------
 
@@ -202,6 +214,22 @@ class QueueScreen(TriageScreen):
 
     def action_view(self, view: str) -> None:
         self._reshow(lambda queue: queue.set_view(view))
+
+    def action_cycle_batch(self, step: int) -> None:
+        if self.queue is None or self.store is None or not self.store.batch_info:
+            self.notify("No import batches yet", timeout=2)
+            return
+        batches = sorted(self.store.batch_info, reverse=True)
+        current = view_batch(self.queue.view)
+        if current in batches:
+            index = (batches.index(current) + step) % len(batches)
+        else:
+            index = 0 if step > 0 else len(batches) - 1
+        self.action_view(batch_view(batches[index]))
+
+    def action_import_file(self) -> None:
+        if self.store is not None:
+            self.app.prompt_import()
 
     def action_cycle_sort(self) -> None:
         if self.queue is None or self.store is None:
@@ -263,3 +291,10 @@ class QueueScreen(TriageScreen):
         paper = self.paper_list.paper
         self.store.set_settings(view=self.queue.view, key=paper.key if paper else None)
         self.app.flush_store()
+
+
+def _known_view(view: object, store: Store) -> bool:
+    if not isinstance(view, str):
+        return False
+    batch = view_batch(view)
+    return view in VIEWS if batch is None else batch in store.batch_info

@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from paperqueue.core.formats import markdown_link
 from paperqueue.core.models import Paper, PaperState
-from paperqueue.core.queue import VIEW_TITLES, QueueView
+from paperqueue.core.queue import QueueView
 from paperqueue.core.store import ReadOnlyStoreError, Store
 from paperqueue.ui.widgets.paper_list import PaperList
 
@@ -45,6 +45,9 @@ class TriageScreen(Screen[None]):
     def show_in_reader(self, paper: Paper | None) -> None:
         raise NotImplementedError
 
+    def view_title(self, view: str) -> str:
+        raise NotImplementedError
+
     # -- changing state ------------------------------------------------------
 
     def _change(self, paper: Paper, new: PaperState) -> bool:
@@ -55,7 +58,7 @@ class TriageScreen(Screen[None]):
         except ReadOnlyStoreError as error:
             self.notify(str(error), severity="warning", markup=False)
             return False
-        self.queue.state_changed(old, new)
+        self.queue.state_changed(old, new, paper)
         self.paper_list.refresh_row()
         self.show_in_reader(paper)
         self.refresh_views()
@@ -91,7 +94,7 @@ class TriageScreen(Screen[None]):
         row = self.queue.next_unread(self.paper_list.cursor, step)
         if row is None:
             where = "below" if step > 0 else "above"
-            self.notify(f"No unread papers {where} in {VIEW_TITLES[self.queue.view]}", timeout=3)
+            self.notify(f"No unread papers {where} in {self.view_title(self.queue.view)}", timeout=3, markup=False)
             return
         self.paper_list.move_to(row)
 

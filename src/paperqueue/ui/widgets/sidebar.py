@@ -1,4 +1,5 @@
-"""The sidebar: one line per view, with live counts; click to switch."""
+"""The sidebar: the views with live counts, then the import batches (newest
+first) with their unread counts. Click a line to switch."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from paperqueue.core.queue import VIEW_TITLES, VIEWS
+from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view
 
 
 class Sidebar(Widget, can_focus=False):
@@ -22,30 +23,47 @@ class Sidebar(Widget, can_focus=False):
         super().__init__(id=id)
         self.view = "all"
         self.counts: dict[str, int] = dict.fromkeys(VIEWS, 0)
+        self.batches: list[tuple[int, str, int]] = []  # (number, name, unread), newest first
+        self._lines: list[str] = []  # the view each drawn line switches to
 
-    def update_views(self, view: str, counts: dict[str, int]) -> None:
+    def update_views(self, view: str, counts: dict[str, int], batches: list[tuple[int, str, int]]) -> None:
         self.view = view
         self.counts = dict(counts)
+        self.batches = batches
         self.refresh()
 
+    def _line(self, label: str, count: int, current: bool, width: int) -> Text:
+        number = f"{count} "
+        room = max(1, width - len(number) - 1)
+        if len(label) > room:
+            label = label[: room - 1] + "…"
+        line = Text(label.ljust(room + 1), style="bold" if current else "")
+        line.append(number, style="" if current else "dim")
+        if current:
+            line.stylize("reverse")
+        return line
+
     def render(self) -> Text:
-        text = Text()
         width = max(self.size.width, 12)
+        text = Text()
+        self._lines = []
         for number, view in enumerate(VIEWS, start=1):
-            current = view == self.view
-            label = f" {number} {VIEW_TITLES[view]}"
-            count = f"{self.counts.get(view, 0)} "
-            gap = " " * max(1, width - len(label) - len(count))
-            line = Text(label + gap, style="bold" if current else "")
-            line.append(count, style="" if current else "dim")
-            if current:
-                line.stylize("reverse")
-            text.append_text(line)
+            text.append_text(self._line(f" {number} {VIEW_TITLES[view]}", self.counts.get(view, 0), view == self.view, width))
             text.append("\n")
+            self._lines.append(view)
+        if self.batches:
+            text.append("\n Batches (b)\n", style="dim")
+            self._lines += ["", ""]
+            room = max(0, self.size.height - len(self._lines))
+            for batch, name, unread in self.batches[:room]:
+                view = batch_view(batch)
+                text.append_text(self._line(f" {name}", unread, view == self.view, width))
+                text.append("\n")
+                self._lines.append(view)
         text.rstrip()
         return text
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is not None and 0 <= offset.y < len(VIEWS):
-            self.post_message(self.ViewChosen(VIEWS[offset.y]))
+        if offset is not None and 0 <= offset.y < len(self._lines) and self._lines[offset.y]:
+            self.post_message(self.ViewChosen(self._lines[offset.y]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from paperqueue.core.queue import VIEW_TITLES
 from paperqueue.core.text import one_line
 
 
@@ -16,7 +15,7 @@ class StatusLine(Widget, can_focus=False):
 
     def update_status(
         self,
-        view: str,
+        view: str,  # the view's title
         row: int,
         rows: int,
         counts: dict[str, int],
@@ -29,7 +28,7 @@ class StatusLine(Widget, can_focus=False):
     ) -> None:
         text = Text()
         text.append(" paperqueue ", style="bold reverse")
-        text.append(f"  {VIEW_TITLES[view]} {row + 1 if rows else 0}/{rows}", style="bold")
+        text.append(f"  {view} {row + 1 if rows else 0:,}/{rows:,}", style="bold")
         if query:
             text.append("  ·  search: ")
             text.append(one_line(query), style="bold")
