@@ -223,7 +223,7 @@ def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
         apply(self, query, ids)
         applied.append((query, start, clock(), None if ids is None else len(ids)))
 
-    def timed(cls, name: str, label: str, into: list[float] | None = None) -> None:
+    def timed(cls, name: str, into: list[float]) -> None:
         original = getattr(cls, name)
 
         def wrapper(*args, **kwargs):
@@ -231,16 +231,16 @@ def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
             try:
                 return original(*args, **kwargs)
             finally:
-                (handlers[label] if into is None else into).append(clock() - start)
+                into.append(clock() - start)
 
         setattr(cls, name, wrapper)
 
     PaperList.render_line, App._display = hooked_render_line, hooked_display
     QueueScreen._apply_search = hooked_apply  # before the screen binds it
-    timed(PaperList, "action_last", "G")
-    timed(PaperList, "action_move", "j")
-    timed(TriageScreen, "action_toggle_star", "s")
-    timed(SearchIndex, "search", "", sql)
+    timed(PaperList, "action_last", handlers["G"])
+    timed(PaperList, "action_move", handlers["j"])
+    timed(TriageScreen, "action_toggle_star", handlers["s"])
+    timed(SearchIndex, "search", sql)
 
     app = PaperQueueApp(home=Path(home))
     result: dict = {}

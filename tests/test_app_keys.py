@@ -259,7 +259,7 @@ async def test_command_palette_lists_the_actions_and_runs_them(pq_home: Path) ->
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Toggle star", "Toggle read", "Copy the primary link", "View: Starred papers", "Last paper", "Theme"} <= titles
+        assert {"Toggle star (all selected papers, if any)", "Undo the last change", "Copy the primary link", "View: Starred papers", "Last paper", "Theme"} <= titles
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"toggle star")

@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--sample", action="store_true", help="import the bundled sample page")
     importer.add_argument("--dry-run", action="store_true", help="say what would be imported; write nothing")
     importer.add_argument("--name", help="name of the batch (default: the file name and today's date)")
+    importer.add_argument("--restore", action="store_true", help="bring back papers you removed if the file has them")
+
+    commands.add_parser("undo", help="undo the last change to your stars, read marks, tags, notes or removals")
+    commands.add_parser("redo", help="redo what undo undid")
+    commands.add_parser("doctor", help="where the store lives, its size, and what the clipboard can do here")
 
     lister = commands.add_parser("list", help="print the queue")
     which = lister.add_mutually_exclusive_group()
@@ -62,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list(args)
         if args.command == "export":
             return cmd_export(args)
+        if args.command in ("undo", "redo"):
+            return cmd_undo(args.command)
+        if args.command == "doctor":
+            return cmd_doctor()
     except BrokenPipeError:
         return EXIT_OK
     return run_app()
@@ -84,6 +93,7 @@ def _warn_all(warnings: list[str]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from paperqueue.core.history import History, repair
     from paperqueue.core.importers.detect import FORMATS
     from paperqueue.core.importing import UnusableFileError, check_file, import_file
     from paperqueue.core.lock import StoreLockedError
@@ -117,11 +127,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         _error(f"cannot open the queue: {error}")
         return EXIT_STORE
     _warn_all(store.warnings)
+    history = History(store.home)
     try:
+        if not args.dry_run:
+            repair(store, history)
         for path, name in usable:
             bar = ProgressBar(name)
             try:
-                result = import_file(store, path, source=name, progress=bar, name=args.name, dry_run=args.dry_run)
+                result = import_file(
+                    store, path, source=name, progress=bar, name=args.name, dry_run=args.dry_run, restore=args.restore
+                )
             except UnusableFileError as error:
                 bar.finish()
                 _error(str(error))
@@ -136,7 +151,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             for problem in result.problems:
                 _error(f"{path}: {problem}")
             prefix = "would import: " if args.dry_run else ""
-            print(f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}")
+            line = f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}"
+            print(line)
+            if not args.dry_run:
+                history.note(f"Imported {line}")
+                history.write()
     finally:
         store.close()
     if bad_input:
@@ -158,6 +177,50 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stdout.write(render_list(store, args.view, args.format))
     finally:
         store.close()
+    return EXIT_OK
+
+
+def cmd_undo(command: str) -> int:
+    from paperqueue.core.history import History, repair
+    from paperqueue.core.lock import StoreLockedError
+    from paperqueue.core.store import Store
+
+    try:
+        store = Store.open()
+    except StoreLockedError as error:
+        _error(f"{error}; use u / ctrl+r in the app, or close it first")
+        return EXIT_STORE
+    except OSError as error:
+        _error(f"cannot open the queue: {error}")
+        return EXIT_STORE
+    _warn_all(store.warnings)
+    try:
+        history = History(store.home)
+        repair(store, history)
+        action = history.undo() if command == "undo" else history.redo()
+        if action is None:
+            print(f"nothing to {command}")
+            return EXIT_OK
+        for key, state in action.states(after=(command == "redo")).items():
+            if key in store.papers:
+                store.set_state(key, state)
+        seq = history.write()
+        store.flush()
+        history.mark_synced(seq)
+        print(f"{'undid' if command == 'undo' else 'redid'}: {action.label}")
+    except OSError as error:
+        _error(f"{command} failed, the store could not be written ({error.strerror or error})")
+        return EXIT_STORE
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_doctor() -> int:
+    from paperqueue.core.doctor import diagnose, render
+    from paperqueue.core.paths import data_home
+
+    sys.stdout.write(render(diagnose(data_home())))
     return EXIT_OK
 
 

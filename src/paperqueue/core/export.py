@@ -72,6 +72,8 @@ def paper_json(store: Store, paper: Paper, details: PaperDetails, state: PaperSt
         "starred_at": state.starred_at,
         "read_at": state.read_at,
         "batches": [store.batch_name(b) for b in paper.batches],
+        "tags": list(state.tags),
+        "note": state.note,
     }
 
 
@@ -116,7 +118,10 @@ def to_markdown(store: Store, selected: Iterable[Row]) -> str:
     for paper, _details, state in selected:
         mark = "x" if state.read else " "
         star = " ★" if state.starred else ""
-        lines.append(f"- [{mark}] {markdown_link(paper.display_title, paper.primary_link)}{star}")
+        tags = "".join(f" #{tag}" for tag in state.tags)
+        lines.append(f"- [{mark}] {markdown_link(paper.display_title, paper.primary_link)}{star}{tags}")
+        if state.note:
+            lines.extend(f"    > {line}" if line else "    >" for line in state.note.splitlines())
     return "".join(line + "\n" for line in lines)
 
 
@@ -182,6 +187,10 @@ def to_bibtex(store: Store, selected: Iterable[Row]) -> str:
             fields.append(("url", paper.primary_link))
         if details.abstract:
             fields.append(("abstract", latex_escape(details.abstract)))
+        if _state.tags:
+            fields.append(("keywords", latex_escape(", ".join(_state.tags))))
+        if _state.note:
+            fields.append(("note", latex_escape(" ".join(_state.note.split()))))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         entries.append(f"@misc{{{key},\n{body}\n}}\n")
     return "\n".join(entries)

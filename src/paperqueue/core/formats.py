@@ -12,3 +12,25 @@ def markdown_link(title: str, url: str) -> str:
     escaped = _MD_SPECIAL.sub(r"\\\1", title)
     safe_url = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
     return f"[{escaped}]({safe_url})"
+
+
+def copy_text(form: str, papers: list, details: dict | None = None, bibtex: str = "") -> str:
+    """The text the copy menu puts on the clipboard for ``papers``.
+
+    ``form`` is one of link, id, markdown, bibtex, title, links; for several
+    papers, one line (or entry) each, and Markdown becomes a list.
+    """
+    if form == "link":
+        return "\n".join(p.primary_link for p in papers)
+    if form == "id":
+        return "\n".join(p.arxiv_id or p.doi or p.key for p in papers)
+    if form == "markdown":
+        links = [markdown_link(p.display_title, p.primary_link) for p in papers]
+        return links[0] if len(links) == 1 else "\n".join(f"- {link}" for link in links)
+    if form == "bibtex":
+        return bibtex
+    if form == "title":
+        return "\n".join(p.display_title for p in papers)
+    if form == "links":
+        return "\n".join(link for p in papers for link in p.all_links)
+    raise ValueError(f"unknown copy form: {form}")

@@ -130,6 +130,7 @@ def import_file(
     *,
     name: str | None = None,
     dry_run: bool = False,
+    restore: bool = False,
 ) -> ImportResult:
     """Import ``path`` whole or not at all as one batch, keeping the search
     index current. With ``dry_run``, only say what would happen."""
@@ -143,6 +144,7 @@ def import_file(
             on_new=writer.add if writer else None,
             name=name,
             dry_run=dry_run,
+            restore=restore,
         )
     except BaseException:
         if writer:

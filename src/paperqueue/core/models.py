@@ -134,12 +134,19 @@ class PaperDetails:
 
 @dataclass(frozen=True, slots=True)
 class PaperState:
-    """What the person did with a paper; timestamps are ISO 8601 UTC."""
+    """What the person did with a paper; timestamps are ISO 8601 UTC.
+
+    ``removed`` hides a paper everywhere (``x``) without losing it: undo,
+    or ``paperqueue import --restore``, brings it back.
+    """
 
     starred: bool = False
     read: bool = False
     starred_at: str | None = None
     read_at: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    removed: bool = False
 
     def with_star(self, starred: bool, now: str) -> PaperState:
         return replace(self, starred=starred, starred_at=now)
@@ -148,20 +155,32 @@ class PaperState:
         return replace(self, read=read, read_at=now)
 
     def to_record(self) -> dict:
-        return {
+        record: dict = {
             "starred": self.starred,
             "read": self.read,
             "starred_at": self.starred_at,
             "read_at": self.read_at,
         }
+        if self.tags:
+            record["tags"] = list(self.tags)
+        if self.note:
+            record["note"] = self.note
+        if self.removed:
+            record["removed"] = True
+        return record
 
     @classmethod
     def from_record(cls, record: dict) -> PaperState:
+        tags = record.get("tags") or ()
+        note = record.get("note") or ""
         return cls(
             starred=bool(record.get("starred", False)),
             read=bool(record.get("read", False)),
             starred_at=record.get("starred_at"),
             read_at=record.get("read_at"),
+            tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, (list, tuple)) else (),
+            note=note if isinstance(note, str) else "",
+            removed=bool(record.get("removed", False)),
         )
 
 
@@ -175,6 +194,7 @@ class ImportResult:
     existing: int = 0  # merged + unchanged
     merged: int = 0  # known papers that gained something
     not_understood: int = 0  # entries the importer could not read
+    restored: int = 0  # removed papers brought back (--restore)
     problems: list[str] = field(default_factory=list)
     batch: int = 0
     new_keys: list[str] = field(default_factory=list)
@@ -193,4 +213,5 @@ class ImportResult:
             f"{self.new} new, {self.existing} already in the queue "
             f"({self.merged} merged, {self.unchanged} unchanged), "
             f"{self.not_understood} entries not understood"
+            + (f", {self.restored} restored" if self.restored else "")
         )

@@ -26,11 +26,27 @@ def view_batch(view: str) -> int | None:
     return int(view[6:]) if view.startswith("batch:") else None
 
 
+def tag_view(tag: str) -> str:
+    """The view of one tag: every paper carrying it, read or not."""
+    return f"tag:{tag}"
+
+
+def view_tag(view: str) -> str | None:
+    return view[4:] if view.startswith("tag:") else None
+
+
+SIMILAR = "similar"  # a temporary view: rows given by a ranking, best first
+
+
 def matches(view: str, state: PaperState) -> bool:
     """Whether a paper in this state belongs in ``view`` (batch views hold
     their papers whatever the state)."""
-    if view.startswith("batch:"):
+    if state.removed:
+        return False
+    if view == SIMILAR or view.startswith("batch:"):
         return True
+    if view.startswith("tag:"):
+        return view[4:] in state.tags
     if view == "inbox":
         return not state.read
     if view == "starred":
@@ -83,15 +99,24 @@ class QueueView:
         self._key_ids: dict[str, int] | None = None
         self._all_batch_unread: dict[int, int] | None = None
         self.batch_unread: dict[int, int] = {}
+        self.tag_unread: dict[str, int] = {}
+        self.ranked: list[Paper] = []  # the Similar view's rows
+        self.why: dict[str, str] = {}  # key -> the words that made it similar
         self.set_view(view)
 
     # -- what is shown -------------------------------------------------------
 
     def set_view(self, view: str) -> None:
-        if view not in VIEWS and view_batch(view) is None:
+        if view not in VIEWS and view != SIMILAR and view_batch(view) is None and view_tag(view) is None:
             raise ValueError(f"unknown view: {view}")
         self.view = view
         self.refresh()
+
+    def show_ranked(self, papers: list[Paper], why: dict[str, str]) -> None:
+        """Enter the Similar view with these papers, in this order."""
+        self.ranked = papers
+        self.why = why
+        self.set_view(SIMILAR)
 
     def set_sort(self, sort: str) -> None:
         if sort not in SORTS:
@@ -124,11 +149,16 @@ class QueueView:
         view = self.view
         if ids is not None:
             ordered = [p for p in ordered if p.id in ids]
+        removed = {key for key, state in states.items() if state.removed}
+        if removed:
+            ordered = [p for p in ordered if p.key not in removed]
         batch = view_batch(view)
-        if batch is not None:
+        if view == SIMILAR:
+            self.rows = [p for p in self.ranked if p.key not in removed and (ids is None or p.id in ids)]
+        elif batch is not None:
             self.rows = [p for p in ordered if p.in_batch(batch)]
         elif view == "all":
-            self.rows = ordered if ids is not None or self.sort != "newest" else self.papers
+            self.rows = ordered if ids is not None or removed or self.sort != "newest" else self.papers
         else:
             self.rows = [p for p in ordered if matches(view, states.get(p.key, _NO_STATE))]
         self._row_of = None
@@ -139,14 +169,21 @@ class QueueView:
         ids = self.filter
         total = self.total if ids is None else len(ids)
         starred = read = 0
+        tags: dict[str, int] = {}
         for key, state in self.states.items():
-            if not (state.starred or state.read):
+            if not (state.starred or state.read or state.removed or state.tags):
                 continue
             if ids is not None and self._id_of(key) not in ids:
                 continue
+            if state.removed:
+                total -= 1
+                continue
             starred += state.starred
             read += state.read
+            for tag in state.tags:
+                tags[tag] = tags.get(tag, 0) + (not state.read)
         self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total}
+        self.tag_unread = dict(sorted(tags.items()))
         self.batch_unread = self._batch_unread(ids)
 
     def _batch_unread(self, ids: set[int] | None) -> dict[int, int]:
@@ -157,7 +194,8 @@ class QueueView:
         counts: dict[int, int] = {}
         papers = self.papers if ids is None else [p for p in self.papers if p.id in ids]
         for paper in papers:
-            if not states.get(paper.key, _NO_STATE).read:
+            state = states.get(paper.key, _NO_STATE)
+            if not (state.read or state.removed):
                 for batch in paper.batches or (paper.batch,):
                     counts[batch] = counts.get(batch, 0) + 1
         if ids is None:
@@ -171,6 +209,13 @@ class QueueView:
 
     def state_changed(self, old: PaperState, new: PaperState, paper: Paper | None = None) -> None:
         """Keep the counts right after one paper's state changed."""
+        if old.removed != new.removed or old.tags != new.tags:
+            self._all_batch_unread = None
+            self.recount()  # rare, and the cheap path below cannot follow it
+            return
+        for tag in new.tags:
+            if old.read != new.read:
+                self.tag_unread[tag] = self.tag_unread.get(tag, 0) + (1 if old.read else -1)
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]

@@ -16,8 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from paperqueue.core.clock import Clock, utc_now
+from paperqueue.core.history import History, repair
 from paperqueue.core.importing import UnusableFileError, import_file
 from paperqueue.core.lock import StoreLockedError
+from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
 from paperqueue.resources import sample_path, styles_path
 from paperqueue.ui.commands import binding_commands
@@ -30,9 +32,11 @@ FIRST_SCREEN = 300  # papers read before the first paint; the rest follow in a w
 
 class PaperQueueApp(App[None]):
     CSS_PATH = str(styles_path())
+    # Narrow terminals (80x24): the sidebar gives way; its views stay on 1-4, b, T.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "paperqueue"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", tooltip="Help: every key"),
+        Binding("question_mark", "help", "Help", show=False, tooltip="Help: every key"),
         Binding("q", "quit", "Quit", tooltip="Quit (saves first)"),
     ]
 
@@ -41,6 +45,8 @@ class PaperQueueApp(App[None]):
         self.home = home
         self.clock = clock
         self.store: Store | None = None
+        self.history = History(home or data_home())  # replaced (and loaded) once the store is open
+        self.similarity = None  # the "more like this" index, loaded or built on first use
         self._quit_despite_unsaved = False
 
     def get_default_screen(self) -> Screen:
@@ -86,7 +92,7 @@ class PaperQueueApp(App[None]):
         try:
             if store is not None and not store.read_only:
                 self.queue_screen.save_position()
-                store.flush()
+                self._save_all()
         except OSError:
             pass
         finally:
@@ -98,27 +104,37 @@ class PaperQueueApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def open_store(self) -> None:
+        notices: list[str] = []
         try:
             store = Store.open(self.home, clock=self.clock, read_only_if_locked=True, head=FIRST_SCREEN)
         except (OSError, StoreLockedError) as error:
             self.call_from_thread(self.notify, f"Cannot open the queue: {error}", severity="error", markup=False)
             return
-        notices = list(store.warnings)
-        if not store.papers and not store.read_only:
+        history = History(store.home, clock=self.clock)
+        try:
+            repaired = repair(store, history) if not store.read_only else 0
+        except OSError as error:
+            repaired = 0
+            notices.append(f"Could not bring the queue up to date with its history: {error}")
+        if repaired:
+            notices.append(f"Restored {repaired} change(s) that were logged but not saved when paperqueue last stopped.")
+        notices = list(store.warnings) + notices
+        if not store.papers and not store.count and not store.read_only:
             try:
                 result = import_file(store, sample_path(), source="bundled sample", progress=self._import_progress)
                 notices.append(f"First run: imported {result.new} papers from the bundled sample.")
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
-        self.call_from_thread(self._store_ready, store, notices)
+        self.call_from_thread(self._store_ready, store, history, notices)
 
     def _import_progress(self, stage: str, done: int, total: int) -> None:
         """Called from an import worker: show how far it got in the status line."""
         text = f"importing: {stage} {done / total:.0%}" if total else f"importing: {stage} {done:,}"
         self.call_from_thread(self.queue_screen.set_activity, "import", text)
 
-    def _store_ready(self, store: Store, notices: list[str]) -> None:
+    def _store_ready(self, store: Store, history: History, notices: list[str]) -> None:
         self.queue_screen.set_activity("import", None)
+        self.history = history
         self.store = store
         theme = store.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -151,7 +167,9 @@ class PaperQueueApp(App[None]):
         if store is None:
             return
         try:
+            seq = self.history.write()
             store.flush()
+            self.history.mark_synced(seq)
         except OSError as error:
             reason = error.strerror or str(error)
             self.call_from_thread(
@@ -182,6 +200,42 @@ class PaperQueueApp(App[None]):
         outcome = system_copy(text)
         where = "clipboard" if outcome.ok else "terminal clipboard (OSC 52)"
         self.call_from_thread(self.notify, f"Copied {label} to the {where}: {text}", markup=False, timeout=4)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def copy_forms(self, form: str, papers: list) -> None:
+        """The copy menu's choice, for one paper or a selection (BibTeX reads abstracts)."""
+        from paperqueue.core.export import to_bibtex
+        from paperqueue.core.formats import copy_text
+
+        store = self.store
+        if store is None:
+            return
+        bibtex = ""
+        if form == "bibtex":
+            bibtex = to_bibtex(store, [(p, store.details(p.key), store.state(p.key)) for p in papers])
+        text = copy_text(form, papers, bibtex=bibtex)
+        labels = {"link": "link", "id": "arXiv id", "markdown": "Markdown", "bibtex": "BibTeX", "title": "title", "links": "all links"}
+        label = labels[form] + (f" of {len(papers)} papers" if len(papers) > 1 else "")
+        self.call_from_thread(self.copy_text, text, label)
+
+    def show_reading_log(self) -> None:
+        self._open_reading_log()
+
+    @work(thread=True, exclusive=True, group="log", exit_on_error=False)
+    def _open_reading_log(self) -> None:
+        from paperqueue.core.stats import reading_stats
+        from paperqueue.ui.screens.log import LogScreen
+
+        store = self.store
+        if store is None:
+            return
+        store.load_rest()
+        names = {b: store.batch_name(b) for b in store.batch_info}
+        from datetime import UTC, datetime
+
+        stats = reading_stats(list(store.papers.values()), dict(store.states), names, datetime.now(UTC))
+        history = list(reversed(self.history.timeline))
+        self.call_from_thread(self.push_screen, LogScreen(stats, history))
 
     def open_link(self, url: str) -> None:
         from paperqueue.desktop import has_graphical_session
@@ -241,6 +295,8 @@ class PaperQueueApp(App[None]):
         finally:
             self.call_from_thread(self.queue_screen.set_activity, "import", None)
         summary = f"{path.name} ({FORMATS.get(result.format, result.format)}): {result.summary()}"
+        self.history.note(f"Imported {summary}")
+        self.call_from_thread(self.flush_store)
         for problem in result.problems[:3]:
             summary += f"\n{problem}"
         self.call_from_thread(self.queue_screen.store_complete)
@@ -259,7 +315,7 @@ class PaperQueueApp(App[None]):
             await self.workers.wait_for_complete([w for w in self.workers if w.group == "flush"])
 
             try:
-                await asyncio.to_thread(store.flush)
+                await asyncio.to_thread(self._save_all)
             except OSError as error:
                 if not self._quit_despite_unsaved:
                     self._quit_despite_unsaved = True
@@ -270,6 +326,11 @@ class PaperQueueApp(App[None]):
                     )
                     return
         self.exit()
+
+    def _save_all(self) -> None:
+        seq = self.history.write()
+        self.store.flush()
+        self.history.mark_synced(seq)
 
     def on_unmount(self) -> None:
         if self.store is not None:

@@ -8,6 +8,8 @@
     state/NNNNN.json     stars and read marks, same shards
     settings.json        view, highlighted paper, sort, theme
     search.sqlite        derived full-text index, rebuilt when missing/stale
+    similar.bin          derived "more like this" index (TF-IDF), same rules
+    history.jsonl        the action log behind undo and redo
     queue.lock           the writer lock
 
 Paper ids grow with each import, so an import touches only the last

@@ -42,8 +42,10 @@ class Merge:
         now: str,
         progress: Progress | None,
         on_new: Callable[[int, str, str], None] | None = None,
+        restore: bool = False,
     ) -> None:
         self.store = store
+        self.restore = restore  # bring back removed papers met again
         self.on_new = on_new
         self.now = now
         self.progress = progress
@@ -152,6 +154,10 @@ class Merge:
 
     def _merge(self, paper: Paper, item: ParsedPaper) -> None:
         self.result.existing += 1
+        state = self.store.state(paper.key)
+        if state.removed and self.restore and paper.key not in self.states:
+            self.states[paper.key] = replace(state, removed=False)
+            self.result.restored += 1
         old = self._old_details(paper)
         wins = item.authoritative and not paper.auth
         title = item.title if item.title and (not paper.title or (wins and item.title != paper.title)) else paper.title

@@ -389,6 +389,7 @@ class Store:
         *,
         name: str | None = None,
         dry_run: bool = False,
+        restore: bool = False,
     ) -> ImportResult:
         """Add what is new and fill gaps in what is known, then commit, as a
         batch called ``name`` (default: the source and the date).
@@ -401,7 +402,7 @@ class Store:
             if not dry_run:
                 self._check_writable()
             now = self.clock()
-            merge = Merge(self, source, now, progress, on_new)
+            merge = Merge(self, source, now, progress, on_new, restore)
             for item in parsed:
                 merge.add(item)
             if not dry_run:
@@ -422,11 +423,11 @@ class Store:
             if progress:
                 progress("writing", number, len(shards) + 1)
         papers = {**merge.changed, **merge.new}
-        if not papers:
+        if not papers and not merge.states:
             return
         state_shards: dict[int, dict[int, dict]] = {}
         for key, state in merge.states.items():
-            paper = merge.new[key]
+            paper = merge.new.get(key) or self.papers[key]
             state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = {"key": key, **state.to_record()}
         for shard, docs in sorted(state_shards.items()):
             self._table(layout.shard_path(self.home, layout.STATE, shard), "state").put(docs)

@@ -1,11 +1,13 @@
 """The main screen: sidebar of views, the paper list, the reader pane,
 the search box. It owns the view, sort and search state and routes the
 list's highlight to the reader; the triage keys come from
-:class:`TriageScreen`, the cursor keys from the list widget."""
+:class:`TriageScreen` and :class:`AnnotateScreen`, the cursor keys from
+the list widget."""
 
 from __future__ import annotations
 
 from rich.text import Text
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,10 +17,21 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from paperqueue.core.models import Paper, PaperDetails
-from paperqueue.core.queue import SORT_TITLES, SORTS, VIEW_TITLES, VIEWS, QueueView, batch_view, newest_first, view_batch
+from paperqueue.core.queue import (
+    SORT_TITLES,
+    SORTS,
+    VIEW_TITLES,
+    SIMILAR,
+    VIEWS,
+    QueueView,
+    batch_view,
+    newest_first,
+    view_batch,
+    view_tag,
+)
 from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store, layout
-from paperqueue.ui.screens.triage import TriageScreen
+from paperqueue.ui.screens.annotate import AnnotateScreen
 from paperqueue.ui.searching import Searcher
 from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
@@ -29,7 +42,7 @@ from paperqueue.ui.widgets.status import StatusLine
 SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 
 
-class QueueScreen(TriageScreen):
+class QueueScreen(AnnotateScreen):
     BINDINGS = [
         # Priority: "/" moves focus to the box before the keys typed right after
         # it are routed (a burst such as "/model" from tmux or a paste).
@@ -45,6 +58,14 @@ class QueueScreen(TriageScreen):
         Binding("b", "cycle_batch(1)", "Batch", show=False, tooltip="View the next import batch (newest first)"),
         Binding("B", "cycle_batch(-1)", "Prev batch", show=False, tooltip="View the previous import batch"),
         Binding("i", "import_file", "Import", show=False, tooltip="Import a file (any supported format)"),
+        Binding("z", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
+        Binding("L", "reading_log", "Log", show=False, tooltip="Reading log: added vs read, history"),
+        Binding("m", "more_like_this", "Similar", show=False, tooltip="More like this: papers similar to the highlighted one"),
+        Binding("M", "more_like_starred", "Like starred", show=False, tooltip="Papers similar to all starred papers"),
+        # While the reader is full screen the list is hidden (and unfocused):
+        # these keep moving between papers.
+        Binding("j,down", "list_move(1)", "Next", show=False),
+        Binding("k,up", "list_move(-1)", "Previous", show=False),
     ]
 
     def __init__(self) -> None:
@@ -55,6 +76,8 @@ class QueueScreen(TriageScreen):
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
         self._restore_pending = False
+        self._before_similar = "all"  # the view escape returns to from Similar
+        self._similar_label = ""
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -144,7 +167,7 @@ class QueueScreen(TriageScreen):
             return
         queue = self.queue
         batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in sorted(self.store.batch_info, reverse=True)]
-        self.query_one(Sidebar).update_views(queue.view, queue.counts, batches)
+        self.query_one(Sidebar).update_views(queue.view, queue.counts, batches, queue.tag_unread)
         self.query_one(StatusLine).update_status(
             self.view_title(queue.view),
             self.paper_list.cursor,
@@ -159,6 +182,11 @@ class QueueScreen(TriageScreen):
         self.paper_list.border_title = Text(f"{self.view_title(queue.view)} ({len(queue):,})")
 
     def view_title(self, view: str) -> str:
+        if view == SIMILAR:
+            return f"Similar: {self._similar_label}"
+        tag = view_tag(view)
+        if tag is not None:
+            return f"#{tag}"
         batch = view_batch(view)
         if batch is None:
             return VIEW_TITLES[view]
@@ -215,6 +243,71 @@ class QueueScreen(TriageScreen):
     def action_view(self, view: str) -> None:
         self._reshow(lambda queue: queue.set_view(view))
 
+    def reshow(self) -> None:
+        self._reshow(lambda queue: queue.refresh())
+
+    # -- more like this --------------------------------------------------------
+
+    def action_more_like_this(self) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            self._rank([paper.id], f"like “{paper.display_title[:40]}”", True)
+
+    def action_more_like_starred(self) -> None:
+        if self.store is None:
+            return
+        starred = [self.store.papers[k].id for k, s in self.store.states.items() if s.starred and not s.removed and k in self.store.papers]
+        if not starred:
+            self.notify("Star some papers first: M ranks the queue by similarity to them", timeout=3)
+            return
+        self._rank(starred, f"like your {len(starred)} starred papers", False)
+
+    @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
+    def _rank(self, seeds: list[int], label: str, one: bool) -> None:
+        """Rank the queue by similarity to one paper (itself first) or to
+        several (the seeds left out)."""
+        from paperqueue.core.similar import open_index
+
+        store = self.store
+        if store is None:
+            return
+        index = self.app.similarity
+        if index is None or index.generation != store.generation:
+            total = max(1, store.count)
+            report = lambda done: self.app.call_from_thread(  # noqa: E731
+                self.set_activity, "similar", f"building the similarity index {min(done, total) / total:.0%}"
+            )
+            try:
+                index = open_index(store, report)
+            finally:
+                self.app.call_from_thread(self.set_activity, "similar", None)
+            self.app.similarity = index
+        matches = index.similar_to(seeds[0], 200) if one else index.similar_to_many(seeds, 200)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_ranked, matches, label)
+
+    def _show_ranked(self, matches, label: str) -> None:
+        if self.store is None or self.queue is None:
+            return
+        by_id = {p.id: p for p in self.store.papers.values()}
+        papers = [by_id[m.paper_id] for m in matches if m.paper_id in by_id]
+        why = {by_id[m.paper_id].key: " ".join(m.words) for m in matches if m.paper_id in by_id}
+        if not self.queue.view == SIMILAR:
+            self._before_similar = self.queue.view
+        self._similar_label = label
+        self._reshow(lambda queue: queue.show_ranked(papers, why))
+        self.paper_list.move_to(0, force=True)
+
+    def action_toggle_reader(self) -> None:
+        self.toggle_class("-reader-only")
+        if not self.has_class("-reader-only"):
+            self.set_focus(self.paper_list)
+
+    def action_list_move(self, step: int) -> None:
+        self.paper_list.action_move(step)
+
+    def action_reading_log(self) -> None:
+        self.app.show_reading_log()
+
     def action_cycle_batch(self, step: int) -> None:
         if self.queue is None or self.store is None or not self.store.batch_info:
             self.notify("No import batches yet", timeout=2)
@@ -260,6 +353,9 @@ class QueueScreen(TriageScreen):
         self.set_focus(self.paper_list)
 
     def action_clear_search(self) -> None:
+        if self.queue is not None and self.queue.view == SIMILAR and not isinstance(self.focused, SearchBar):
+            self.action_view(self._before_similar)  # escape leaves the Similar view
+            return
         box = self.query_one(SearchBar)
         box.value = ""
         box.display = False
@@ -296,5 +392,7 @@ class QueueScreen(TriageScreen):
 def _known_view(view: object, store: Store) -> bool:
     if not isinstance(view, str):
         return False
+    if view_tag(view) is not None:
+        return True
     batch = view_batch(view)
     return view in VIEWS if batch is None else batch in store.batch_info

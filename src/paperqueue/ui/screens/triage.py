@@ -1,9 +1,16 @@
-"""The triage keys: star, read, read-and-next, unread navigation, copying
-and opening links. A base class of the queue screen, so these keys live
-with the state they change; the layout and views live in :mod:`queue`."""
+"""The triage keys: star, read, read-and-next, unread navigation, remove,
+mark-all-read, undo and redo, copying and opening links. A base class of
+the queue screen, so these keys live with the state they change; the
+layout and views live in :mod:`queue`.
+
+Every change goes through :meth:`TriageScreen.change_states`: one undoable
+action in the history, the new states in memory at once, and the disk
+through the app's persist worker.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -19,18 +26,29 @@ if TYPE_CHECKING:
     from paperqueue.ui.app import PaperQueueApp
 
 
+def _papers(n: int) -> str:
+    return f"{n:,} paper" + ("" if n == 1 else "s")
+
+
 class TriageScreen(Screen[None]):
     BINDINGS = [
-        Binding("s", "toggle_star", "Star", tooltip="Toggle star"),
-        Binding("r", "toggle_read", "Read", tooltip="Toggle read"),
+        Binding("question_mark", "app.help", "Help", tooltip="Help: every key"),  # first: stays in a narrow Footer
+        Binding("s", "toggle_star", "Star", tooltip="Toggle star (all selected papers, if any)"),
+        Binding("r", "toggle_read", "Read", tooltip="Toggle read (all selected papers, if any)"),
         Binding("space", "read_and_next", "Read+next", tooltip="Mark read and go to the next unread paper"),
         Binding("n", "unread(1)", "Next unread", show=False, tooltip="Next unread paper"),
         Binding("p", "unread(-1)", "Prev unread", show=False, tooltip="Previous unread paper"),
+        Binding("x", "remove", "Remove", show=False, tooltip="Remove the paper (or the selection) from the queue"),
+        Binding("A", "mark_all_read", "All read", show=False, tooltip="Mark every paper in this view read"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change"),
+        Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo what was undone"),
         Binding("y", "copy_link", "Copy", tooltip="Copy the primary link"),
         Binding("Y", "copy_markdown", "Copy Markdown", show=False, tooltip="Copy a Markdown link [Title](url)"),
         Binding("o", "open_link", "Open", tooltip="Open the primary link in the browser"),
     ]
 
+    # Set by the queue screen, which also provides refresh_views, show_in_reader,
+    # view_title and reshow (the layout these keys act through).
     app: PaperQueueApp
     store: Store | None
     queue: QueueView | None
@@ -39,54 +57,82 @@ class TriageScreen(Screen[None]):
     def paper_list(self) -> PaperList:
         return self.query_one(PaperList)
 
-    def refresh_views(self) -> None:  # the queue screen redraws counts and status
-        raise NotImplementedError
 
-    def show_in_reader(self, paper: Paper | None) -> None:
-        raise NotImplementedError
 
-    def view_title(self, view: str) -> str:
-        raise NotImplementedError
 
     # -- changing state ------------------------------------------------------
 
-    def _change(self, paper: Paper, new: PaperState) -> bool:
-        assert self.store is not None and self.queue is not None
-        old = self.queue.state(paper)
-        try:
-            self.store.set_state(paper.key, new)
-        except ReadOnlyStoreError as error:
-            self.notify(str(error), severity="warning", markup=False)
+    def targets(self) -> list[Paper]:
+        """The selected papers, or else the highlighted one."""
+        plist = self.paper_list
+        if plist.selected and self.store is not None and self.queue is not None:
+            shown = [p for p in self.queue.rows if p.key in plist.selected]  # in list order
+            seen = {p.key for p in shown}
+            others = sorted(k for k in plist.selected if k not in seen and k in self.store.papers)
+            return shown + [self.store.papers[k] for k in others]
+        return [plist.paper] if plist.paper is not None else []
+
+    def change_states(self, label: str, new: dict[str, PaperState], *, reshow: bool = False) -> bool:
+        """Apply ``new`` states as one undoable action."""
+        if self.store is None or self.queue is None:
             return False
-        self.queue.state_changed(old, new, paper)
-        self.paper_list.refresh_row()
-        self.show_in_reader(paper)
-        self.refresh_views()
-        self.app.flush_store()
+        if self.store.read_only:
+            self.notify("The queue is open read-only (another paperqueue has it)", severity="warning")
+            return False
+        changes = [(k, self.store.state(k).to_record(), s.to_record()) for k, s in new.items() if self.store.state(k) != s]
+        if not changes:
+            return True
+        self.app.history.record(label, changes)
+        self.set_states({key: new[key] for key, _before, _after in changes}, reshow=reshow)
         return True
 
-    def _current(self) -> tuple[Paper, PaperState] | None:
-        paper = self.paper_list.paper
-        if paper is None or self.queue is None or self.store is None:
-            return None
-        return paper, self.queue.state(paper)
+    def set_states(self, states: dict[str, PaperState], *, reshow: bool = False) -> None:
+        """Put states in the store and on screen, and persist them."""
+        assert self.store is not None and self.queue is not None
+        try:
+            for key, state in states.items():
+                old = self.store.state(key)
+                self.store.set_state(key, state)
+                self.queue.state_changed(old, state, self.store.papers.get(key))
+        except ReadOnlyStoreError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        if reshow:
+            self.reshow()
+        else:
+            self.paper_list.refresh()
+            self.show_in_reader(self.paper_list.paper)
+            self.refresh_views()
+        self.app.flush_store()
+
+    def _toggle(self, field: str) -> None:
+        papers = self.targets()
+        if not papers or self.store is None:
+            return
+        now = self.store.clock()
+        states = {p.key: self.store.state(p.key) for p in papers}
+        turn_on = not all(getattr(s, field) for s in states.values())  # mixed: all on
+        new = {k: (s.with_star(turn_on, now) if field == "starred" else s.with_read(turn_on, now)) for k, s in states.items()}
+        if field == "starred":
+            label = f"{'Starred' if turn_on else 'Unstarred'} {_papers(len(papers))}"
+        else:
+            label = f"Marked {_papers(len(papers))} {'read' if turn_on else 'unread'}"
+        self.change_states(label, new)
 
     def action_toggle_star(self) -> None:
-        if current := self._current():
-            paper, state = current
-            self._change(paper, state.with_star(not state.starred, self.store.clock()))
+        self._toggle("starred")
 
     def action_toggle_read(self) -> None:
-        if current := self._current():
-            paper, state = current
-            self._change(paper, state.with_read(not state.read, self.store.clock()))
+        self._toggle("read")
 
     def action_read_and_next(self) -> None:
-        if current := self._current():
-            paper, state = current
-            if not state.read and not self._change(paper, state.with_read(True, self.store.clock())):
-                return
-            self.action_unread(1)
+        paper = self.paper_list.paper
+        if paper is None or self.store is None:
+            return
+        state = self.store.state(paper.key)
+        if not state.read and not self.change_states("Marked 1 paper read", {paper.key: state.with_read(True, self.store.clock())}):
+            return
+        self.action_unread(1)
 
     def action_unread(self, step: int) -> None:
         if self.queue is None:
@@ -98,6 +144,50 @@ class TriageScreen(Screen[None]):
             return
         self.paper_list.move_to(row)
 
+    def action_remove(self) -> None:
+        papers = self.targets()
+        if not papers or self.store is None:
+            return
+        new = {p.key: replace(self.store.state(p.key), removed=True) for p in papers}
+        if self.change_states(f"Removed {_papers(len(papers))}", new, reshow=True):
+            self.paper_list.selected.clear()
+            self.notify(f"Removed {_papers(len(papers))} (u undoes)", timeout=3)
+
+    def action_mark_all_read(self) -> None:
+        if self.queue is None or self.store is None:
+            return
+        unread = [p for p in self.queue.rows if not self.store.state(p.key).read]
+        if not unread:
+            self.notify("Nothing unread in this view", timeout=2)
+            return
+        from paperqueue.ui.screens.confirm import Confirm
+
+        view = self.view_title(self.queue.view)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self.store is not None:
+                now = self.store.clock()
+                new = {p.key: self.store.state(p.key).with_read(True, now) for p in unread}
+                self.change_states(f"Marked all {_papers(len(unread))} in {view} read", new)
+
+        self.app.push_screen(Confirm(f"Mark all {_papers(len(unread))} in {view} read?"), confirmed)
+
+    def action_undo(self) -> None:
+        self._step(self.app.history.undo, after=False, verb="Undid")
+
+    def action_redo(self) -> None:
+        self._step(self.app.history.redo, after=True, verb="Redid")
+
+    def _step(self, move, *, after: bool, verb: str) -> None:
+        if self.store is None or self.store.read_only:
+            return
+        action = move()
+        if action is None:
+            self.notify("Nothing to undo" if verb == "Undid" else "Nothing to redo", timeout=2)
+            return
+        self.set_states(action.states(after=after), reshow=True)
+        self.notify(f"{verb}: {action.label}", timeout=3, markup=False)
+
     # -- links -----------------------------------------------------------------
 
     def action_copy_link(self) -> None:
@@ -106,7 +196,7 @@ class TriageScreen(Screen[None]):
 
     def action_copy_markdown(self) -> None:
         if paper := self.paper_list.paper:
-            self.app.copy_text(markdown_link(paper.title, paper.primary_link), "Markdown link")
+            self.app.copy_text(markdown_link(paper.display_title, paper.primary_link), "Markdown link")
 
     def action_open_link(self) -> None:
         if paper := self.paper_list.paper:

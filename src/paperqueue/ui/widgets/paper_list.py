@@ -32,6 +32,9 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False, tooltip="Last paper"),
         Binding("pagedown", "page(1)", "Page down", show=False, tooltip="Page the list down"),
         Binding("pageup", "page(-1)", "Page up", show=False, tooltip="Page the list up"),
+        Binding("v", "toggle_selected", "Select", show=False, tooltip="Select or unselect the paper"),
+        Binding("V", "select_all", "Select all", show=False, tooltip="Select every paper in the view"),
+        Binding("escape", "unselect_all", "Clear selection", show=False, tooltip="Clear the selection"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -40,6 +43,8 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--read",
         "paper-list--star",
         "paper-list--stale",
+        "paper-list--selected",
+        "paper-list--tags",
     }
 
     class Highlighted(Message):
@@ -55,6 +60,7 @@ class PaperList(ScrollView, can_focus=True):
         self.queue: QueueView | None = None
         self.cursor = 0
         self._to_last = False  # "G" pressed while the queue was still loading
+        self.selected: set[str] = set()  # keys of the selected papers
 
     # -- data ----------------------------------------------------------------
 
@@ -113,6 +119,36 @@ class PaperList(ScrollView, can_focus=True):
         height = max(1, self.scrollable_content_region.height - 1)
         self.move_to(self.cursor + direction * height)
 
+    # -- selection -------------------------------------------------------------
+
+    class SelectionChanged(Message):
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unselect_all":
+            return bool(self.selected)  # otherwise escape goes on to clear a search
+        return True
+
+    def action_toggle_selected(self) -> None:
+        paper = self.paper
+        if paper is not None:
+            self.selected.symmetric_difference_update({paper.key})
+            self.refresh_line(self.cursor)
+            self.post_message(self.SelectionChanged(len(self.selected)))
+
+    def action_select_all(self) -> None:
+        if self.queue is not None:
+            self.selected.update(p.key for p in self.queue.rows)
+            self.refresh()
+            self.post_message(self.SelectionChanged(len(self.selected)))
+
+    def action_unselect_all(self) -> None:
+        self.selected.clear()
+        self.refresh()
+        self.post_message(self.SelectionChanged(0))
+
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
@@ -139,16 +175,23 @@ class PaperList(ScrollView, can_focus=True):
         if self.queue.is_stale(row):
             style += self.get_component_rich_style("paper-list--stale")
         star_style = self.get_component_rich_style("paper-list--star")
+        selected = paper.key in self.selected
+        why = self.queue.why.get(paper.key, "") if self.queue.view == "similar" else ""
+        why = f"  ~ {why}" if why and width > 60 else ""
         segments = [
-            Segment(" "),
+            Segment("▌" if selected else " ", self.get_component_rich_style("paper-list--selected")),
             Segment(STAR if state.starred else NO_STAR, star_style),
             Segment(" "),
             Segment(READ if state.read else UNREAD, style),
             Segment(" "),
-            Segment(_fit(paper.title, width - 6), style),
+            Segment(_fit(paper.display_title, width - 6 - _tags_width(state.tags, width) - len(why)), style),
+            *_tag_segments(state.tags, width, self.get_component_rich_style("paper-list--tags")),
+            Segment(why, self.get_component_rich_style("paper-list--tags")),
         ]
         strip = Strip(segments).crop_extend(0, width, None)
         line_style: Style = base
+        if selected:
+            line_style = base + self.get_component_rich_style("paper-list--selected")
         if row == self.cursor:
             line_style = base + self.get_component_rich_style("paper-list--cursor")
         return strip.apply_style(line_style) if line_style else strip
@@ -161,3 +204,16 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _tags_text(tags: tuple[str, ...]) -> str:
+    return "  " + " ".join(f"#{tag}" for tag in tags) if tags else ""
+
+
+def _tags_width(tags: tuple[str, ...], width: int) -> int:
+    return min(cell_len(_tags_text(tags)), max(0, width // 3))
+
+
+def _tag_segments(tags: tuple[str, ...], width: int, style: Style) -> list[Segment]:
+    text = _tags_text(tags)
+    return [Segment(_fit(text, _tags_width(tags, width)), style)] if text else []

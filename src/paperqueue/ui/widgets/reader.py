@@ -29,6 +29,7 @@ class Reader(VerticalScroll, can_focus=False):
         yield Static(id="reader-title")
         yield Static(id="reader-meta")
         yield Static(id="reader-abstract")
+        yield Static(id="reader-note")
         yield Static(id="reader-links")
 
     def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None) -> None:
@@ -37,12 +38,17 @@ class Reader(VerticalScroll, can_focus=False):
         meta = self.query_one("#reader-meta", Static)
         abstract = self.query_one("#reader-abstract", Static)
         links = self.query_one("#reader-links", Static)
+        note = self.query_one("#reader-note", Static)
         if paper is None or state is None:
             title.update(Text(self.EMPTY))
-            for widget in (meta, abstract, links):
+            for widget in (meta, abstract, links, note):
                 widget.update("")
             return
-        title.update(Text(paper.title))
+        if state.note:
+            note.update(Text.assemble(("Note\n", "bold"), state.note))
+        else:
+            note.update("")
+        title.update(Text(paper.display_title))
         meta.update(_meta_line(paper, state))
         if details is None:
             abstract.update(Text("Loading the abstract…", style="dim"))
@@ -68,6 +74,8 @@ def _meta_line(paper: Paper, state: PaperState) -> Text:
         parts.append((f"arXiv:{paper.arxiv_id}", "cyan"))
     if paper.added_at:
         parts.append((f"added {paper.added_at[:10]}", "dim"))
+    for tag in state.tags:
+        parts.append((f"#{tag}", "magenta"))
     text = Text()
     for index, (label, style) in enumerate(parts):
         if index:

@@ -8,7 +8,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view
+from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view, tag_view
 
 
 class Sidebar(Widget, can_focus=False):
@@ -24,12 +24,20 @@ class Sidebar(Widget, can_focus=False):
         self.view = "all"
         self.counts: dict[str, int] = dict.fromkeys(VIEWS, 0)
         self.batches: list[tuple[int, str, int]] = []  # (number, name, unread), newest first
+        self.tags: dict[str, int] = {}  # tag -> unread
         self._lines: list[str] = []  # the view each drawn line switches to
 
-    def update_views(self, view: str, counts: dict[str, int], batches: list[tuple[int, str, int]]) -> None:
+    def update_views(
+        self,
+        view: str,
+        counts: dict[str, int],
+        batches: list[tuple[int, str, int]],
+        tags: dict[str, int] | None = None,
+    ) -> None:
         self.view = view
         self.counts = dict(counts)
         self.batches = batches
+        self.tags = dict(tags or {})
         self.refresh()
 
     def _line(self, label: str, count: int, current: bool, width: int) -> Text:
@@ -51,6 +59,14 @@ class Sidebar(Widget, can_focus=False):
             text.append_text(self._line(f" {number} {VIEW_TITLES[view]}", self.counts.get(view, 0), view == self.view, width))
             text.append("\n")
             self._lines.append(view)
+        if self.tags:
+            text.append("\n Tags (T)\n", style="dim")
+            self._lines += ["", ""]
+            for tag, unread in self.tags.items():
+                view = tag_view(tag)
+                text.append_text(self._line(f" #{tag}", unread, view == self.view, width))
+                text.append("\n")
+                self._lines.append(view)
         if self.batches:
             text.append("\n Batches (b)\n", style="dim")
             self._lines += ["", ""]
