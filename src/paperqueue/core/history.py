@@ -66,13 +66,32 @@ class History:
         self.synced = 0
         self._lines = 0
         self._pending: list[bytes] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self.loaded = False
 
     # -- reading the log -------------------------------------------------------
+
+    def in_sync(self) -> bool:
+        """Whether the log ends with a ``sync`` line (the store holds it all):
+        a cheap look at the tail, so a clean start need not read the log."""
+        try:
+            with self.path.open("rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, size - 256))
+                tail = handle.read()
+        except FileNotFoundError:
+            return True
+        last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+        return tail.endswith(b"\n") and last.startswith(b'{"kind":"sync"')
+
+    def ensure_loaded(self) -> None:
+        if not self.loaded:
+            self.load()
 
     def load(self) -> list[dict]:
         """Replay the log; returns the records written after the last sync
         (to apply to the store again). Drops a torn last line."""
+        self.loaded = True
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -147,6 +166,7 @@ class History:
     def record(self, label: str, changes: list[Change]) -> Action:
         """A new undoable action (clears the redo stack). Durable after :meth:`write`."""
         with self._lock:
+            self.ensure_loaded()
             self.seq += 1
             action = Action(self.seq, self.clock(), label, changes)
             self.undo_stack.append(action)
@@ -158,6 +178,7 @@ class History:
     def note(self, label: str) -> None:
         """Something worth showing in the history that cannot be undone (an import)."""
         with self._lock:
+            self.ensure_loaded()
             self.seq += 1
             at = self.clock()
             self.timeline.append((at, label))
@@ -171,6 +192,7 @@ class History:
 
     def _move(self, source: list[Action], target: list[Action], kind: str, verb: str) -> Action | None:
         with self._lock:
+            self.ensure_loaded()
             if not source:
                 return None
             action = source.pop()
@@ -243,6 +265,8 @@ def repair(store: Store, history: History) -> int:
     """Load ``history`` and apply to ``store`` what the log holds but the
     store may not (a crash between the two writes). Returns how many
     logged actions were applied again."""
+    if history.in_sync():
+        return 0  # nothing to repair; the log is read later, when first needed
     unsynced = history.load()
     if not unsynced:
         return 0

@@ -184,22 +184,22 @@ class QueueView:
                 tags[tag] = tags.get(tag, 0) + (not state.read)
         self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total}
         self.tag_unread = dict(sorted(tags.items()))
-        self.batch_unread = self._batch_unread(ids)
+        self.batch_unread = self._batch_unread()
 
-    def _batch_unread(self, ids: set[int] | None) -> dict[int, int]:
-        """Unread papers per import batch (within the filter, if any)."""
-        if ids is None and self._all_batch_unread is not None:
+    def _batch_unread(self) -> dict[int, int]:
+        """Unread papers per import batch. Unlike the view counts these do
+        not follow a search filter: that would cost a pass over every paper
+        on every keystroke."""
+        if self._all_batch_unread is not None:
             return self._all_batch_unread
         states = self.states
         counts: dict[int, int] = {}
-        papers = self.papers if ids is None else [p for p in self.papers if p.id in ids]
-        for paper in papers:
+        for paper in self.papers:
             state = states.get(paper.key, _NO_STATE)
             if not (state.read or state.removed):
                 for batch in paper.batches or (paper.batch,):
                     counts[batch] = counts.get(batch, 0) + 1
-        if ids is None:
-            self._all_batch_unread = counts
+        self._all_batch_unread = counts
         return counts
 
     def _id_of(self, key: str) -> int | None:
@@ -221,9 +221,8 @@ class QueueView:
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
         if paper is not None and old.read != new.read:
             delta = -1 if new.read else 1
-            for counts in {id(c): c for c in (self.batch_unread, self._all_batch_unread) if c is not None}.values():
-                for batch in paper.batches or (paper.batch,):
-                    counts[batch] = counts.get(batch, 0) + delta
+            for batch in paper.batches or (paper.batch,):
+                self.batch_unread[batch] = self.batch_unread.get(batch, 0) + delta
 
     @property
     def partial(self) -> bool:

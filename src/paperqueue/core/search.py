@@ -2,8 +2,8 @@
 
 ``search.sqlite`` is a cache, not a record: it is rebuilt from the store
 when missing, unreadable or stale (its generation differs from the
-store's). The table is contentless with ``detail=none`` and 1- and
-2-character prefix indexes, which keeps it small (about a sixth of the
+store's). The table is contentless with ``detail=none`` and 1- to
+3-character prefix indexes, which keeps it small (about a sixth of the
 abstracts' size) while every word query and the last-word prefix stay fast.
 
 Query semantics: case- and accent-insensitive; every word must occur, the
@@ -26,9 +26,10 @@ import orjson
 from paperqueue.core.models import ImportResult, Paper
 
 _WORD_RE = re.compile(r"\w+")
+_SCHEMA_VERSION = 2  # bump when the table definition changes: old caches are rebuilt
 _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS papers USING fts5("
-    "title, abstract, content='', detail=none, columnsize=0, prefix='1 2', "
+    "title, abstract, content='', detail=none, columnsize=0, prefix='1 2 3', "
     "tokenize='unicode61 remove_diacritics 2')"
 )
 
@@ -82,6 +83,7 @@ class SearchIndex:
             con.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)")
             if fresh:  # a new, empty index is current for an empty store
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+                con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
             self._con = con
         return self._con
 
@@ -89,9 +91,13 @@ class SearchIndex:
         """The store generation this index reflects (``None``: unusable)."""
         try:
             with self._lock:
-                row = self._connect().execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+                con = self._connect()
+                schema = con.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+                row = con.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
         except sqlite3.DatabaseError:
             return None
+        if not schema or schema[0] != _SCHEMA_VERSION:
+            return None  # built by an older paperqueue: rebuild
         return int(row[0]) if row else None
 
     def close(self) -> None:
@@ -131,6 +137,7 @@ class SearchIndex:
                         progress(count)
             _insert_many(con, batch)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation,))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
             con.execute("COMMIT")
 
     def writer(self) -> IndexWriter:
@@ -145,10 +152,12 @@ class SearchIndex:
         if not words:
             return set()
         with self._lock:
-            rows = self._connect().execute(
-                "SELECT rowid FROM papers WHERE papers MATCH ?", (fts_query(words),)
-            ).fetchall()
-        return {row[0] for row in rows}
+            # One string instead of 100,000 row tuples: half the time, and no
+            # garbage for the collector.
+            (joined,) = self._connect().execute(
+                "SELECT group_concat(rowid) FROM papers WHERE papers MATCH ?", (fts_query(words),)
+            ).fetchone()
+        return set(map(int, joined.split(","))) if joined else set()
 
     def interrupt(self) -> None:
         """Stop a running query (a newer keystroke made it stale)."""

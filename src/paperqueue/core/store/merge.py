@@ -55,6 +55,7 @@ class Merge:
         self.details: dict[int, dict] = {}  # doc id -> details record to write
         self.states: dict[str, PaperState] = {}  # states carried by paperqueue JSON
         self.merged: set[str] = set()
+        self.normalised: dict[str, str] = {}  # key -> normalised title, for the store's index
         store.load_rest()
         papers = store.papers.values()
         # Ids above the committed max_id belong to an import that never
@@ -114,7 +115,12 @@ class Merge:
 
     def _add_new(self, item: ParsedPaper, normalised: str) -> None:
         doi = real_doi(item.doi)
-        key = item.key if item.key and item.key not in self.store.papers else paper_key(item.arxiv_id, item.title, doi)
+        if item.key and item.key not in self.store.papers:
+            key = item.key
+        elif item.arxiv_id or doi or not normalised:
+            key = paper_key(item.arxiv_id, item.title, doi)
+        else:  # paper_key's title form, without normalising the title again
+            key = "title:" + normalised.replace(" ", "-")
         if key in self.new or key in self.store.papers:  # a key taken by a different paper
             key = f"{key}~{self.next_id}"
         paper = Paper(
@@ -139,6 +145,7 @@ class Merge:
         self._remember(paper, normalised)
         self.result.new += 1
         self.result.new_keys.append(key)
+        self.normalised[key] = normalised
         if self.on_new is not None:
             self.on_new(paper.id, paper.title, item.abstract)
         else:
@@ -180,7 +187,9 @@ class Merge:
             self.result.merged += 1
         if updated != paper:
             (self.new if paper.key in self.new else self.changed)[paper.key] = updated
-            self._remember(updated, normalise_title(updated.title) if updated.title else "")
+            normalised = normalise_title(updated.title) if updated.title else ""
+            self.normalised[paper.key] = normalised
+            self._remember(updated, normalised)
         if details != old:
             self.details[paper.id] = details.to_record(paper.key)
         if (title, abstract) != (paper.title, old.abstract):

@@ -19,19 +19,22 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperqueue.core.atomic import CorruptFileError
 from paperqueue.core.clock import Clock, compact_stamp, utc_now
 from paperqueue.core.identity import normalise_title
-from paperqueue.core.importers.page import ParsedPaper
 from paperqueue.core.lock import StoreLock, StoreLockedError
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.paths import data_home
 from paperqueue.core.queue import newest_first
 from paperqueue.core.store import layout
-from paperqueue.core.store.merge import Merge, Progress
 from paperqueue.core.store.migrate import migrate_v1
 from paperqueue.core.store.tables import TableFile
+
+if TYPE_CHECKING:  # imports kept off the app's start-up path
+    from paperqueue.core.importers.record import ParsedPaper
+    from paperqueue.core.store.merge import Merge, Progress
 
 _CACHED_SHARDS = 8
 
@@ -233,13 +236,14 @@ class Store:
                     self._index(paper)
             return self._by_arxiv, self._by_doi, self._by_title
 
-    def _index(self, paper: Paper) -> None:
+    def _index(self, paper: Paper, normalised: str | None = None) -> None:
         assert self._by_arxiv is not None and self._by_title is not None and self._by_doi is not None
         if paper.arxiv_id:
             self._by_arxiv.setdefault(paper.arxiv_id, paper.key)
         if paper.doi:
             self._by_doi.setdefault(paper.doi, paper.key)
-        normalised = normalise_title(paper.title) if paper.title else ""
+        if normalised is None:
+            normalised = normalise_title(paper.title) if paper.title else ""
         if normalised:
             self._by_title.setdefault(normalised, paper.key)
 
@@ -398,6 +402,8 @@ class Store:
         (the search index uses it to index while the file streams in). With
         ``dry_run`` nothing is written: the result says what would happen.
         """
+        from paperqueue.core.store.merge import Merge
+
         with self._write_lock:
             if not dry_run:
                 self._check_writable()
@@ -462,7 +468,7 @@ class Store:
             self.identity()
             for key, paper in papers.items():
                 self.papers[key] = paper
-                self._index(paper)
+                self._index(paper, merge.normalised.get(key))
             self.states.update(merge.states)
         merge.result.generation = generation
 

@@ -369,7 +369,17 @@ class QueueScreen(AnnotateScreen):
             self.searcher.search(self.store, event.value)
 
     def _apply_search(self, query: str, ids: set[int] | None) -> None:
-        self._reshow(lambda queue: queue.set_filter(ids))
+        """Show a search's results from the top, unless the person moved to a
+        paper that is among them (finding a row among 100,000 costs more than
+        the search, so it is done only then, and when the search is cleared)."""
+        if self.queue is None:
+            return
+        current = self.paper_list.paper
+        keep = current is not None and (ids is None or (self.paper_list.cursor != 0 and current.id in ids))
+        self.queue.set_filter(ids)
+        row = (self.queue.row_of(current.key) or 0) if keep and current is not None else 0
+        self.paper_list.show(self.queue, row)
+        self.refresh_views()
 
     # -- position ------------------------------------------------------------
 

@@ -89,7 +89,9 @@ def _links_block(paper: Paper) -> Text:
     for index, url in enumerate(paper.all_links):
         label = "arXiv " if index == 0 else "      "
         text.append(label, style="dim")
-        text.append(url, style=Style(underline=True, link=url))
+        # A click runs the app's open action (the URL passed as a Python
+        # literal, so nothing in it can become part of the action).
+        text.append(url, style=Style(underline=True, meta={"@click": f"app.open_link({url!r})"}))
         text.append("\n")
     text.rstrip()
     return text
