@@ -272,3 +272,21 @@ async def test_more_like_this_ranks_the_queue(pq_home: Path) -> None:
         assert screen.queue.view == "similar" and seed.key not in [p.key for p in screen.queue.rows[:1]]
         await pilot.press("4")
         assert screen.queue.view == "all"
+
+
+async def test_clicking_a_link_in_the_reader_opens_it(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("j", "j")  # the latent diffusion paper: a GitHub link on the second link line
+        await settle(pilot)
+        app.screen.query_one("#reader").scroll_end(animate=False)
+        await pilot.pause()
+        links = app.screen.query_one("#reader-links")
+        last = links.region.y + links.region.height - 1  # the GitHub link is the last line
+        await pilot.click(offset=(links.region.x + 8, last))
+        await settle(pilot)
+        # No display here: opening falls back to copying, and says so.
+        assert app.clipboard == "https://github.com/CompVis/latent-diffusion"
+        assert any("copied the link instead" in n for n in notifications(app))

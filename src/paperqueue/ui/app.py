@@ -125,6 +125,8 @@ class PaperQueueApp(App[None]):
             try:
                 result = import_file(store, sample_path(), source="bundled sample", progress=self._import_progress)
                 notices.append(f"First run: imported {result.new} papers from the bundled sample.")
+                history.note(f"Imported the bundled sample: {result.summary()}")
+                history.write()
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
         self.call_from_thread(self._store_ready, store, history, notices)
@@ -250,6 +252,10 @@ class PaperQueueApp(App[None]):
         stats = reading_stats(list(store.papers.values()), dict(store.states), names, datetime.now(UTC))
         history = list(reversed(self.history.timeline))
         self.call_from_thread(self.push_screen, LogScreen(stats, history))
+
+    def action_open_url(self, url: str) -> None:
+        """A click on a link in the reader."""
+        self.open_link(url)
 
     def open_link(self, url: str) -> None:
         from paperqueue.desktop import has_graphical_session

@@ -177,7 +177,7 @@ class PaperList(ScrollView, can_focus=True):
         star_style = self.get_component_rich_style("paper-list--star")
         selected = paper.key in self.selected
         why = self.queue.why.get(paper.key, "") if self.queue.view == "similar" else ""
-        why = f"  ~ {why}" if why and width > 60 else ""
+        why = _fit(f"  ~ {why}", width // 3) if why and width > 30 else ""
         segments = [
             Segment("▌" if selected else " ", self.get_component_rich_style("paper-list--selected")),
             Segment(STAR if state.starred else NO_STAR, star_style),

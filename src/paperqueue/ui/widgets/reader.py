@@ -91,7 +91,7 @@ def _links_block(paper: Paper) -> Text:
         text.append(label, style="dim")
         # A click runs the app's open action (the URL passed as a Python
         # literal, so nothing in it can become part of the action).
-        text.append(url, style=Style(underline=True, meta={"@click": f"app.open_link({url!r})"}))
+        text.append(url, style=Style(underline=True, meta={"@click": f"app.open_url({url!r})"}))
         text.append("\n")
     text.rstrip()
     return text
