@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/similar_bench.py
 
 torture: $(STAMP)
 	PQ_KILLS=1000 $(PY) -m pytest tests/test_crash_safety.py -q

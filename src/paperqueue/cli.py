@@ -163,16 +163,25 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_STORE if store_failed else EXIT_OK
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    from paperqueue.core.listing import render_list
+def _open_for_reading():
+    """The store opened read-only for a listing, or ``None`` after saying why not."""
     from paperqueue.core.store import Store
 
     try:
         store = Store.open(lock=False)
     except OSError as error:
         _error(f"cannot open the queue: {error}")
-        return EXIT_STORE
+        return None
     _warn_all(store.warnings)
+    return store
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from paperqueue.core.listing import render_list
+
+    store = _open_for_reading()
+    if store is None:
+        return EXIT_STORE
     try:
         sys.stdout.write(render_list(store, args.view, args.format))
     finally:
@@ -227,14 +236,10 @@ def cmd_doctor() -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from paperqueue.core.atomic import atomic_write_bytes
     from paperqueue.core.export import UnknownBatchError, export
-    from paperqueue.core.store import Store
 
-    try:
-        store = Store.open(lock=False)
-    except OSError as error:
-        _error(f"cannot open the queue: {error}")
+    store = _open_for_reading()
+    if store is None:
         return EXIT_STORE
-    _warn_all(store.warnings)
     try:
         text = export(store, args.format, args.view, args.batch)
     except UnknownBatchError as error:

@@ -43,22 +43,30 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def system_copy(text: str, timeout: float = 5.0) -> Outcome:
-    """Copy with pyperclip in a child process; remembers a missing mechanism."""
-    global _system_clipboard_missing
-    if _system_clipboard_missing is not None:
-        return Outcome(False, _system_clipboard_missing)
+def _run_child(code: str, args: list[str], stdin: bytes | None, timeout: float) -> subprocess.CompletedProcess | str:
+    """Run ``code`` in a child Python, detached, output captured; a string says why it could not run."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", _COPY],
-            input=text.encode("utf-8"),
+        return subprocess.run(
+            [sys.executable, "-c", code, *args],
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,
             env=_child_env(),
             start_new_session=True,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        return Outcome(False, str(error))
+        return str(error)
+
+
+def system_copy(text: str, timeout: float = 5.0) -> Outcome:
+    """Copy with pyperclip in a child process; remembers a missing mechanism."""
+    global _system_clipboard_missing
+    if _system_clipboard_missing is not None:
+        return Outcome(False, _system_clipboard_missing)
+    done = _run_child(_COPY, [], text.encode("utf-8"), timeout)
+    if isinstance(done, str):
+        return Outcome(False, done)
     if done.returncode == 0:
         return Outcome(True)
     detail = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
@@ -76,17 +84,9 @@ def has_graphical_session() -> bool:
 
 def open_url(url: str, timeout: float = 15.0) -> Outcome:
     """Open ``url`` in the browser, detached from this terminal."""
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _OPEN, url],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            env=_child_env(),
-            start_new_session=True,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return Outcome(False, str(error))
+    done = _run_child(_OPEN, [url], None, timeout)
+    if isinstance(done, str):
+        return Outcome(False, done)
     if done.returncode == 0:
         return Outcome(True)
     return Outcome(False, "no browser could be started")

@@ -53,3 +53,34 @@ def shards(home: Path, folder: str) -> list[int]:
         if path.stem.isdigit():
             found.append(int(path.stem))
     return sorted(found)
+
+
+def batch_info(raw: object) -> dict[int, dict]:
+    """Import batches from ``meta.json`` (an early layout kept only start ids)."""
+    info: dict[int, dict] = {}
+    for batch, value in raw.items() if isinstance(raw, dict) else ():
+        if isinstance(value, dict):
+            info[int(batch)] = value
+        elif isinstance(value, int):
+            info[int(batch)] = {"start": value}
+    return info
+
+
+def head_shards(batches: dict[int, dict], max_id: int, head: int, present: list[int]) -> set[int]:
+    """Index shards holding the first ``head`` rows in newest-first order: the
+    start of the newest import, then of the one before, and so on."""
+    starts = {b: info["start"] for b, info in batches.items() if info.get("start")}
+    if not starts:
+        return set(present)
+    wanted: set[int] = set()
+    remaining = head
+    next_start = max_id + 1
+    for batch in sorted(starts, reverse=True):
+        start = starts[batch]
+        end = min(next_start, start + remaining)
+        wanted.update(range(shard_of(start), shard_of(max(start, end - 1)) + 1))
+        remaining -= end - start
+        next_start = start
+        if remaining <= 0:
+            break
+    return wanted & set(present)

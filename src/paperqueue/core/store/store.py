@@ -153,8 +153,8 @@ class Store:
         self.generation = int(meta.get("generation", 0))
         self.count = int(meta.get("count", 0))
         self.max_id = int(meta.get("max_id", 0))
-        self.batch_info = _batch_info(meta.get("batches"))
-        first = self._head_shards(head, pending) if head is not None else set(pending)
+        self.batch_info = layout.batch_info(meta.get("batches"))
+        first = layout.head_shards(self.batch_info, self.max_id, head, pending) if head is not None else set(pending)
         for shard in sorted(first):
             self._load_index_shard(shard)
         self._pending_shards = [shard for shard in pending if shard not in first]
@@ -166,25 +166,6 @@ class Store:
                     self.states[key] = PaperState.from_record(record)
         settings = self._table(self.home / layout.SETTINGS, "settings").docs().get("1")
         self.settings = dict(settings) if settings else {}
-
-    def _head_shards(self, head: int, present: list[int]) -> set[int]:
-        """Shards holding the first ``head`` rows in newest-first order: the
-        start of the newest import, then of the one before, and so on."""
-        starts = {b: info["start"] for b, info in self.batch_info.items() if info.get("start")}
-        if not starts:
-            return set(present)
-        wanted: set[int] = set()
-        remaining = head
-        next_start = self.max_id + 1
-        for batch in sorted(starts, reverse=True):
-            start = starts[batch]
-            end = min(next_start, start + remaining)
-            wanted.update(range(layout.shard_of(start), layout.shard_of(max(start, end - 1)) + 1))
-            remaining -= end - start
-            next_start = start
-            if remaining <= 0:
-                break
-        return wanted & set(present)
 
     def _recover_meta(self, shards: list[int]) -> dict:
         """``meta.json`` is missing or was set aside: count what the index holds,
@@ -311,6 +292,16 @@ class Store:
                 ok = record is not None and record.get("key") == paper.key
                 yield paper, PaperDetails.from_record(record) if ok else PaperDetails()
 
+    def write_shard(self, path: Path, name: str, docs: dict[int, dict]) -> None:
+        """Put ``docs`` into a shard file that is not kept open (an import's
+        abstracts and index), and forget any cached copy of it."""
+        table = self._tables.pop(path, None) or self._table(path, name)
+        table.put(docs)
+        table.close()
+        if path.parent.name == layout.ABSTRACTS:
+            with self._lock:
+                self._shards.pop(int(path.stem), None)
+
     def _shard_docs(self, shard: int) -> dict[str, dict]:
         with self._lock:
             docs = self._shards.get(shard)
@@ -402,6 +393,7 @@ class Store:
         (the search index uses it to index while the file streams in). With
         ``dry_run`` nothing is written: the result says what would happen.
         """
+        from paperqueue.core.store.commit import commit
         from paperqueue.core.store.merge import Merge
 
         with self._write_lock:
@@ -412,73 +404,5 @@ class Store:
             for item in parsed:
                 merge.add(item)
             if not dry_run:
-                self._commit(merge, progress, name or f"{source} {now[:10]}", now)
+                commit(self, merge, progress, name or f"{source} {now[:10]}", now)
             return merge.result
-
-    def _commit(self, merge: Merge, progress: Progress | None, name: str, now: str) -> None:
-        shards: dict[int, dict[int, dict]] = {}
-        for doc_id, record in merge.details.items():
-            shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
-        for number, (shard, docs) in enumerate(sorted(shards.items()), start=1):
-            path = layout.shard_path(self.home, layout.ABSTRACTS, shard)
-            table = self._tables.pop(path, None) or self._table(path, "abstracts")
-            table.put(docs)
-            table.close()
-            with self._lock:
-                self._shards.pop(shard, None)
-            if progress:
-                progress("writing", number, len(shards) + 1)
-        papers = {**merge.changed, **merge.new}
-        if not papers and not merge.states:
-            return
-        state_shards: dict[int, dict[int, dict]] = {}
-        for key, state in merge.states.items():
-            paper = merge.new.get(key) or self.papers[key]
-            state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = {"key": key, **state.to_record()}
-        for shard, docs in sorted(state_shards.items()):
-            self._table(layout.shard_path(self.home, layout.STATE, shard), "state").put(docs)
-        index_shards: dict[int, dict[int, dict]] = {}
-        for paper in papers.values():
-            index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = paper.to_record()
-        for shard, docs in sorted(index_shards.items()):
-            path = layout.shard_path(self.home, layout.INDEX, shard)
-            table = self._tables.pop(path, None) or self._table(path, "papers")
-            table.put(docs)
-            table.close()
-        generation = self.generation + 1
-        count = len(self.papers) + len(merge.new)
-        max_id = max([self.max_id, *(paper.id for paper in merge.new.values())])
-        batches = dict(self.batch_info)
-        batches[merge.batch] = {
-            "name": name,
-            "added_at": now,
-            "start": min((paper.id for paper in merge.new.values()), default=None),
-        }
-        meta = {
-            "layout": layout.LAYOUT,
-            "generation": generation,
-            "count": count,
-            "max_id": max_id,
-            "batches": {str(b): info for b, info in sorted(batches.items())},
-        }
-        self._table(self.home / layout.META, "meta").put({1: meta})  # the commit point
-        with self._lock:
-            self.generation, self.count, self.max_id = generation, count, max_id
-            self.batch_info = batches
-            self.identity()
-            for key, paper in papers.items():
-                self.papers[key] = paper
-                self._index(paper, merge.normalised.get(key))
-            self.states.update(merge.states)
-        merge.result.generation = generation
-
-
-def _batch_info(raw: object) -> dict[int, dict]:
-    """Batches from ``meta.json``; the first layout kept only start ids."""
-    info: dict[int, dict] = {}
-    for batch, value in (raw.items() if isinstance(raw, dict) else ()):
-        if isinstance(value, dict):
-            info[int(batch)] = value
-        elif isinstance(value, int):
-            info[int(batch)] = {"start": value}
-    return info

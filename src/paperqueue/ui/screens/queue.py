@@ -1,8 +1,8 @@
 """The main screen: sidebar of views, the paper list, the reader pane,
 the search box. It owns the view, sort and search state and routes the
 list's highlight to the reader; the triage keys come from
-:class:`TriageScreen` and :class:`AnnotateScreen`, the cursor keys from
-the list widget."""
+:class:`TriageScreen`, :class:`AnnotateScreen` and :class:`RankingScreen`,
+the cursor keys from the list widget."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from paperqueue.core.queue import (
 )
 from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store, layout
-from paperqueue.ui.screens.annotate import AnnotateScreen
+from paperqueue.ui.screens.ranking import RankingScreen
 from paperqueue.ui.searching import Searcher
 from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
@@ -42,7 +42,7 @@ from paperqueue.ui.widgets.status import StatusLine
 SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 
 
-class QueueScreen(AnnotateScreen):
+class QueueScreen(RankingScreen):
     BINDINGS = [
         # Priority: "/" moves focus to the box before the keys typed right after
         # it are routed (a burst such as "/model" from tmux or a paste).
@@ -60,8 +60,6 @@ class QueueScreen(AnnotateScreen):
         Binding("i", "import_file", "Import", show=False, tooltip="Import a file (any supported format)"),
         Binding("z", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
         Binding("L", "reading_log", "Log", show=False, tooltip="Reading log: added vs read, history"),
-        Binding("m", "more_like_this", "Similar", show=False, tooltip="More like this: papers similar to the highlighted one"),
-        Binding("M", "more_like_starred", "Like starred", show=False, tooltip="Papers similar to all starred papers"),
         # While the reader is full screen the list is hidden (and unfocused):
         # these keep moving between papers.
         Binding("j,down", "list_move(1)", "Next", show=False),
@@ -76,8 +74,6 @@ class QueueScreen(AnnotateScreen):
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
         self._restore_pending = False
-        self._before_similar = "all"  # the view escape returns to from Similar
-        self._similar_label = ""
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -245,57 +241,6 @@ class QueueScreen(AnnotateScreen):
 
     def reshow(self) -> None:
         self._reshow(lambda queue: queue.refresh())
-
-    # -- more like this --------------------------------------------------------
-
-    def action_more_like_this(self) -> None:
-        if (paper := self.paper_list.paper) is not None:
-            self._rank([paper.id], f"like “{paper.display_title[:40]}”", True)
-
-    def action_more_like_starred(self) -> None:
-        if self.store is None:
-            return
-        starred = [self.store.papers[k].id for k, s in self.store.states.items() if s.starred and not s.removed and k in self.store.papers]
-        if not starred:
-            self.notify("Star some papers first: M ranks the queue by similarity to them", timeout=3)
-            return
-        self._rank(starred, f"like your {len(starred)} starred papers", False)
-
-    @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
-    def _rank(self, seeds: list[int], label: str, one: bool) -> None:
-        """Rank the queue by similarity to one paper (itself first) or to
-        several (the seeds left out)."""
-        from paperqueue.core.similar import open_index
-
-        store = self.store
-        if store is None:
-            return
-        index = self.app.similarity
-        if index is None or index.generation != store.generation:
-            total = max(1, store.count)
-            report = lambda done: self.app.call_from_thread(  # noqa: E731
-                self.set_activity, "similar", f"building the similarity index {min(done, total) / total:.0%}"
-            )
-            try:
-                index = open_index(store, report)
-            finally:
-                self.app.call_from_thread(self.set_activity, "similar", None)
-            self.app.similarity = index
-        matches = index.similar_to(seeds[0], 200) if one else index.similar_to_many(seeds, 200)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_ranked, matches, label)
-
-    def _show_ranked(self, matches, label: str) -> None:
-        if self.store is None or self.queue is None:
-            return
-        by_id = {p.id: p for p in self.store.papers.values()}
-        papers = [by_id[m.paper_id] for m in matches if m.paper_id in by_id]
-        why = {by_id[m.paper_id].key: " ".join(m.words) for m in matches if m.paper_id in by_id}
-        if not self.queue.view == SIMILAR:
-            self._before_similar = self.queue.view
-        self._similar_label = label
-        self._reshow(lambda queue: queue.show_ranked(papers, why))
-        self.paper_list.move_to(0, force=True)
 
     def action_toggle_reader(self) -> None:
         self.toggle_class("-reader-only")

@@ -1,0 +1,75 @@
+"""More like this (``m``, ``M``): rank the queue by TF-IDF similarity to
+the highlighted paper or to every starred one, shown as a temporary Similar
+view. A base class of the queue screen; the index is loaded, or built in a
+worker with progress in the status line, on first use and cached."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.binding import Binding
+from textual.worker import get_current_worker
+
+from paperqueue.core.queue import SIMILAR
+from paperqueue.ui.screens.annotate import AnnotateScreen
+
+
+class RankingScreen(AnnotateScreen):
+    BINDINGS = [
+        Binding("m", "more_like_this", "Similar", show=False, tooltip="More like this: papers similar to the highlighted one"),
+        Binding("M", "more_like_starred", "Like starred", show=False, tooltip="Papers similar to all starred papers"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._before_similar = "all"  # the view escape returns to from Similar
+        self._similar_label = ""
+
+    def action_more_like_this(self) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            self._rank([paper.id], f"like “{paper.display_title[:40]}”", True)
+
+    def action_more_like_starred(self) -> None:
+        if self.store is None:
+            return
+        starred = [self.store.papers[k].id for k, s in self.store.states.items() if s.starred and not s.removed and k in self.store.papers]
+        if not starred:
+            self.notify("Star some papers first: M ranks the queue by similarity to them", timeout=3)
+            return
+        self._rank(starred, f"like your {len(starred)} starred papers", False)
+
+    @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
+    def _rank(self, seeds: list[int], label: str, one: bool) -> None:
+        """Rank the queue by similarity to one paper (itself first) or to
+        several (the seeds left out)."""
+        from paperqueue.core.similar import open_index
+
+        store = self.store
+        if store is None:
+            return
+        index = self.app.similarity
+        if index is None or index.generation != store.generation:
+            total = max(1, store.count)
+            report = lambda done: self.app.call_from_thread(  # noqa: E731
+                self.set_activity, "similar", f"building the similarity index {min(done, total) / total:.0%}"
+            )
+            try:
+                index = open_index(store, report)
+            finally:
+                self.app.call_from_thread(self.set_activity, "similar", None)
+            self.app.similarity = index
+        matches = index.similar_to(seeds[0], 200) if one else index.similar_to_many(seeds, 200)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_ranked, matches, label)
+
+    def _show_ranked(self, matches, label: str) -> None:
+        if self.store is None or self.queue is None:
+            return
+        by_id = {p.id: p for p in self.store.papers.values()}
+        papers = [by_id[m.paper_id] for m in matches if m.paper_id in by_id]
+        why = {by_id[m.paper_id].key: " ".join(m.words) for m in matches if m.paper_id in by_id}
+        if not self.queue.view == SIMILAR:
+            self._before_similar = self.queue.view
+        self._similar_label = label
+        self._reshow(lambda queue: queue.show_ranked(papers, why))
+        self.paper_list.move_to(0, force=True)
+
