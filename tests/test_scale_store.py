@@ -149,3 +149,31 @@ def test_head_loading_reads_the_newest_rows_first(pq_home: Path, monkeypatch) ->
     head.load_rest()
     assert head.complete and [p.key for p in head.ordered_papers()] == [p.key for p in everything]
     head.close()
+
+
+def test_an_import_that_dies_before_its_commit_point_leaves_nothing_visible(pq_home: Path, monkeypatch) -> None:
+    from paperqueue.core.store.tables import TableFile
+
+    store = Store.open(pq_home)
+    store.add_papers(papers(5), source="first")
+    store.close()
+    real_put = TableFile.put
+
+    def dies_at_meta(self, docs, **other):
+        if self.path.name == "meta.json":
+            raise OSError(28, "No space left on device")
+        return real_put(self, docs, **other)
+
+    monkeypatch.setattr(TableFile, "put", dies_at_meta)
+    store = Store.open(pq_home)
+    with pytest.raises(OSError):
+        store.add_papers(papers(7, start=50), source="second")
+    store.close()
+    monkeypatch.undo()
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
+    again = Store.open(pq_home)
+    assert again.count == 5 and len(again.papers) == 5, "abstracts and index were written, but not committed"
+    result = again.add_papers(papers(7, start=50), source="second")
+    assert result.new == 7 and len(again.papers) == 12
+    assert sorted(p.id for p in again.papers.values()) == list(range(1, 13)), "uncommitted ids are reused"
+    again.close()
