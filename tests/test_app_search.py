@@ -75,6 +75,7 @@ async def test_search_words_are_all_required_and_case_insensitive(pq_home: Path)
         await pilot.press(*" zqxj")
         await settle(pilot)
         assert len(screen.queue) == 0
+        await pilot.pause(0.3)  # the reader follows once typing pauses
         assert "Nothing to read" in widget_text(app, "#reader-title")
         await pilot.press("escape")
         await settle(pilot)

@@ -40,6 +40,7 @@ from paperqueue.ui.widgets.sidebar import Sidebar
 from paperqueue.ui.widgets.status import StatusLine
 
 SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
+READER_AFTER_TYPING = 0.15  # seconds of stillness in the search box before the reader follows
 
 
 class QueueScreen(RankingScreen):
@@ -74,6 +75,7 @@ class QueueScreen(RankingScreen):
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
         self._restore_pending = False
+        self._reader_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -192,7 +194,14 @@ class QueueScreen(RankingScreen):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.show_in_reader(event.paper)
+        if isinstance(self.focused, SearchBar):
+            # While typing a search the top result changes on every key: draw
+            # the reader once typing pauses, so keystrokes stay quick.
+            if self._reader_timer is not None:
+                self._reader_timer.stop()
+            self._reader_timer = self.set_timer(READER_AFTER_TYPING, lambda: self.show_in_reader(self.paper_list.paper))
+        else:
+            self.show_in_reader(event.paper)
         self.refresh_views()
         self._save_position_soon()
 
