@@ -82,10 +82,6 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[ParsedPa
         raise UnusableFileError(path, "no papers found (no title/abstract pairs)")
 
 
-def parse_file(path: Path) -> list[ParsedPaper]:
-    return list(iter_file(path))
-
-
 def _head(path: Path) -> str:
     """The first bytes of the file as text, for format detection."""
     with path.open("rb") as handle:

@@ -197,7 +197,6 @@ class ImportResult:
     restored: int = 0  # removed papers brought back (--restore)
     problems: list[str] = field(default_factory=list)
     batch: int = 0
-    new_keys: list[str] = field(default_factory=list)
     generation: int = 0
     # For the search index: new papers (id -> title, abstract) and papers
     # whose text changed (id, old title, old abstract, new title, new abstract).

@@ -144,7 +144,6 @@ class Merge:
             self.states[key] = PaperState.from_record(item.state)
         self._remember(paper, normalised)
         self.result.new += 1
-        self.result.new_keys.append(key)
         self.normalised[key] = normalised
         if self.on_new is not None:
             self.on_new(paper.id, paper.title, item.abstract)

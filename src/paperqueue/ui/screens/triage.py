@@ -181,6 +181,9 @@ class TriageScreen(Screen[None]):
     def _step(self, move, *, after: bool, verb: str) -> None:
         if self.store is None or self.store.read_only:
             return
+        if not self.store.complete:  # an old action may touch papers not read yet
+            self.notify("Still reading the queue; try again in a moment", timeout=2)
+            return
         action = move()
         if action is None:
             self.notify("Nothing to undo" if verb == "Undid" else "Nothing to redo", timeout=2)
