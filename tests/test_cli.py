@@ -148,3 +148,16 @@ def test_import_refused_while_app_holds_the_lock(capsys, pq_home: Path) -> None:
 def test_import_needs_a_file(capsys) -> None:
     assert main(["import"]) == 2
     assert "give one or more FILEs" in capsys.readouterr().err
+
+
+def test_escape_codes_in_file_names_never_reach_the_terminal(capsys, pq_home: Path, tmp_path: Path) -> None:
+    evil = tmp_path / "page\x1b]0;pwned\x07\x1b[31m.txt"
+    evil.write_text(SAMPLE.read_text())
+    assert main(["import", str(evil)]) == 0
+    missing = tmp_path / "gone\x1b[2J.txt"
+    assert main(["import", str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out and "\x1b" not in err and "\x07" not in out
+    store = Store.open(pq_home)
+    assert all("\x1b" not in store.batch_name(b) for b in store.batch_info)
+    store.close()

@@ -84,7 +84,9 @@ def run_app() -> int:
 
 
 def _error(message: str) -> None:
-    print(f"paperqueue: {message}", file=sys.stderr)
+    from paperqueue.core.text import one_line
+
+    print(f"paperqueue: {one_line(message)}", file=sys.stderr)  # paths and input can carry escape codes
 
 
 def _warn_all(warnings: list[str]) -> None:
@@ -101,7 +103,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from paperqueue.progress import ProgressBar
     from paperqueue.resources import sample_path
 
-    sources: list[tuple[Path, str]] = [(path, path.name) for path in args.files]
+    from paperqueue.core.text import one_line
+
+    sources: list[tuple[Path, str]] = [(path, one_line(path.name)) for path in args.files]
     if args.sample:
         sources.append((sample_path(), "bundled sample"))
     if not sources:

@@ -299,6 +299,7 @@ class PaperQueueApp(App[None]):
         """Import ``path`` into the open queue, with progress in the status line."""
         from paperqueue.core.importers.detect import FORMATS
         from paperqueue.core.importing import UnusableFileError, import_file
+        from paperqueue.core.text import one_line
 
         store = self.store
         if store is None:
@@ -306,7 +307,7 @@ class PaperQueueApp(App[None]):
         try:
             result = import_file(store, path, progress=self._import_progress)
         except UnusableFileError as error:
-            self.call_from_thread(self.notify, f"Not imported: {error}", severity="error", markup=False)
+            self.call_from_thread(self.notify, f"Not imported: {one_line(str(error))}", severity="error", markup=False)
             return
         except OSError as error:
             message = f"Not imported, the store could not be written: {error.strerror or error}"
@@ -314,7 +315,7 @@ class PaperQueueApp(App[None]):
             return
         finally:
             self.call_from_thread(self.queue_screen.set_activity, "import", None)
-        summary = f"{path.name} ({FORMATS.get(result.format, result.format)}): {result.summary()}"
+        summary = f"{one_line(path.name)} ({FORMATS.get(result.format, result.format)}): {result.summary()}"
         self.history.note(f"Imported {summary}")
         self.call_from_thread(self.flush_store)
         for problem in result.problems[:3]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from paperqueue.core.store import layout
+from paperqueue.core.text import one_line
 
 if TYPE_CHECKING:
     from paperqueue.core.store.merge import Merge, Progress
@@ -43,7 +44,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     max_id = max([store.max_id, *(paper.id for paper in merge.new.values())])
     batches = dict(store.batch_info)
     batches[merge.batch] = {
-        "name": name,
+        "name": one_line(name) or f"import {merge.batch}",  # file names can carry escape codes
         "added_at": now,
         "start": min((paper.id for paper in merge.new.values()), default=None),
     }
