@@ -219,10 +219,37 @@ async def test_i_imports_a_file_into_the_open_queue(pq_home: Path, tmp_path: Pat
         await settle(pilot)
         screen = queue_screen(app)
         assert len(screen.queue) == 80
-        assert any("refs.bib (BibTeX): 1 new" in n for n in notifications(app))
+        assert any("refs.bib: BibTeX: 1 new" in n for n in notifications(app))
         assert "A BibTeX Paper" in [p.title for p in screen.queue.rows]
         await pilot.press("i")
         app.screen.query_one("#import-path").value = str(tmp_path / "missing.txt")
         await pilot.press("enter")
         await settle(pilot)
-        assert any("Not imported" in n and "no such file" in n for n in notifications(app))
+        assert any("missing.txt: no such file" in n for n in notifications(app))
+
+
+async def test_cli_import_while_the_app_is_open_lands_in_the_app(pq_home: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from paperqueue.cli import main
+
+    seed_store(pq_home)
+    page = tmp_path / "today.txt"
+    page.write_text("A Paper From The Command Line\n\nIts abstract.\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        code = await asyncio.to_thread(main, ["import", "--name", "cli batch", str(page)])
+        await settle(pilot)
+        assert code == 0
+        # (the command's own output is swallowed by run_test here; the app says it too)
+        assert any("From the command line:\ntoday.txt: trending-papers page: 1 new" in n for n in notifications(app))
+        screen = queue_screen(app)
+        assert "A Paper From The Command Line" in [p.title for p in screen.queue.rows]
+        assert "cli batch" in widget_text(app, "#sidebar")
+        code = await asyncio.to_thread(main, ["import", str(empty), str(page)])
+        assert code == 2, "the empty file is refused by the command itself; the other file lands"
+        await settle(pilot)
+        assert any("0 new, 1 already in the queue" in n for n in notifications(app))

@@ -136,11 +136,15 @@ def test_corrupt_store_is_set_aside_by_cli(capsys, pq_home: Path) -> None:
     assert [p.name for p in pq_home.iterdir() if p.name.endswith(".corrupt")]
 
 
-def test_import_refused_while_app_holds_the_lock(capsys, pq_home: Path) -> None:
-    holder = Store.open(pq_home)
+def test_import_refused_when_the_lock_holder_does_not_take_it(capsys, pq_home: Path, monkeypatch) -> None:
+    from paperqueue.core import handoff
+
+    monkeypatch.setattr(handoff, "CLAIM_WITHIN", 0.3)
+    holder = Store.open(pq_home)  # holds the lock but, unlike the app, takes no requests
     try:
         assert main(["import", "--sample"]) == 1
         assert "open in another paperqueue" in capsys.readouterr().err
+        assert not list((pq_home / "requests").iterdir()), "the request was withdrawn"
     finally:
         holder.close()
 

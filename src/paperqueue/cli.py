@@ -96,8 +96,7 @@ def _warn_all(warnings: list[str]) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from paperqueue.core.history import History, repair
-    from paperqueue.core.importers.detect import FORMATS
-    from paperqueue.core.importing import UnusableFileError, check_file, import_file
+    from paperqueue.core.importing import UnusableFileError, check_file, import_file, summary_line
     from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.store import Store
     from paperqueue.progress import ProgressBar
@@ -125,8 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         store = Store.open(lock=not args.dry_run)
     except StoreLockedError as error:
-        _error(f"{error}; close it and run the import again")
-        return EXIT_STORE
+        return _hand_to_app(error, usable, args, bad_input)
     except OSError as error:
         _error(f"cannot open the queue: {error}")
         return EXIT_STORE
@@ -154,8 +152,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             bar.finish()
             for problem in result.problems:
                 _error(f"{path}: {problem}")
-            prefix = "would import: " if args.dry_run else ""
-            line = f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}"
+            line = summary_line(name, result, args.dry_run)
             print(line)
             if not args.dry_run:
                 history.note(f"Imported {line}")
@@ -191,6 +188,36 @@ def cmd_list(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+def _hand_to_app(locked: Exception, usable: list[tuple[Path, str]], args: argparse.Namespace, bad_input: bool) -> int:
+    """The app has the queue open: let it import the files, and report."""
+    from paperqueue.core import handoff
+    from paperqueue.core.lock import StoreLock, StoreLockedError
+    from paperqueue.core.paths import data_home
+
+    home = data_home()
+
+    def app_alive() -> bool:
+        probe = StoreLock(home / "queue.lock")
+        try:
+            probe.acquire()
+        except (StoreLockedError, OSError):
+            return True
+        probe.release()
+        return False
+
+    request = handoff.submit(home, [path for path, _name in usable], name=args.name, restore=args.restore)
+    result = handoff.wait(request, app_alive)
+    if result is None:
+        _error(f"{locked}; it did not take the import, so close it and run the import again")
+        return EXIT_STORE
+    for line in result.get("lines", []):
+        print(line)
+    for line in result.get("errors", []):
+        _error(line)
+    status = int(result.get("status", EXIT_OK))
+    return EXIT_INPUT if bad_input else status
 
 
 def cmd_undo(command: str) -> int:

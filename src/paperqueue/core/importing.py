@@ -168,3 +168,9 @@ def _search_writer(store: Store) -> IndexWriter | None:
         pass
     index.discard()
     return None
+
+
+def summary_line(name: str, result: ImportResult, dry_run: bool = False) -> str:
+    """What ``paperqueue import`` prints for one file."""
+    prefix = "would import: " if dry_run else ""
+    return f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}"

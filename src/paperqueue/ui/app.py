@@ -28,6 +28,7 @@ from paperqueue.ui.screens.queue import QueueScreen
 
 
 FIRST_SCREEN = 300  # papers read before the first paint; the rest follow in a worker
+REQUEST_POLL = 1.0  # seconds between looks for imports handed over by `paperqueue import`
 
 
 class PaperQueueApp(App[None]):
@@ -150,6 +151,13 @@ class PaperQueueApp(App[None]):
             # After the first paint: loading the rest holds the GIL for a while.
             self.call_after_refresh(self._load_rest, store)
         self.call_after_refresh(self._load_history)
+        if not store.read_only:
+            self.set_interval(REQUEST_POLL, self._check_requests)
+
+    def _check_requests(self) -> None:
+        """Look (off the UI thread) for imports handed over by the command line."""
+        if not any(w.group == "import" and not w.is_finished for w in self.workers):
+            self._take_requests()
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def _load_rest(self, store: Store) -> None:
@@ -296,32 +304,63 @@ class PaperQueueApp(App[None]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_path(self, path: Path) -> None:
-        """Import ``path`` into the open queue, with progress in the status line."""
-        from paperqueue.core.importers.detect import FORMATS
-        from paperqueue.core.importing import UnusableFileError, import_file
+        """Import ``path`` into the open queue (``i``), with progress in the status line."""
+        lines, errors, _status = self._import_files([path])
+        text = "\n".join([*lines, *errors]) or f"Nothing imported from {path}"
+        self.call_from_thread(self.notify, text, severity="error" if errors and not lines else "information", markup=False, timeout=8)
+
+    def _import_files(self, paths: list[Path], name: str | None = None, restore: bool = False) -> tuple[list[str], list[str], int]:
+        """Import files in a worker thread: summary lines, error lines, and the
+        exit code ``paperqueue import`` would give (0, 1 store, 2 input)."""
+        from paperqueue.core.importing import UnusableFileError, import_file, summary_line
         from paperqueue.core.text import one_line
 
         store = self.store
         if store is None:
-            return
+            return [], ["the queue is not open yet"], 1
+        lines: list[str] = []
+        errors: list[str] = []
+        status = 0
         try:
-            result = import_file(store, path, progress=self._import_progress)
-        except UnusableFileError as error:
-            self.call_from_thread(self.notify, f"Not imported: {one_line(str(error))}", severity="error", markup=False)
-            return
-        except OSError as error:
-            message = f"Not imported, the store could not be written: {error.strerror or error}"
-            self.call_from_thread(self.notify, message, severity="error", markup=False)
-            return
+            for path in paths:
+                label = one_line(path.name)
+                try:
+                    result = import_file(store, path, source=label, progress=self._import_progress, name=name, restore=restore)
+                except UnusableFileError as error:
+                    errors.append(one_line(str(error)))
+                    status = 2
+                    continue
+                except OSError as error:
+                    errors.append(f"{label}: not imported, the store could not be written ({error.strerror or error})")
+                    status = status or 1
+                    continue
+                line = summary_line(label, result)
+                lines.append(line)
+                errors.extend(f"{path}: {problem}" for problem in result.problems)
+                self.history.note(f"Imported {line}")
         finally:
             self.call_from_thread(self.queue_screen.set_activity, "import", None)
-        summary = f"{one_line(path.name)} ({FORMATS.get(result.format, result.format)}): {result.summary()}"
-        self.history.note(f"Imported {summary}")
-        self.call_from_thread(self.flush_store)
-        for problem in result.problems[:3]:
-            summary += f"\n{problem}"
-        self.call_from_thread(self.queue_screen.store_complete)
-        self.call_from_thread(self.notify, summary, markup=False, timeout=8)
+        if lines:
+            self.call_from_thread(self.flush_store)
+            self.call_from_thread(self.queue_screen.store_complete)
+        return lines, errors, status
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _take_requests(self) -> None:
+        """Imports handed over by ``paperqueue import`` while the app is open."""
+        from paperqueue.core import handoff
+
+        store = self.store
+        if store is None or store.read_only:
+            return
+        while (claimed := handoff.claim(store.home)) is not None:
+            working, body = claimed
+            files = [Path(f) for f in body.get("files", []) if isinstance(f, str)]
+            name = body.get("name") if isinstance(body.get("name"), str) else None
+            lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
+            handoff.answer(working, lines, errors, status)
+            if lines:
+                self.call_from_thread(self.notify, "\n".join(["From the command line:", *lines]), markup=False, timeout=8)
 
     # -- keys --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@
     search.sqlite        derived full-text index, rebuilt when missing/stale
     similar.bin          derived "more like this" index (TF-IDF), same rules
     history.jsonl        the action log behind undo and redo
+    requests/            imports handed from the command line to the open app
     queue.lock           the writer lock
 
 Paper ids grow with each import, so an import touches only the last

@@ -1,0 +1,96 @@
+"""Handing an import to the open app: ``paperqueue import`` while the app
+holds the writer lock.
+
+The command writes a request file into ``requests/`` beside the store; the
+app (the one writer) claims it by renaming it, imports the files exactly as
+``i`` does, and writes a result file that the command prints. A request not
+claimed within a few seconds (a read-only second app, a hung one) is taken
+back and the command refuses, as it would have without an app.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from paperqueue.core.atomic import atomic_write_bytes
+
+FOLDER = "requests"
+CLAIM_WITHIN = 5.0  # seconds for the app to claim a request
+POLL = 0.1
+
+
+def submit(home: Path, files: list[Path], *, name: str | None, restore: bool) -> Path:
+    """Write a request for the open app; returns its path."""
+    folder = home / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    request = folder / f"{uuid.uuid4().hex}.json"
+    body = {"files": [str(path.resolve()) for path in files], "name": name, "restore": restore}
+    atomic_write_bytes(request, orjson.dumps(body))
+    return request
+
+
+def wait(
+    request: Path,
+    app_alive: Callable[[], bool],
+    claim_within: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict | None:
+    """The app's result, or ``None`` when no app claimed the request in time
+    (the request is then withdrawn) or the app went away mid-import."""
+    working = request.with_suffix(".working")
+    result = request.with_suffix(".result")
+    deadline = time.monotonic() + (CLAIM_WITHIN if claim_within is None else claim_within)
+    while True:
+        if result.exists():
+            try:
+                data = orjson.loads(result.read_bytes())
+            finally:
+                result.unlink(missing_ok=True)
+            return data if isinstance(data, dict) else None
+        if request.exists() and time.monotonic() > deadline:
+            try:
+                request.unlink()  # withdrawn; if the app claimed it this instant, wait on
+                return None
+            except FileNotFoundError:
+                pass
+        if not request.exists() and not result.exists() and (not working.exists() or not app_alive()):
+            working.unlink(missing_ok=True)
+            return None  # claimed and lost: the app quit or died mid-import
+        sleep(POLL)
+
+
+def claim(home: Path) -> tuple[Path, dict] | None:
+    """The oldest waiting request, claimed (renamed), with its body."""
+    folder = home / FOLDER
+    try:
+        waiting = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return None
+    for request in waiting:
+        working = request.with_suffix(".working")
+        try:
+            os.rename(request, working)
+        except OSError:
+            continue  # withdrawn meanwhile
+        try:
+            body = orjson.loads(working.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            working.unlink(missing_ok=True)
+            continue
+        if isinstance(body, dict):
+            return working, body
+        working.unlink(missing_ok=True)
+    return None
+
+
+def answer(working: Path, lines: list[str], errors: list[str], status: int) -> None:
+    """Write the result for the waiting command and drop the claimed request."""
+    result = working.with_suffix(".result")
+    atomic_write_bytes(result, orjson.dumps({"lines": lines, "errors": errors, "status": status}))
+    working.unlink(missing_ok=True)
