@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from paperqueue.cli import main
-from paperqueue.core.export import citation_key, export
+from paperqueue.core.export import export
 from paperqueue.core.importing import import_file
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store

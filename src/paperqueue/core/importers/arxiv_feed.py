@@ -48,6 +48,7 @@ from defusedxml.common import DefusedXmlException, EntitiesForbidden
 
 from paperqueue.core.identity import extract_links, parse_arxiv_id
 from paperqueue.core.importers.record import (
+    collect,
     ParsedPaper,
     UnreadableError,
     clean_doi,
@@ -144,13 +145,7 @@ def parse_atom(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
     root = _root(source)
     if root.tag != ATOM + "feed":
         raise UnreadableError(f"XML root is {shown(root.tag)}, not an Atom feed")
-    papers: list[ParsedPaper] = []
-    problems: list[str] = []
-    for number, entry in enumerate(root.findall(ATOM + "entry"), 1):
-        paper = _atom_entry(entry, f"entry {number}", problems)
-        if paper is not None:
-            papers.append(paper)
-    return papers, problems
+    return collect(root.findall(ATOM + "entry"), _atom_entry)
 
 
 # -- RSS ----------------------------------------------------------------------
@@ -244,10 +239,4 @@ def parse_rss(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
         items = [child for child in root if child.tag in {ns + "item" for ns in _RSS_NAMESPACES}]
     else:
         raise UnreadableError(f"XML root is {shown(root.tag)}, not an RSS feed")
-    papers: list[ParsedPaper] = []
-    problems: list[str] = []
-    for number, item in enumerate(items, 1):
-        paper = _rss_item(item, f"item {number}", problems)
-        if paper is not None:
-            papers.append(paper)
-    return papers, problems
+    return collect(items, _rss_item, "item")

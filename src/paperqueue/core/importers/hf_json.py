@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 from paperqueue.core.identity import parse_arxiv_id
 from paperqueue.core.importers.record import (
+    collect,
     ParsedPaper,
     UnreadableError,
     clean_names,
@@ -129,10 +130,4 @@ def parse_hf(source: str | object) -> tuple[list[ParsedPaper], list[str]]:
     rows = hf_rows(data)
     if rows is None:
         raise UnreadableError("JSON is not a list of daily-papers rows")
-    papers: list[ParsedPaper] = []
-    problems: list[str] = []
-    for number, row in enumerate(rows, 1):
-        paper = _row(row, f"entry {number}", problems)
-        if paper is not None:
-            papers.append(paper)
-    return papers, problems
+    return collect(rows, _row)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -26,6 +26,7 @@ __all__ = [
     "arxiv_id_from_doi",
     "clean_doi",
     "clean_names",
+    "collect",
     "iso_datetime",
     "load_json",
     "order_links",
@@ -57,6 +58,22 @@ class ParsedPaper:
     # pq_json only: the person's fields as exported (dicts are unhashable,
     # so this field takes no part in hashing).
     state: Mapping[str, object] | None = field(default=None, hash=False)
+
+
+def collect(
+    entries: Iterable[object],
+    read: Callable[[object, str, list[str]], ParsedPaper | None],
+    noun: str = "entry",
+) -> tuple[list[ParsedPaper], list[str]]:
+    """Read each entry with ``read(entry, "entry N", problems)``; the papers
+    that came out, and the problem lines of those that did not (or only in part)."""
+    papers: list[ParsedPaper] = []
+    problems: list[str] = []
+    for number, entry in enumerate(entries, 1):
+        paper = read(entry, f"{noun} {number}", problems)
+        if paper is not None:
+            papers.append(paper)
+    return papers, problems
 
 
 class UnreadableError(ValueError):

@@ -34,7 +34,7 @@ from paperqueue.core.store.tables import TableFile
 
 if TYPE_CHECKING:  # imports kept off the app's start-up path
     from paperqueue.core.importers.record import ParsedPaper
-    from paperqueue.core.store.merge import Merge, Progress
+    from paperqueue.core.store.merge import Progress
 
 _CACHED_SHARDS = 8
 

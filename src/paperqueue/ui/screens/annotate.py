@@ -68,7 +68,7 @@ class AnnotateScreen(TriageScreen):
 
         def done(note: str | None) -> None:
             if note is not None:
-                self.change_states(f"Edited the note on 1 paper", {paper.key: replace(store.state(paper.key), note=note)})
+                self.change_states("Edited the note on 1 paper", {paper.key: replace(store.state(paper.key), note=note)})
 
         self.app.push_screen(NoteEditor(paper.display_title, store.state(paper.key).note), done)
 
