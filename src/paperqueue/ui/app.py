@@ -1,5 +1,7 @@
 """The paperqueue App: opens the store in a worker, shows the queue screen,
-routes copies, browser opens and saves. It holds no triage logic itself."""
+persists changes, and quits cleanly (also when the terminal goes away).
+Copying and opening links live in :mod:`links`, imports in :mod:`imports`;
+it holds no triage logic itself."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
 from paperqueue.resources import sample_path, styles_path
 from paperqueue.ui.commands import binding_commands
+from paperqueue.ui.imports import ImportsMixin
+from paperqueue.ui.links import LinksMixin
 from paperqueue.ui.screens.help import HelpScreen
 from paperqueue.ui.screens.queue import QueueScreen
 
@@ -31,7 +35,7 @@ FIRST_SCREEN = 300  # papers read before the first paint; the rest follow in a w
 REQUEST_POLL = 1.0  # seconds between looks for imports handed over by `paperqueue import`
 
 
-class PaperQueueApp(App[None]):
+class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
     CSS_PATH = str(styles_path())
     # Narrow terminals (80x24): the sidebar gives way; its views stay on 1-4, b, T.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -132,11 +136,6 @@ class PaperQueueApp(App[None]):
                 notices.append(f"Could not import the bundled sample: {error}")
         self.call_from_thread(self._store_ready, store, history, notices)
 
-    def _import_progress(self, stage: str, done: int, total: int) -> None:
-        """Called from an import worker: show how far it got in the status line."""
-        text = f"importing: {stage} {done / total:.0%}" if total else f"importing: {stage} {done:,}"
-        self.call_from_thread(self.queue_screen.set_activity, "import", text)
-
     def _store_ready(self, store: Store, history: History, notices: list[str]) -> None:
         self.queue_screen.set_activity("import", None)
         self.history = history
@@ -153,11 +152,6 @@ class PaperQueueApp(App[None]):
         self.call_after_refresh(self._load_history)
         if not store.read_only:
             self.set_interval(REQUEST_POLL, self._check_requests)
-
-    def _check_requests(self) -> None:
-        """Look (off the UI thread) for imports handed over by the command line."""
-        if not any(w.group == "import" and not w.is_finished for w in self.workers):
-            self._take_requests()
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def _load_rest(self, store: Store) -> None:
@@ -210,38 +204,6 @@ class PaperQueueApp(App[None]):
             self.store.set_settings(theme=theme)
             self.flush_store()
 
-    # -- clipboard and browser ---------------------------------------------------
-
-    def copy_text(self, text: str, label: str) -> None:
-        """Copy through OSC 52 at once, and through the system clipboard too."""
-        self.copy_to_clipboard(text)
-        self._system_copy(text, label)
-
-    @work(thread=True, group="clipboard", exit_on_error=False)
-    def _system_copy(self, text: str, label: str) -> None:
-        from paperqueue.desktop import system_copy
-
-        outcome = system_copy(text)
-        where = "clipboard" if outcome.ok else "terminal clipboard (OSC 52)"
-        self.call_from_thread(self.notify, f"Copied {label} to the {where}: {text}", markup=False, timeout=4)
-
-    @work(thread=True, group="clipboard", exit_on_error=False)
-    def copy_forms(self, form: str, papers: list) -> None:
-        """The copy menu's choice, for one paper or a selection (BibTeX reads abstracts)."""
-        from paperqueue.core.export import to_bibtex
-        from paperqueue.core.formats import copy_text
-
-        store = self.store
-        if store is None:
-            return
-        bibtex = ""
-        if form == "bibtex":
-            bibtex = to_bibtex(store, [(p, store.details(p.key), store.state(p.key)) for p in papers])
-        text = copy_text(form, papers, bibtex=bibtex)
-        labels = {"link": "link", "id": "arXiv id", "markdown": "Markdown", "bibtex": "BibTeX", "title": "title", "links": "all links"}
-        label = labels[form] + (f" of {len(papers)} papers" if len(papers) > 1 else "")
-        self.call_from_thread(self.copy_text, text, label)
-
     def show_reading_log(self) -> None:
         self._open_reading_log()
 
@@ -260,107 +222,6 @@ class PaperQueueApp(App[None]):
         stats = reading_stats(list(store.papers.values()), dict(store.states), names, datetime.now(UTC))
         history = list(reversed(self.history.timeline))
         self.call_from_thread(self.push_screen, LogScreen(stats, history))
-
-    def action_open_url(self, url: str) -> None:
-        """A click on a link in the reader."""
-        self.open_link(url)
-
-    def open_link(self, url: str) -> None:
-        from paperqueue.desktop import has_graphical_session
-
-        if not has_graphical_session():
-            self.copy_to_clipboard(url)
-            self.notify(
-                f"No graphical browser here (no DISPLAY, WAYLAND_DISPLAY or BROWSER); copied the link instead: {url}",
-                markup=False,
-                timeout=6,
-            )
-            return
-        self._open_in_browser(url)
-
-    @work(thread=True, group="browser", exit_on_error=False)
-    def _open_in_browser(self, url: str) -> None:
-        from paperqueue.desktop import open_url
-
-        outcome = open_url(url)
-        if outcome.ok:
-            self.call_from_thread(self.notify, f"Opened {url}", markup=False, timeout=3)
-        else:
-            self.call_from_thread(self.copy_to_clipboard, url)
-            self.call_from_thread(
-                self.notify, f"Could not open a browser ({outcome.detail}); copied the link instead: {url}", markup=False
-            )
-
-    # -- importing -----------------------------------------------------------------
-
-    def prompt_import(self) -> None:
-        from paperqueue.ui.screens.import_prompt import ImportPrompt
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.import_path(path)
-
-        self.push_screen(ImportPrompt(), chosen)
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def import_path(self, path: Path) -> None:
-        """Import ``path`` into the open queue (``i``), with progress in the status line."""
-        lines, errors, _status = self._import_files([path])
-        text = "\n".join([*lines, *errors]) or f"Nothing imported from {path}"
-        self.call_from_thread(self.notify, text, severity="error" if errors and not lines else "information", markup=False, timeout=8)
-
-    def _import_files(self, paths: list[Path], name: str | None = None, restore: bool = False) -> tuple[list[str], list[str], int]:
-        """Import files in a worker thread: summary lines, error lines, and the
-        exit code ``paperqueue import`` would give (0, 1 store, 2 input)."""
-        from paperqueue.core.importing import UnusableFileError, import_file, summary_line
-        from paperqueue.core.text import one_line
-
-        store = self.store
-        if store is None:
-            return [], ["the queue is not open yet"], 1
-        lines: list[str] = []
-        errors: list[str] = []
-        status = 0
-        try:
-            for path in paths:
-                label = one_line(path.name)
-                try:
-                    result = import_file(store, path, source=label, progress=self._import_progress, name=name, restore=restore)
-                except UnusableFileError as error:
-                    errors.append(one_line(str(error)))
-                    status = 2
-                    continue
-                except OSError as error:
-                    errors.append(f"{label}: not imported, the store could not be written ({error.strerror or error})")
-                    status = status or 1
-                    continue
-                line = summary_line(label, result)
-                lines.append(line)
-                errors.extend(f"{path}: {problem}" for problem in result.problems)
-                self.history.note(f"Imported {line}")
-        finally:
-            self.call_from_thread(self.queue_screen.set_activity, "import", None)
-        if lines:
-            self.call_from_thread(self.flush_store)
-            self.call_from_thread(self.queue_screen.store_complete)
-        return lines, errors, status
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _take_requests(self) -> None:
-        """Imports handed over by ``paperqueue import`` while the app is open."""
-        from paperqueue.core import handoff
-
-        store = self.store
-        if store is None or store.read_only:
-            return
-        while (claimed := handoff.claim(store.home)) is not None:
-            working, body = claimed
-            files = [Path(f) for f in body.get("files", []) if isinstance(f, str)]
-            name = body.get("name") if isinstance(body.get("name"), str) else None
-            lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
-            handoff.answer(working, lines, errors, status)
-            if lines:
-                self.call_from_thread(self.notify, "\n".join(["From the command line:", *lines]), markup=False, timeout=8)
 
     # -- keys --------------------------------------------------------------------
 

@@ -1,0 +1,71 @@
+"""Copying and opening links, for the App: the terminal clipboard (OSC 52)
+at once, the system clipboard and the browser from workers (they spawn
+helper processes), and the copy menu's text forms."""
+
+from __future__ import annotations
+
+from textual import work
+
+
+class LinksMixin:
+    """Mixed into the App (which provides ``store``, ``notify``, workers)."""
+
+    def copy_text(self, text: str, label: str) -> None:
+        """Copy through OSC 52 at once, and through the system clipboard too."""
+        self.copy_to_clipboard(text)
+        self._system_copy(text, label)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _system_copy(self, text: str, label: str) -> None:
+        from paperqueue.desktop import system_copy
+
+        outcome = system_copy(text)
+        where = "clipboard" if outcome.ok else "terminal clipboard (OSC 52)"
+        self.call_from_thread(self.notify, f"Copied {label} to the {where}: {text}", markup=False, timeout=4)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def copy_forms(self, form: str, papers: list) -> None:
+        """The copy menu's choice, for one paper or a selection (BibTeX reads abstracts)."""
+        from paperqueue.core.export import to_bibtex
+        from paperqueue.core.formats import copy_text
+
+        store = self.store
+        if store is None:
+            return
+        bibtex = ""
+        if form == "bibtex":
+            bibtex = to_bibtex(store, [(p, store.details(p.key), store.state(p.key)) for p in papers])
+        text = copy_text(form, papers, bibtex=bibtex)
+        labels = {"link": "link", "id": "arXiv id", "markdown": "Markdown", "bibtex": "BibTeX", "title": "title", "links": "all links"}
+        label = labels[form] + (f" of {len(papers)} papers" if len(papers) > 1 else "")
+        self.call_from_thread(self.copy_text, text, label)
+
+    def action_open_url(self, url: str) -> None:
+        """A click on a link in the reader."""
+        self.open_link(url)
+
+    def open_link(self, url: str) -> None:
+        from paperqueue.desktop import has_graphical_session
+
+        if not has_graphical_session():
+            self.copy_to_clipboard(url)
+            self.notify(
+                f"No graphical browser here (no DISPLAY, WAYLAND_DISPLAY or BROWSER); copied the link instead: {url}",
+                markup=False,
+                timeout=6,
+            )
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        from paperqueue.desktop import open_url
+
+        outcome = open_url(url)
+        if outcome.ok:
+            self.call_from_thread(self.notify, f"Opened {url}", markup=False, timeout=3)
+        else:
+            self.call_from_thread(self.copy_to_clipboard, url)
+            self.call_from_thread(
+                self.notify, f"Could not open a browser ({outcome.detail}); copied the link instead: {url}", markup=False
+            )
