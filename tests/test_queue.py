@@ -48,3 +48,19 @@ def test_next_unread_both_ways_and_none_at_the_ends() -> None:
 def test_unknown_view_is_an_error() -> None:
     with pytest.raises(ValueError):
         QueueView(make(1), {}, "archive")
+
+
+def test_bulk_changes_recount_once_and_right() -> None:
+    papers = make(6)
+    states: dict[str, PaperState] = {}
+    view = QueueView(papers, states, "all")
+    assert view.batch_unread == {0: 6}
+    changes = []
+    for paper in papers[:4]:
+        old, new = PaperState(), PaperState(removed=paper.key != "title:p0", tags=("ml",), read=True)
+        states[paper.key] = new
+        changes.append((old, new, paper))
+    view.states_changed(changes)
+    assert view.counts == {"inbox": 2, "starred": 0, "read": 1, "all": 3}
+    assert view.tag_unread == {"ml": 0}
+    assert view.batch_unread == {0: 2}

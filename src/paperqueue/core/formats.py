@@ -14,7 +14,7 @@ def markdown_link(title: str, url: str) -> str:
     return f"[{escaped}]({safe_url})"
 
 
-def copy_text(form: str, papers: list, details: dict | None = None, bibtex: str = "") -> str:
+def copy_text(form: str, papers: list, bibtex: str = "") -> str:
     """The text the copy menu puts on the clipboard for ``papers``.
 
     ``form`` is one of link, id, markdown, bibtex, title, links; for several

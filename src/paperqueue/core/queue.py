@@ -99,8 +99,7 @@ class QueueView:
         self._sorted: dict[str, list[Paper]] = {"newest": self.papers}
         self._row_keys: list[str] | None = None
         self._key_ids: dict[str, int] | None = None
-        self._all_batch_unread: dict[int, int] | None = None
-        self.batch_unread: dict[int, int] = {}
+        self._batch_unread: dict[int, int] | None = None
         self.tag_unread: dict[str, int] = {}
         self.ranked: list[Paper] = []  # the Similar view's rows
         self.why: dict[str, str] = {}  # key -> the words that made it similar
@@ -186,34 +185,42 @@ class QueueView:
                 tags[tag] = tags.get(tag, 0) + (not state.read)
         self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total}
         self.tag_unread = dict(sorted(tags.items()))
-        self.batch_unread = self._batch_unread()
 
-    def _batch_unread(self) -> dict[int, int]:
-        """Unread papers per import batch. Unlike the view counts these do
-        not follow a search filter: that would cost a pass over every paper
-        on every keystroke."""
-        if self._all_batch_unread is not None:
-            return self._all_batch_unread
-        states = self.states
-        counts: dict[int, int] = {}
-        for paper in self.papers:
-            state = states.get(paper.key, _NO_STATE)
-            if not (state.read or state.removed):
-                for batch in paper.batches or (paper.batch,):
-                    counts[batch] = counts.get(batch, 0) + 1
-        self._all_batch_unread = counts
-        return counts
+    @property
+    def batch_unread(self) -> dict[int, int]:
+        """Unread papers per import batch, counted once and then kept up to
+        date. Unlike the view counts these do not follow a search filter:
+        that would cost a pass over every paper on every keystroke."""
+        if self._batch_unread is None:
+            states = self.states
+            counts: dict[int, int] = {}
+            for paper in self.papers:
+                state = states.get(paper.key, _NO_STATE)
+                if not (state.read or state.removed):
+                    for batch in paper.batches or (paper.batch,):
+                        counts[batch] = counts.get(batch, 0) + 1
+            self._batch_unread = counts
+        return self._batch_unread
 
     def _id_of(self, key: str) -> int | None:
         if self._key_ids is None:
             self._key_ids = {p.key: p.id for p in self.papers}
         return self._key_ids.get(key)
 
+    def states_changed(self, changes: list[tuple[PaperState, PaperState, Paper | None]]) -> None:
+        """Keep the counts right after papers' states changed (old, new, paper):
+        one pass for a whole bulk action, not one per paper."""
+        if any(old.removed != new.removed or old.tags != new.tags for old, new, _paper in changes):
+            self._batch_unread = None
+            self.recount()  # removals and tags: count again, once
+            return
+        for old, new, paper in changes:
+            self.state_changed(old, new, paper)
+
     def state_changed(self, old: PaperState, new: PaperState, paper: Paper | None = None) -> None:
         """Keep the counts right after one paper's state changed."""
         if old.removed != new.removed or old.tags != new.tags:
-            self._all_batch_unread = None
-            self.recount()  # rare, and the cheap path below cannot follow it
+            self.states_changed([(old, new, paper)])
             return
         for tag in new.tags:
             if old.read != new.read:
@@ -221,10 +228,10 @@ class QueueView:
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
-        if paper is not None and old.read != new.read:
+        if paper is not None and old.read != new.read and self._batch_unread is not None:
             delta = -1 if new.read else 1
             for batch in paper.batches or (paper.batch,):
-                self.batch_unread[batch] = self.batch_unread.get(batch, 0) + delta
+                self._batch_unread[batch] = self._batch_unread.get(batch, 0) + delta
 
     @property
     def partial(self) -> bool:

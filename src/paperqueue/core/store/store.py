@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # imports kept off the app's start-up path
     from paperqueue.core.store.merge import Progress
 
 _CACHED_SHARDS = 8
+_NO_STATE = PaperState()
 
 
 class ReadOnlyStoreError(PermissionError):
@@ -351,11 +352,16 @@ class Store:
         with self._write_lock:
             with self._lock:
                 dirty, self._dirty = self._dirty, set()
-                by_shard: dict[int, dict[int, dict]] = {}
+                by_shard: dict[int, dict[int, dict | None]] = {}
+                keys_in: dict[int, set[str]] = {}
                 for key in dirty:
                     paper = self.papers[key]
-                    record = {"key": key, **self.states[key].to_record()}
+                    state = self.states[key]
+                    # A state back to nothing (after an undo) is dropped, so the
+                    # state files, and the next start, stay small.
+                    record = None if state == _NO_STATE else {"key": key, **state.to_record()}
                     by_shard.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
+                    keys_in.setdefault(layout.shard_of(paper.id), set()).add(key)
                 settings = dict(self.settings) if self._settings_dirty else None
                 self._settings_dirty = False
             done: set[int] = set()
@@ -367,9 +373,9 @@ class Store:
                     self._table(self.home / layout.SETTINGS, "settings").put({1: settings})
             except BaseException:
                 with self._lock:
-                    for shard, docs in by_shard.items():
+                    for shard, keys in keys_in.items():
                         if shard not in done:
-                            self._dirty |= {record["key"] for record in docs.values()}
+                            self._dirty |= keys
                     self._settings_dirty = self._settings_dirty or settings is not None
                 raise
 

@@ -26,7 +26,7 @@ class RankingScreen(AnnotateScreen):
 
     def action_more_like_this(self) -> None:
         if (paper := self.paper_list.paper) is not None:
-            self._rank([paper.id], f"like “{paper.display_title[:40]}”", True)
+            self._rank([paper.id], f"like “{paper.display_title[:40].rstrip()}”", True)
 
     def action_more_like_starred(self) -> None:
         if self.store is None:

@@ -89,14 +89,16 @@ class TriageScreen(Screen[None]):
     def set_states(self, states: dict[str, PaperState], *, reshow: bool = False) -> None:
         """Put states in the store and on screen, and persist them."""
         assert self.store is not None and self.queue is not None
+        changes = []
         try:
             for key, state in states.items():
-                old = self.store.state(key)
+                changes.append((self.store.state(key), state, self.store.papers.get(key)))
                 self.store.set_state(key, state)
-                self.queue.state_changed(old, state, self.store.papers.get(key))
         except ReadOnlyStoreError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
+        finally:
+            self.queue.states_changed(changes)
         if reshow:
             self.reshow()
         else:

@@ -184,7 +184,7 @@ class PaperList(ScrollView, can_focus=True):
             Segment(" "),
             Segment(READ if state.read else UNREAD, style),
             Segment(" "),
-            Segment(_fit(paper.display_title, width - 6 - _tags_width(state.tags, width) - len(why)), style),
+            Segment(_title(paper.display_title, width - 6 - _tags_width(state.tags, width) - len(why), bool(why)), style),
             *_tag_segments(state.tags, width, self.get_component_rich_style("paper-list--tags")),
             Segment(why, self.get_component_rich_style("paper-list--tags")),
         ]
@@ -204,6 +204,13 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _title(title: str, width: int, pad: bool) -> str:
+    """The title cut to ``width``; padded to it when a column follows (the
+    Similar view's words line up)."""
+    fitted = _fit(title, width)
+    return set_cell_size(fitted, max(0, width)) if pad else fitted
 
 
 def _tags_text(tags: tuple[str, ...]) -> str:
