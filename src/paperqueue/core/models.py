@@ -107,13 +107,15 @@ class PaperDetails:
     upvotes: int | None = None
     comments: int | None = None
     pdf_url: str | None = None
+    entry_type: str | None = None  # BibTeX entry type ("article", "inproceedings")
+    venue: str | None = None  # journal or proceedings title
 
     def to_record(self, key: str) -> dict:
         record: dict = {"key": key, "abstract": self.abstract}
         for name in ("authors", "categories"):
             if getattr(self, name):
                 record[name] = list(getattr(self, name))
-        for name in ("published", "updated", "upvotes", "comments", "pdf_url"):
+        for name in ("published", "updated", "upvotes", "comments", "pdf_url", "entry_type", "venue"):
             if getattr(self, name) is not None:
                 record[name] = getattr(self, name)
         return record
@@ -129,6 +131,8 @@ class PaperDetails:
             upvotes=record.get("upvotes"),
             comments=record.get("comments"),
             pdf_url=record.get("pdf_url"),
+            entry_type=record.get("entry_type"),
+            venue=record.get("venue"),
         )
 
 

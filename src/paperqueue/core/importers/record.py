@@ -53,6 +53,8 @@ class ParsedPaper:
     upvotes: int | None = None
     comments: int | None = None
     pdf_url: str | None = None
+    entry_type: str | None = None  # BibTeX entry type in lower case ("article", "inproceedings")
+    venue: str | None = None  # journal or booktitle, decoded text
     authoritative: bool = False  # the source carries an arXiv id: its text wins
     key: str | None = None  # pq_json only: the key in the exporting store
     # pq_json only: the person's fields as exported (dicts are unhashable,

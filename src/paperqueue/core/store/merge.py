@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
 Progress = Callable[[str, int, int], None]
-_DETAIL_FIELDS = ("authors", "published", "updated", "categories", "pdf_url")
+_DETAIL_FIELDS = ("authors", "published", "updated", "categories", "pdf_url", "entry_type", "venue")
 
 
 def real_doi(doi: str | None) -> str | None:
@@ -226,6 +226,8 @@ def _details_of(item: ParsedPaper) -> PaperDetails:
         upvotes=item.upvotes,
         comments=item.comments,
         pdf_url=item.pdf_url,
+        entry_type=item.entry_type,
+        venue=item.venue,
     )
 
 
