@@ -23,12 +23,14 @@ from paperqueue.core.text import one_line
 __all__ = [
     "ParsedPaper",
     "UnreadableError",
+    "Warning_",
     "arxiv_id_from_doi",
     "clean_doi",
     "clean_names",
     "collect",
     "iso_datetime",
     "load_json",
+    "not_understood",
     "order_links",
     "shown",
     "take",
@@ -76,6 +78,20 @@ def collect(
         if paper is not None:
             papers.append(paper)
     return papers, problems
+
+
+class Warning_(str):
+    """A problem line about an entry that was still imported (in part), such
+    as an undefined ``@string`` macro: it is shown, but the entry is not
+    counted as "not understood".  Every other problem line stands for one
+    entry that produced no paper."""
+
+    __slots__ = ()
+
+
+def not_understood(problems: Iterable[str]) -> int:
+    """How many entries the problem lines say were skipped."""
+    return sum(not isinstance(problem, Warning_) for problem in problems)
 
 
 class UnreadableError(ValueError):
