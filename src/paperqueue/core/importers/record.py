@@ -23,7 +23,7 @@ from paperqueue.core.text import one_line
 __all__ = [
     "ParsedPaper",
     "UnreadableError",
-    "Warning_",
+    "PartlyRead",
     "arxiv_id_from_doi",
     "clean_doi",
     "clean_names",
@@ -80,7 +80,7 @@ def collect(
     return papers, problems
 
 
-class Warning_(str):
+class PartlyRead(str):
     """A problem line about an entry that was still imported (in part), such
     as an undefined ``@string`` macro: it is shown, but the entry is not
     counted as "not understood".  Every other problem line stands for one
@@ -91,7 +91,7 @@ class Warning_(str):
 
 def not_understood(problems: Iterable[str]) -> int:
     """How many entries the problem lines say were skipped."""
-    return sum(not isinstance(problem, Warning_) for problem in problems)
+    return sum(not isinstance(problem, PartlyRead) for problem in problems)
 
 
 class UnreadableError(ValueError):
