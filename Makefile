@@ -30,3 +30,12 @@ torture: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
+
+# Mutation testing of the core (not part of `make test`; slow, one worker).
+# `make mutation` runs every mutant not yet judged, then prints the table;
+# `make mutation MUTANTS='paperqueue.core.history.*'` re-runs only those.
+.PHONY: mutation
+MUTANTS ?=
+mutation: $(STAMP)
+	$(VENV)/bin/mutmut run --max-children 1 $(foreach m,$(MUTANTS),'$(m)')
+	$(PY) scripts/mutation_table.py
