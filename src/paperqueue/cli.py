@@ -51,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     which = exporter.add_mutually_exclusive_group()
     for view in ("starred", "unread", "read", "all"):
         which.add_argument(f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view)
-    exporter.add_argument("--format", choices=("bibtex", "markdown", "json", "csv"), default="json")
+    exporter.add_argument(
+        "--format",
+        choices=("bibtex", "markdown", "json", "csv"),
+        help="default: from the -o file's extension (.bib .bibtex .json .csv .md .markdown), else json",
+    )
     exporter.add_argument("--batch", metavar="NAME", help="only papers of this import batch")
     exporter.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
     exporter.set_defaults(view="all")
@@ -266,8 +270,21 @@ def cmd_doctor() -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from paperqueue.core.atomic import atomic_write_bytes
-    from paperqueue.core.export import UnknownBatchError, export
+    from paperqueue.core.export import UnknownBatchError, export, format_for
 
+    implied = format_for(args.output) if args.output is not None else None
+    if args.format is None:
+        args.format = implied or "json"
+    elif implied and implied != args.format:
+        _error(f"note: writing {args.format} into {args.output} as --format asks")
+    if args.output is not None:
+        folder = args.output.parent
+        if not folder.is_dir():
+            _error(f"export: {folder}: no such folder" if not folder.exists() else f"export: {folder}: not a folder")
+            return EXIT_INPUT
+        if args.output.is_dir():
+            _error(f"export: {args.output}: is a folder; give a file name")
+            return EXIT_INPUT
     store = _open_for_reading()
     if store is None:
         return EXIT_STORE

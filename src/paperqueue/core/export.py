@@ -9,17 +9,26 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import unicodedata
 from collections.abc import Iterable
+from pathlib import PurePath
 
+from paperqueue.core.export_bibtex import citation_key, latex_escape, to_bibtex
 from paperqueue.core.formats import markdown_link
 from paperqueue.core.models import Paper, PaperDetails, PaperState
 from paperqueue.core.queue import select
 from paperqueue.core.store import Store
 
 FORMATS = ("bibtex", "markdown", "json", "csv")
+__all__ = ["FORMATS", "citation_key", "export", "format_for", "latex_escape", "rows", "to_bibtex", "to_csv", "to_json", "to_markdown"]
 Row = tuple[Paper, PaperDetails, PaperState]
+
+
+_EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
+
+
+def format_for(path: PurePath) -> str | None:
+    """The export format a file name asks for by its extension, if any."""
+    return _EXTENSIONS.get(path.suffix.lower())
 
 
 class UnknownBatchError(ValueError):
@@ -74,6 +83,8 @@ def paper_json(store: Store, paper: Paper, details: PaperDetails, state: PaperSt
         "batches": [store.batch_name(b) for b in paper.batches],
         "tags": list(state.tags),
         "note": state.note,
+        "entry_type": details.entry_type,
+        "venue": details.venue,
     }
 
 
@@ -123,77 +134,6 @@ def to_markdown(store: Store, selected: Iterable[Row]) -> str:
         if state.note:
             lines.extend(f"    > {line}" if line else "    >" for line in state.note.splitlines())
     return "".join(line + "\n" for line in lines)
-
-
-# -- BibTeX ------------------------------------------------------------------
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
-_STOP = {"a", "an", "the", "on", "of", "for", "and", "in", "to", "with", "from", "via", "is", "are", "towards", "toward"}
-
-
-def latex_escape(text: str) -> str:
-    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], text)
-
-
-def _ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in folded if c.isascii() and c.isalnum()).lower()
-
-
-def citation_key(paper: Paper, details: PaperDetails) -> str:
-    """``lastname`` + ``year`` + first significant title word: vaswani2017attention."""
-    author = details.authors[0].split()[-1] if details.authors else "anon"
-    year = (details.published or "")[:4]
-    year = year if year.isdigit() else "nd"
-    words = [w for w in re.findall(r"[^\W_]+", paper.display_title) if w.lower() not in _STOP]
-    word = _ascii_word(words[0]) if words else "paper"
-    return f"{_ascii_word(author) or 'anon'}{year}{word}"
-
-
-def to_bibtex(store: Store, selected: Iterable[Row]) -> str:
-    entries = []
-    used: dict[str, int] = {}
-    for paper, details, _state in selected:
-        key = citation_key(paper, details)
-        count = used.get(key, 0)
-        used[key] = count + 1
-        if count:
-            key += "abcdefghijklmnopqrstuvwxyz"[(count - 1) % 26] * (1 + (count - 1) // 26)
-        fields = [("title", "{" + latex_escape(paper.display_title) + "}")]
-        if details.authors:
-            fields.append(("author", " and ".join(latex_escape(a) for a in details.authors)))
-        year = (details.published or "")[:4]
-        if year.isdigit():
-            fields.append(("year", year))
-        if paper.arxiv_id:
-            fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
-            if details.categories:
-                fields.append(("primaryClass", details.categories[0]))
-        if paper.doi:
-            fields.append(("doi", paper.doi))
-        if paper.arxiv_id or paper.doi:  # a search URL is no citation (and its % would break LaTeX)
-            fields.append(("url", paper.primary_link))
-        if details.abstract:
-            fields.append(("abstract", latex_escape(details.abstract)))
-        if _state.tags:
-            fields.append(("keywords", latex_escape(", ".join(_state.tags))))
-        if _state.note:
-            fields.append(("note", latex_escape(" ".join(_state.note.split()))))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@misc{{{key},\n{body}\n}}\n")
-    return "\n".join(entries)
 
 
 WRITERS = {"bibtex": to_bibtex, "markdown": to_markdown, "json": to_json, "csv": to_csv}
