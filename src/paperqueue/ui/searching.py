@@ -2,8 +2,12 @@
 
 Each keystroke starts an exclusive thread worker (the previous one is
 cancelled, and a query still running in SQLite is interrupted); a result
-is applied only if its query is still the current one. Until the search
-index is ready, titles are searched in memory instead.
+is applied only if it answers the newest search. Until the search index is
+ready, or while the queue is still being read, titles of the papers read
+so far are searched in memory instead: such an answer is *partial*, the
+status line says so, and the query runs again by itself once the rest of
+the queue is read (:meth:`Searcher.rerun`) and once the index is ready
+(:meth:`Searcher.index_ready`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
 
 from textual.worker import get_current_worker
 
@@ -21,45 +24,64 @@ if TYPE_CHECKING:
     from paperqueue.core.store import Store
     from paperqueue.ui.screens.queue import QueueScreen
 
+#: ``apply(query, ids, partial)``: ids None means no filter.
+Apply = Callable[[str, "set[int] | None", bool], None]
+
 
 class Searcher:
-    def __init__(self, screen: QueueScreen, apply: Callable[[str, set[int] | None], None]) -> None:
+    def __init__(self, screen: QueueScreen, apply: Apply) -> None:
         self.screen = screen
         self.apply = apply
         self.index: SearchIndex | None = None  # set once the index is current
         self.query = ""
+        self.partial = False  # the answer shown covers titles (read so far) only
+        self._store: Store | None = None
+        self._generation = 0  # bumped by every search; older answers are dropped
 
     def search(self, store: Store, query: str) -> None:
         self.query = query
+        self._store = store
+        self._generation += 1
         if self.index is not None:
             self.index.interrupt()
         words = query_words(query)
         if not words:
-            self.apply(query, None)
+            self.partial = False
+            self.apply(query, None, False)
             return
+        generation = self._generation
         self.screen.run_worker(
-            lambda: self._run(store, query, words),
+            lambda: self._run(store, query, words, generation),
             thread=True,
             exclusive=True,
             group="search",
             exit_on_error=False,
         )
 
-    def _run(self, store: Store, query: str, words: list[str]) -> None:
+    def rerun(self) -> None:
+        """Ask the current question again if the answer shown is partial."""
+        if self.partial and self._store is not None and query_words(self.query):
+            self.search(self._store, self.query)
+
+    def index_ready(self, index: SearchIndex) -> None:
+        """The full index can answer from now on (called on the UI thread)."""
+        self.index = index
+        self.rerun()
+
+    def _run(self, store: Store, query: str, words: list[str], generation: int) -> None:
         worker = get_current_worker()
         index = self.index
+        partial = index is None
         try:
-            ids = index.search(words) if index is not None else title_matches(store.papers.values(), words)
+            ids = index.search(words) if index is not None else title_matches(list(store.papers.values()), words)
         except sqlite3.DatabaseError:  # interrupted by a newer keystroke, or a broken cache
-            if worker.is_cancelled or query != self.query:
+            if worker.is_cancelled or generation != self._generation:
                 return
-            ids = title_matches(store.papers.values(), words)
-        if not worker.is_cancelled and query == self.query:
-            self.screen.app.call_from_thread(self._apply_if_current, query, ids)
+            ids, partial = title_matches(list(store.papers.values()), words), True
+        if not worker.is_cancelled and generation == self._generation:
+            self.screen.app.call_from_thread(self._apply_if_current, query, ids, partial, generation)
 
-    def _apply_if_current(self, query: str, ids: set[int]) -> None:
-        if query == self.query:
-            self.apply(query, ids)
-
-
-
+    def _apply_if_current(self, query: str, ids: set[int], partial: bool, generation: int) -> None:
+        if generation == self._generation:
+            self.partial = partial
+            self.apply(query, ids, partial)

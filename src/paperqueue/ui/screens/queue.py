@@ -44,6 +44,7 @@ READER_AFTER_TYPING = 0.15  # seconds of stillness in the search box before the 
 
 
 class QueueScreen(RankingScreen):
+    AUTO_FOCUS = "#papers"  # not the (hidden) search box, also before the queue is open
     BINDINGS = [
         # Priority: "/" moves focus to the box before the keys typed right after
         # it are routed (a burst such as "/model" from tmux or a paste).
@@ -102,7 +103,11 @@ class QueueScreen(RankingScreen):
         row = self.queue.row_of(settings.get("key") or "")
         self._restore_pending = row is None and bool(settings.get("key"))
         self.paper_list.show(self.queue, row or 0)
-        self.set_focus(self.paper_list)
+        box = self.query_one(SearchBar)
+        if box.has_focus and box.value:  # typed before the queue was open
+            self.searcher.search(store, box.value)
+        else:
+            self.set_focus(self.paper_list)
         self.refresh_views()
         if store.complete:
             self.prepare_search(store)
@@ -124,8 +129,7 @@ class QueueScreen(RankingScreen):
         self.paper_list.show(queue, queue.row_of(target) or 0)
         self.refresh_views()
         self.prepare_search(store)
-        if self.searcher.query:
-            self.searcher.search(store, self.searcher.query)
+        self.searcher.rerun()  # a partial answer covered only the papers read so far
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def prepare_search(self, store: Store) -> None:
@@ -148,7 +152,7 @@ class QueueScreen(RankingScreen):
         finally:
             self.app.call_from_thread(self.set_activity, "search", None)
         if not get_current_worker().is_cancelled:
-            self.searcher.index = index
+            self.app.call_from_thread(self.searcher.index_ready, index)
 
     def set_activity(self, name: str, text: str | None) -> None:
         """Show (or with ``None`` clear) a background activity in the status line."""
@@ -173,6 +177,7 @@ class QueueScreen(RankingScreen):
             queue.counts,
             sort=SORT_TITLES[queue.sort],
             query=self.searcher.query if queue.filter is not None else "",
+            partial=self.searcher.partial,
             activity="  ·  ".join(self._activity.values()),
             unsaved=self.store.unsaved,
             read_only=self.store.read_only,
@@ -294,10 +299,11 @@ class QueueScreen(RankingScreen):
         return True
 
     def action_search(self) -> None:
-        if self.queue is not None:
-            box = self.query_one(SearchBar)
-            box.display = True
-            self.set_focus(box)
+        # Also before the queue is open: what is typed must not fall through
+        # to the list as triage keys; the search runs once the queue is here.
+        box = self.query_one(SearchBar)
+        box.display = True
+        self.set_focus(box)
 
     def action_keep_search(self) -> None:
         box = self.query_one(SearchBar)
@@ -322,7 +328,7 @@ class QueueScreen(RankingScreen):
         if self.store is not None:
             self.searcher.search(self.store, event.value)
 
-    def _apply_search(self, query: str, ids: set[int] | None) -> None:
+    def _apply_search(self, query: str, ids: set[int] | None, partial: bool = False) -> None:
         """Show a search's results from the top, unless the person moved to a
         paper that is among them (finding a row among 100,000 costs more than
         the search, so it is done only then, and when the search is cleared)."""

@@ -22,6 +22,7 @@ class StatusLine(Widget, can_focus=False):
         *,
         sort: str = "",
         query: str = "",
+        partial: bool = False,
         activity: str = "",
         unsaved: int = 0,
         read_only: bool = False,
@@ -32,6 +33,8 @@ class StatusLine(Widget, can_focus=False):
         if query:
             text.append("  ·  search: ")
             text.append(one_line(query), style="bold")
+            if partial:
+                text.append(" (titles only, until the search index is ready)", style="italic")
         text.append(
             f"  ·  {counts['all']:,} papers  ·  {counts['inbox']:,} unread"
             f"  ·  {counts['starred']:,} starred  ·  {counts['read']:,} read",
