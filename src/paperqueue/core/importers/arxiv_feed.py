@@ -21,6 +21,13 @@ Atom (``{http://www.w3.org/2005/Atom}feed``)::
     other links + URLs in the summary
       and in arxiv:comment             -> links (GitHub first, arXiv pages dropped)
 
+TeX in titles, abstracts, comments and author names is decoded with
+:func:`~paperqueue.core.importers.latex.tex_in_prose` (``Sch\\"utze`` ->
+``Schütze``; math ``$…$`` kept verbatim; ``\\href``/``\\url`` and ``\\_`` in
+URLs give the one right URL).  A doi.org URL in the text keeps every
+character of its DOI (``<`` and ``>`` of SICI DOIs are percent-encoded), so
+no truncated link is made.
+
 An arXiv API error entry (id …/api/errors#…) is a problem line.  An entry
 with no arXiv id (a non-arXiv Atom feed) is kept, not ``authoritative``.
 
@@ -31,9 +38,12 @@ RSS 2.0 (rss.arxiv.org) and RSS 1.0 / RDF (the older listing)::
     title                              -> title, minus "(arXiv:ID [cs.LG] …)"
     description                        -> abstract, minus "arXiv:ID Announce
                                           Type: new Abstract:" and HTML tags
-    dc:creator ("A, B and C")          -> authors
+    dc:creator ("A, B and C")          -> authors ("et al." and "(909 additional
+                                          authors not shown)" dropped; "LHCb
+                                          collaboration: R. Aaij" gives both)
     category (title suffix class first) -> categories
-    pubDate / dc:date                  -> published
+    pubDate / dc:date                  -> published (else the channel's date:
+                                          RDF items carry none)
     URLs in the abstract               -> links
 """
 
@@ -47,6 +57,7 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException, EntitiesForbidden
 
 from paperqueue.core.identity import extract_links, parse_arxiv_id
+from paperqueue.core.importers.latex import tex_in_prose
 from paperqueue.core.importers.record import (
     collect,
     ParsedPaper,
@@ -93,6 +104,26 @@ def _text(element: Element | None) -> str:
     return one_line("".join(element.itertext())) if element is not None else ""
 
 
+def _tex(text: str) -> str:
+    """Feed text with its TeX decoded (see the module docstring)."""
+    return one_line(tex_in_prose(text)) if text else text
+
+
+# A doi.org URL and its DOI, up to a blank or a quote; SICI DOIs hold < and >.
+_DOI_URL_RE = re.compile(r"(?i:https?://(?:dx\.)?doi\.org/)10\.\d{4,9}/[^\s\"]+")
+_ANGLE = {"<": "%3C", ">": "%3E"}
+
+
+def _links(texts: list[str]) -> tuple[str, ...]:
+    """Links in *texts*; a DOI's ``<``/``>`` are percent-encoded first so
+    the link is not cut short at them."""
+    return order_links(
+        _DOI_URL_RE.sub(lambda m: re.sub("[<>]", lambda c: _ANGLE[c.group()], m.group()), text)
+        if "<" in text or ">" in text else text
+        for text in texts
+    )
+
+
 def _root(source: str | Element) -> Element:
     return load_xml(source) if isinstance(source, str) else source
 
@@ -102,8 +133,8 @@ def _root(source: str | Element) -> Element:
 
 def _atom_entry(entry: Element, where: str, problems: list[str]) -> ParsedPaper | None:
     raw_id = _text(entry.find(ATOM + "id"))
-    title = _text(entry.find(ATOM + "title"))
-    abstract = _text(entry.find(ATOM + "summary")) or _text(entry.find(ATOM + "content"))
+    title = _tex(_text(entry.find(ATOM + "title")))
+    abstract = _tex(_text(entry.find(ATOM + "summary")) or _text(entry.find(ATOM + "content")))
     if "arxiv.org/api/errors" in raw_id:
         problems.append(f"{where}: arXiv API error: {shown(abstract or title, 100)}")
         return None
@@ -129,8 +160,8 @@ def _atom_entry(entry: Element, where: str, problems: list[str]) -> ParsedPaper 
         title=title,
         abstract=abstract,
         arxiv_id=arxiv_id,
-        links=order_links([*hrefs, abstract, _text(entry.find(ARXIV + "comment"))]),
-        authors=clean_names(_text(a.find(ATOM + "name")) for a in entry.findall(ATOM + "author")),
+        links=_links([*hrefs, abstract, _tex(_text(entry.find(ARXIV + "comment")))]),
+        authors=clean_names(_tex(_text(a.find(ATOM + "name"))) for a in entry.findall(ATOM + "author")),
         published=iso_datetime(_text(entry.find(ATOM + "published"))),
         updated=iso_datetime(_text(entry.find(ATOM + "updated"))),
         doi=clean_doi(_text(entry.find(ARXIV + "doi"))) or clean_doi(doi_link),
@@ -159,7 +190,22 @@ _PREAMBLE_RE = re.compile(
 )
 _TITLE_SUFFIX_RE = re.compile(r" ?\(arXiv:([^\s\[\]()]+) ?\[([^\[\]()]*)\][^()]{0,40}\)\Z")
 _GUID_RE = re.compile(r"oai:arXiv\.org:(\S+)", re.IGNORECASE)
-_AUTHOR_SPLIT_RE = re.compile(r",| and ")
+_AUTHOR_SPLIT_RE = re.compile(r"[,:]| and ")
+# What arXiv writes instead of the rest of a long author list.
+_NOT_SHOWN_RE = re.compile(r"\(\s*[\d,]+\s+(?:additional|more)\s+authors?\s+not\s+shown\s*\)", re.IGNORECASE)
+_NOT_A_NAME = frozenset({"et al", "et al.", "others", "and others", "et. al.", "al."})
+
+
+def _creators(text: str) -> list[str]:
+    """The names in one dc:creator (or author) value."""
+    if "(" in text:
+        text = _NOT_SHOWN_RE.sub(",", text)
+    names = []
+    for name in _AUTHOR_SPLIT_RE.split(text):
+        name = _tex(name.strip().removeprefix("and ").strip())
+        if name.casefold() not in _NOT_A_NAME:
+            names.append(name)
+    return names
 
 
 def _html_text(element: Element | None) -> str:
@@ -183,7 +229,7 @@ def _children(item: Element) -> dict[str, list[Element]]:
     return found
 
 
-def _rss_item(item: Element, where: str, problems: list[str]) -> ParsedPaper | None:
+def _rss_item(item: Element, where: str, problems: list[str], channel_date: str = "") -> ParsedPaper | None:
     kids = _children(item)
 
     def first(tag: str) -> Element | None:
@@ -210,18 +256,19 @@ def _rss_item(item: Element, where: str, problems: list[str]) -> ParsedPaper | N
     if not title:
         problems.append(f"{where}: no title")
         return None
+    title, abstract = _tex(title), _tex(abstract)
     authors = [
-        name.strip().removeprefix("and ")
+        name
         for element in kids.get(DC + "creator", []) + kids.get("author", [])
-        for name in _AUTHOR_SPLIT_RE.split(_html_text(element))
+        for name in _creators(_html_text(element))
     ]
     categories += [_text(c) for c in kids.get("category", []) + kids.get(DC + "subject", [])]
-    published = _text(first("pubDate")) or _text(first(DC + "date"))
+    published = _text(first("pubDate")) or _text(first(DC + "date")) or channel_date
     return ParsedPaper(
         title=title,
         abstract=abstract,
         arxiv_id=arxiv_id,
-        links=order_links([abstract]),
+        links=_links([abstract]),
         authors=clean_names(authors),
         published=iso_datetime(published),
         categories=clean_names(categories),
@@ -237,6 +284,15 @@ def parse_rss(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
         items = channel.findall("item") if channel is not None else []
     elif root.tag == RDF + "RDF":
         items = [child for child in root if child.tag in {ns + "item" for ns in _RSS_NAMESPACES}]
+        channel = next((child for child in root if child.tag in {ns + "channel" for ns in _RSS_NAMESPACES}), None)
     else:
         raise UnreadableError(f"XML root is {shown(root.tag)}, not an RSS feed")
-    return collect(items, _rss_item, "item")
+    date = ""
+    if channel is not None:
+        kids = _children(channel)
+        date = next((_text(kids[tag][0]) for tag in ("pubDate", DC + "date", "lastBuildDate") if tag in kids), "")
+
+    def read(item: Element, where: str, problems: list[str]) -> ParsedPaper | None:
+        return _rss_item(item, where, problems, date)
+
+    return collect(items, read, "item")
