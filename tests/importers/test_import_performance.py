@@ -1,9 +1,16 @@
-"""No parser takes more than ~2 s on any 1 MB input, however nasty."""
+"""Every parser is linear on nasty input: twice the input costs at most about
+twice the time (3x allowed for noise), measured as a ratio inside one run.
+
+No wall-clock limit is asserted here (timings live in ``benchmarks/``): a
+quadratic parser gives a ratio near 4 whatever the machine's speed or load.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -18,52 +25,70 @@ MB = 1_000_000
 ATOM = '<feed xmlns="http://www.w3.org/2005/Atom">'
 HF_ROW = {"paper": {"id": "2403.01234", "title": "A Title", "summary": "An abstract. " * 5,
                     "authors": [{"name": "Alice Smith"}] * 3, "upvotes": 3}, "numComments": 1}
+RATIO = 3.0  # the 2 MB input may cost at most this many times the 1 MB one
+REPEATS = 3  # tries, each keeping the fastest time seen, before giving up
 
-NASTY = {
+# Each input is built for a size in bytes (about), so the same shape can be
+# made at 1 MB and at 2 MB.
+NASTY: dict[str, Callable[[int], str]] = {
     # JSON
-    "json-deep-lists": "[" * MB,
-    "json-deep-hf": '[{"paper": ' * (MB // 11),
-    "json-deep-objects": '{"a":' * (MB // 5),
-    "json-many-rows": json.dumps([HF_ROW] * (MB // 250)),
-    "json-huge-title": json.dumps([{"paper": {"id": "2403.01234", "title": "\\u001b[1m" * (MB // 10)}}]),
-    "json-huge-pq": json.dumps({"paperqueue": 1, "papers": [{"key": "k", "title": "t " * (MB // 2),
-                                                             "tags": ["x"] * (MB // 10)}]}),
-    "json-huge-number": '[{"paper": {"id": "2403.01234", "title": "T", "upvotes": ' + "9" * MB + "}}]",
+    "json-deep-lists": lambda n: "[" * n,
+    "json-deep-hf": lambda n: '[{"paper": ' * (n // 11),
+    "json-deep-objects": lambda n: '{"a":' * (n // 5),
+    "json-many-rows": lambda n: json.dumps([HF_ROW] * (n // 250)),
+    "json-huge-title": lambda n: json.dumps([{"paper": {"id": "2403.01234", "title": "\\u001b[1m" * (n // 10)}}]),
+    "json-huge-pq": lambda n: json.dumps({"paperqueue": 1, "papers": [{"key": "k", "title": "t " * (n // 2),
+                                                                         "tags": ["x"] * (n // 10)}]}),
+    "json-huge-number": lambda n: '[{"paper": {"id": "2403.01234", "title": "T", "upvotes": ' + "9" * n + "}}]",
     # XML
-    "xml-deep-nesting": ATOM + "<entry><title>" + "<b>" * (MB // 7) + "</b>" * (MB // 7) + "</title></entry></feed>",
-    "xml-unclosed-nesting": ATOM + "<a>" * (MB // 3),
-    "xml-huge-line": ATOM + "<entry><title>" + "word " * (MB // 5) + "</title></entry></feed>",
-    "xml-many-entries": ATOM + "<entry><id>http://arxiv.org/abs/2403.01234v1</id><title>T</title>"
-    "<summary>S https://github.com/a/b</summary></entry>" * (MB // 120) + "</feed>",
-    "rss-html-description": "<rss><channel><item><title>T</title><description>"
-    + "&lt;p&gt;x &lt;a href='y'&gt;" * (MB // 30) + "</description></item></channel></rss>",
-    "rss-title-suffixes": "<rss><channel><item><title>" + "(arXiv:1 [a] " * (MB // 13) + "</title></item></channel></rss>",
-    "rss-creators": "<rss xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><item><title>T</title><dc:creator>"
-    + "A, " * (MB // 3) + "</dc:creator></item></channel></rss>",
+    "xml-deep-nesting": lambda n: ATOM + "<entry><title>" + "<b>" * (n // 7) + "</b>" * (n // 7)
+    + "</title></entry></feed>",
+    "xml-unclosed-nesting": lambda n: ATOM + "<a>" * (n // 3),
+    "xml-huge-line": lambda n: ATOM + "<entry><title>" + "word " * (n // 5) + "</title></entry></feed>",
+    "xml-many-entries": lambda n: ATOM + "<entry><id>http://arxiv.org/abs/2403.01234v1</id><title>T</title>"
+    "<summary>S https://github.com/a/b</summary></entry>" * (n // 120) + "</feed>",
+    "xml-tex-summaries": lambda n: ATOM + "<entry><id>http://arxiv.org/abs/2403.01234v1</id><title>T</title>"
+    "<summary>Sch\\\"utze $x^2$ \\href{https://a.io/a\\_b}{https://a.io/a\\_b} \\url{https://b.io}</summary>"
+    "</entry>" * (n // 170) + "</feed>",
+    "xml-tex-one-summary": lambda n: ATOM + "<entry><title>T</title><summary>"
+    + "\\href{https://a.io/x}{" * (n // 22) + "</summary></entry></feed>",
+    "rss-html-description": lambda n: "<rss><channel><item><title>T</title><description>"
+    + "&lt;p&gt;x &lt;a href='y'&gt;" * (n // 30) + "</description></item></channel></rss>",
+    "rss-title-suffixes": lambda n: "<rss><channel><item><title>" + "(arXiv:1 [a] " * (n // 13)
+    + "</title></item></channel></rss>",
+    "rss-creators": lambda n: "<rss xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><item><title>T</title>"
+    "<dc:creator>" + "A, " * (n // 3) + "</dc:creator></item></channel></rss>",
+    "rss-creators-et-al": lambda n: "<rss xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><item><title>T"
+    "</title><dc:creator>" + "X collaboration: A, et al. (9 additional authors not shown)" * (n // 60)
+    + "</dc:creator></item></channel></rss>",
+    "rss-tex-backslashes": lambda n: "<rss><channel><item><title>T</title><description>"
+    + "\\" * n + "</description></item></channel></rss>",
     # BibTeX
-    "bib-million-braces": "@misc{k, title={" + "{" * MB,
-    "bib-million-closing": "@misc{k, title={T}" + "}" * MB,
-    "bib-entry-starts-one-line": "@a{" * (MB // 3),
-    "bib-entry-starts-lines": "\n@a{" * (MB // 4),
-    "bib-accents": "@misc{k, title = {" + "\\'" * (MB // 2) + "}}",
-    "bib-dollars": "@misc{k, title = {" + "$" * MB + "}}",
-    "bib-many-authors": "@misc{k, title={T}, author={" + "A and " * (MB // 6) + "}}",
-    "bib-nested-authors": "@misc{k, title={T}, author={" + "{a, and " * (MB // 8) + "}}",
-    "bib-concatenation": "@misc{k, title = " + "a # " * (MB // 4) + "}",
-    "bib-whitespace": "@misc{k, title = {T}," + " " * MB + "}",
-    "bib-comments": "@misc{k,\n" + "% comment\n" * (MB // 10) + "title={T}}",
-    "bib-quotes": '@misc{k, title = "' + '{"' * (MB // 2),
-    "bib-backslashes": "@misc{k, title = {" + "\\" * MB + "}}",
+    "bib-million-braces": lambda n: "@misc{k, title={" + "{" * n,
+    "bib-million-closing": lambda n: "@misc{k, title={T}" + "}" * n,
+    "bib-entry-starts-one-line": lambda n: "@a{" * (n // 3),
+    "bib-entry-starts-lines": lambda n: "\n@a{" * (n // 4),
+    "bib-accents": lambda n: "@misc{k, title = {" + "\\'" * (n // 2) + "}}",
+    "bib-dollars": lambda n: "@misc{k, title = {" + "$" * n + "}}",
+    "bib-many-authors": lambda n: "@misc{k, title={T}, author={" + "A and " * (n // 6) + "}}",
+    "bib-nested-authors": lambda n: "@misc{k, title={T}, author={" + "{a, and " * (n // 8) + "}}",
+    "bib-concatenation": lambda n: "@misc{k, title = " + "a # " * (n // 4) + "}",
+    "bib-whitespace": lambda n: "@misc{k, title = {T}," + " " * n + "}",
+    "bib-comments": lambda n: "@misc{k,\n" + "% comment\n" * (n // 10) + "title={T}}",
+    "bib-quotes": lambda n: '@misc{k, title = "' + '{"' * (n // 2),
+    "bib-backslashes": lambda n: "@misc{k, title = {" + "\\" * n + "}}",
     # id lists
-    "ids-one-line": "2403.01234 " * (MB // 11),
-    "ids-many-lines": "2403.01234\n" * (MB // 11),
-    "ids-url-prefixes": "2403.01234\n" + "https://arxiv.org/abs/" * (MB // 22),
-    "ids-bad-lines": "2403.01234\n" * 10 + "x\n" * (MB // 2),
-    "ids-bad-digit-lines": "2403.01234\n" * 10 + "1\n" * (MB // 2),
+    "ids-one-line": lambda n: "2403.01234 " * (n // 11),
+    "ids-many-lines": lambda n: "2403.01234\n" * (n // 11),
+    "ids-many-distinct": lambda n: "".join(f"{2301 + i % 12:04d}.{i % 100000:05d}\n" for i in range(n // 11)),
+    "ids-url-prefixes": lambda n: "2403.01234\n" + "https://arxiv.org/abs/" * (n // 22),
+    "ids-bad-lines": lambda n: "2403.01234\n" * 10 + "x\n" * (n // 2),
+    "ids-bad-digit-lines": lambda n: "2403.01234\n" * 10 + "1\n" * (n // 2),
+    "ids-old-style-lines": lambda n: "hep-ph0605279\nmath.GT/0309136v2\n" * (n // 32),
     # pages
-    "page-author-lines": ("Alice Smith, Bob Jones, " * 40 + "Carol Li\n\n") * (MB // 1000),
-    "page-one-author-line": "Title\n\n" + "Alice Smith, " * (MB // 13),
-    "page-chrome": "\u25b2 42\nUpvote 12\n\u00b7 5 authors\n" * (MB // 28),
+    "page-author-lines": lambda n: ("Alice Smith, Bob Jones, " * 40 + "Carol Li\n\n") * (n // 1000),
+    "page-one-author-line": lambda n: "Title\n\n" + "Alice Smith, " * (n // 13),
+    "page-chrome": lambda n: "\u25b2 42\nUpvote 12\n\u00b7 5 authors\n" * (n // 28),
 }
 
 PARSERS = {
@@ -72,26 +97,70 @@ PARSERS = {
 }
 
 
-def _timed(call, *args) -> float:
+def _timed(call, text: str) -> float:
     start = time.perf_counter()
     try:
-        call(*args)
+        call(text)
     except (UnreadableError, ValueError):
         pass
     return time.perf_counter() - start
 
 
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def _floor(text: str) -> float:
+    """The time, in this run, of splitting *text* into word and punctuation
+    tokens: a linear pass that allocates about as much as a parser does.  A
+    parse faster than this is mostly allocator and cache noise, so ratios
+    are taken above it (a quadratic parse of 1 MB costs far more)."""
+    start = time.perf_counter()
+    _TOKEN_RE.findall(text)
+    return time.perf_counter() - start
+
+
+def assert_linear(call, small: str, large: str, label: str) -> None:
+    """*large* is twice *small*; its parse may cost at most RATIO times as
+    much (fastest of up to REPEATS tries each)."""
+    floor = _floor(small)
+    best_small = best_large = float("inf")
+    for _ in range(REPEATS):
+        best_small = min(best_small, _timed(call, small))
+        best_large = min(best_large, _timed(call, large))
+        if best_large <= RATIO * max(best_small, floor):
+            return
+    ratio = best_large / max(best_small, floor)
+    raise AssertionError(f"{label}: 2x input took {ratio:.1f}x the time (not linear)")
+
+
 @pytest.mark.parametrize("name", sorted(NASTY))
-def test_nasty_input_is_fast(name: str) -> None:
-    text = NASTY[name]
-    assert len(text) > 0.9 * MB
-    assert _timed(parse_text, text) < 2.0
+def test_nasty_input_is_linear(name: str) -> None:
+    small, large = NASTY[name](MB), NASTY[name](2 * MB)
+    assert len(small) > 0.9 * MB and len(large) > 1.8 * len(small)
+    assert_linear(parse_text, small, large, "parse_text")
     # The format's own parser too, whatever detection made of the text.
     for parser in PARSERS.get(name.partition("-")[0], ()):
-        assert _timed(parser, text) < 2.0, parser.__name__
+        assert_linear(parser, small, large, parser.__name__)
 
 
 def test_every_parser_on_other_formats_nasty_input() -> None:
     for key in ("json-deep-lists", "xml-unclosed-nesting", "bib-million-braces", "ids-one-line"):
+        small, large = NASTY[key](MB), NASTY[key](2 * MB)
         for parser in (parse_hf, parse_pq, parse_atom, parse_rss, parse_bibtex, parse_ids):
-            assert _timed(parser, NASTY[key]) < 2.0, (key, parser.__name__)
+            assert_linear(parser, small, large, f"{key} {parser.__name__}")
+
+
+def test_the_ratio_check_catches_a_quadratic_parser() -> None:
+    """The check itself can fail: a parser that rescans what it has read
+    (quadratic) is caught."""
+
+    def quadratic(text: str) -> None:
+        lines = text.split("\n")
+        seen = ""
+        for line in lines:
+            seen += line  # builds a new string each time: O(n^2) copying
+            seen.count("x")
+
+    small = "ab\n" * 20_000
+    with pytest.raises(AssertionError, match="not linear"):
+        assert_linear(quadratic, small, small * 2, "quadratic")
