@@ -78,7 +78,7 @@ def test_paper_with_id_gets_arxiv_key(pq_home: Path) -> None:
 def test_duplicate_within_one_import_is_one_paper(pq_home: Path) -> None:
     store = Store.open(pq_home)
     result = store.add_papers([paper("Same Title"), paper("same   title")], source="x")
-    assert (result.new, result.existing) == (1, 1)
+    assert (result.new, result.existing, result.repeated) == (1, 0, 1)
     store.close()
 
 

@@ -67,7 +67,7 @@ def test_arxiv_atom() -> None:
     assert ssm.authors == ("Ada Lovelace", "Émile Borel")
     assert (ssm.published, ssm.updated) == ("2024-03-02T09:15:00Z", "2024-03-05T18:20:11Z")
     assert ssm.categories == ("cs.CV", "cs.LG", "I.4.8")  # primary first, no repeat
-    assert ssm.doi == "10.1109/cvpr.2024.00123"
+    assert ssm.doi == "10.1109/CVPR.2024.00123"  # as written
     assert ssm.pdf_url == "http://arxiv.org/pdf/2403.01234v2"
     # GitHub first; the abs page and the pdf are not links; the comment's project page is.
     assert ssm.links == ("https://github.com/example/ssm-diffusion", "https://example.github.io/ssm-diffusion/")
@@ -107,13 +107,13 @@ def test_bibtex() -> None:
     assert tables.title == ("BERT-style Pre-training for Scientific Tables: Models & Benchmarks "
                             "— a $\\mathcal{O}(n \\log n)$ Approach")
     assert tables.authors == ("Jörg Müller", "María García", "Tomáš Čech")  # "others" dropped
-    assert tables.doi == "10.48550/arxiv.2406.01234" and tables.arxiv_id == "2406.01234"
+    assert tables.doi == "10.48550/ARXIV.2406.01234" and tables.arxiv_id == "2406.01234"
     assert tables.links == ("https://github.com/example/tabbert",)
     assert tables.abstract == "We pre-train transformers on scientific tables. Results improve by 3–5 points."
     assert tables.published == "2024"  # year and month only: the year
     assert robust.authors == ("John Smith Jr.", "Anne-Marie O'Neil")
     assert robust.title == "Robust Estimation under Heavy-Tailed Noise"
-    assert robust.published == "2023-05-17" and robust.doi == "10.5555/jmlr.2023.abc"
+    assert robust.published == "2023-05-17" and robust.doi == "10.5555/JMLR.2023.ABC"
     assert robust.links == () and robust.arxiv_id is None
     assert scholar.arxiv_id == "2309.03409" and scholar.authors == ("Chengrun Yang", "Xuezhi Wang")
     assert report.arxiv_id == "hep-th/9901001" and report.authors == ("Barnes and Noble Research",)

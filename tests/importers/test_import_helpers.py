@@ -25,10 +25,10 @@ def test_iso_datetime(value: object, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("10.1109/CVPR.2024.00123", "10.1109/cvpr.2024.00123"),
-     ("https://doi.org/10.48550/arXiv.2403.01234", "10.48550/arxiv.2403.01234"),
+    [("10.1109/CVPR.2024.00123", "10.1109/CVPR.2024.00123"),  # DOIs keep their case
+     ("https://doi.org/10.48550/arXiv.2403.01234", "10.48550/arXiv.2403.01234"),
      ("http://dx.doi.org/10.1145/3292500.3330701", "10.1145/3292500.3330701"),
-     ("doi: 10.5555/ABC.", "10.5555/abc"), ("not a doi", None), ("10.12/short", None), (None, None)],
+     ("doi: 10.5555/ABC.", "10.5555/ABC"), ("not a doi", None), ("10.12/short", None), (None, None)],
 )
 def test_clean_doi(value: object, expected: str | None) -> None:
     assert clean_doi(value) == expected

@@ -16,11 +16,15 @@ __all__ = [
     "ARXIV_OLD",
     "arxiv_abs_url",
     "arxiv_search_url",
+    "doi_key",
     "extract_links",
     "find_arxiv_id",
+    "first_surname",
     "normalise_title",
     "paper_key",
     "parse_arxiv_id",
+    "TitleIndex",
+    "year_of",
 ]
 
 #: New-style identifier (April 2007 on): YYMM.NNNN or YYMM.NNNNN.
@@ -114,11 +118,79 @@ def paper_key(arxiv_id: str | None, title: str, doi: str | None = None) -> str:
     if arxiv_id and arxiv_id.strip():
         return "arxiv:" + (parse_arxiv_id(arxiv_id) or arxiv_id.strip())
     if doi and doi.strip():
-        return "doi:" + doi.strip().lower()
+        return "doi:" + doi_key(doi)
     norm = normalise_title(title)
     if not norm:
         raise ValueError(f"cannot build a key from title {title!r}")
     return "title:" + norm.replace(" ", "-")
+
+
+def doi_key(doi: str) -> str:
+    """The form DOIs are matched in: DOIs are case-insensitive, so lower
+    case (a paper keeps its DOI as written; this is only for comparing)."""
+    return doi.strip().lower()
+
+
+def year_of(published: str | None) -> int | None:
+    """The year of a stored date (``YYYY``, ``YYYY-MM-DD``, ISO date-time)."""
+    if published and len(published) >= 4 and published[:4].isdigit():
+        return int(published[:4])
+    return None
+
+
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def first_surname(authors: tuple[str, ...] | list[str]) -> str | None:
+    """The first author's surname in identity form: ``"Vaswani, Ashish"``,
+    ``"Ashish Vaswani"`` and ``"A. Vaswani"`` all give ``"vaswani"``. A
+    trailing ``Jr.``/``III`` is skipped. None when there is no author."""
+    if not authors:
+        return None
+    name = authors[0]
+    head, comma, _rest = name.partition(",")
+    words = normalise_title(head if comma else name).split()
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words.pop()
+    return words[-1] if words else None
+
+
+class TitleIndex:
+    """Normalised title -> the keys of every paper with that title, oldest
+    first. Most titles have one paper, so a title maps to a plain key and
+    only titles shared by several papers pay for a list."""
+
+    __slots__ = ("_one", "_more")
+
+    def __init__(self) -> None:
+        self._one: dict[str, str] = {}
+        self._more: dict[str, list[str]] = {}
+
+    def add(self, normalised: str, key: str) -> None:
+        first = self._one.setdefault(normalised, key)
+        if first == key:
+            return
+        more = self._more.setdefault(normalised, [])
+        if key not in more:
+            more.append(key)
+
+    def keys(self, normalised: str) -> tuple[str, ...]:
+        first = self._one.get(normalised)
+        if first is None:
+            return ()
+        more = self._more.get(normalised)
+        return (first, *more) if more else (first,)
+
+    def get(self, normalised: str) -> str | None:
+        """The oldest paper of this title (what the index held before titles
+        could be shared)."""
+        return self._one.get(normalised)
+
+    def __contains__(self, normalised: object) -> bool:
+        return normalised in self._one
+
+    def __len__(self) -> int:
+        return len(self._one)
 
 
 def arxiv_abs_url(arxiv_id: str) -> str:

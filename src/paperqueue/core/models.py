@@ -190,15 +190,21 @@ class PaperState:
 
 @dataclass(slots=True)
 class ImportResult:
-    """What one import did: counts for the summary line."""
+    """What one import did: counts for the summary line.
+
+    Each entry of the file is counted once: ``new + existing + repeated +
+    not_understood`` is the number of entries. A paper met twice counts once
+    (as new or as already in the queue); the second meeting is ``repeated``.
+    """
 
     source: str
     format: str = ""
-    new: int = 0
-    existing: int = 0  # merged + unchanged
-    merged: int = 0  # known papers that gained something
+    new: int = 0  # papers this import added
+    existing: int = 0  # papers already in the queue that the file names (merged + unchanged)
+    merged: int = 0  # of those, the ones that gained something (a link, an abstract, an id...)
     not_understood: int = 0  # entries the importer could not read
     restored: int = 0  # removed papers brought back (--restore)
+    repeated: int = 0  # entries naming a paper met earlier in the same file
     problems: list[str] = field(default_factory=list)
     batch: int = 0
     generation: int = 0
@@ -216,5 +222,6 @@ class ImportResult:
             f"{self.new} new, {self.existing} already in the queue "
             f"({self.merged} merged, {self.unchanged} unchanged), "
             f"{self.not_understood} entries not understood"
+            + (f", {self.repeated} repeated in the file" if self.repeated else "")
             + (f", {self.restored} restored" if self.restored else "")
         )

@@ -9,24 +9,30 @@ A paper object needs ``key`` and ``title``; everything else is optional::
                                         the paper has an arXiv id)
     arxiv_id                         -> arxiv_id (versionless)
     abstract                         -> abstract
-    links, primary_link              -> links (GitHub first; arXiv pages dropped)
+    links, primary_link              -> links (GitHub first; arXiv pages, arXiv
+                                        searches and the DOI's doi.org page dropped:
+                                        paperqueue makes those itself)
     authors, categories              -> authors, categories (lists of strings)
     published, updated               -> published, updated
     doi                              -> doi
     upvotes, comments                -> upvotes, comments (integers)
     pdf_url                          -> pdf_url (an http(s) URL)
+    entry_type, venue                -> entry_type (lower case), venue
     starred, read                    -> state["starred"], state["read"] (booleans)
     added_at, starred_at, read_at    -> state[...] (normalised to "...Z" UTC)
     tags                             -> state["tags"] (tuple of one-line strings)
     note                             -> state["note"] (control characters
                                         removed, line breaks KEPT: a note is
                                         the person's multi-line text)
-    batches                          -> ignored (store-internal)
+    batches                          -> batches (names of the batches the paper
+                                        was in; the importing queue puts it in
+                                        batches of those names)
 
 ``state`` holds only the person's fields that were present, and is a dict
 (possibly empty) for every paper from this format.  A row without a usable
-key or title is a problem line and is skipped; a field of the wrong type is a
-problem line and is left out.  Papers are not ``authoritative``.
+key or title is a problem line and is skipped (one line per skipped row); a
+field of the wrong type is a :class:`PartlyRead` problem line and is left out
+(the paper is still imported).  Papers are not ``authoritative``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from paperqueue.core.identity import parse_arxiv_id
 from paperqueue.core.importers.record import (
     collect,
     ParsedPaper,
+    PartlyRead,
     UnreadableError,
     clean_doi,
     clean_names,
@@ -110,6 +117,19 @@ def _state(row: Mapping[str, object], where: str, problems: list[str]) -> dict[s
 
 
 def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
+    """One paper, or None; every problem line but the reason a row was
+    skipped is a :class:`PartlyRead` warning, so each skipped row counts once."""
+    found: list[str] = []
+    paper = _read_row(row, where, found)
+    if paper is None and found:
+        problems.extend(PartlyRead(line) for line in found[:-1])
+        problems.append(found[-1])
+    else:
+        problems.extend(PartlyRead(line) for line in found)
+    return paper
+
+
+def _read_row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
     if not isinstance(row, dict):
         problems.append(f"{where}: not an object")
         return None
@@ -130,8 +150,14 @@ def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
         return None
     links = _strings(row, "links", where, problems)
     primary = take(row, "primary_link", str, where, problems)
-    if primary and not _ARXIV_SITE_RE.match(primary):
-        links = [*links, primary]
+    doi = clean_doi(take(row, "doi", str, where, problems))
+    if primary:
+        # The export lists the primary link first among "links"; paperqueue
+        # derives it again (arXiv page, doi.org, arXiv title search), so it
+        # is kept as a link only when it is something else.
+        links = [link for link in links if link != primary]
+        if not _derived(primary, doi):
+            links = [*links, primary]
     return ParsedPaper(
         title=title,
         abstract=one_line(take(row, "abstract", str, where, problems) or ""),
@@ -140,14 +166,36 @@ def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
         authors=clean_names(_strings(row, "authors", where, problems)),
         published=_stamp(row, "published", where, problems),
         updated=_stamp(row, "updated", where, problems),
-        doi=clean_doi(take(row, "doi", str, where, problems)),
+        doi=doi,
         categories=clean_names(_strings(row, "categories", where, problems)),
         upvotes=take(row, "upvotes", int, where, problems),
         comments=take(row, "comments", int, where, problems),
         pdf_url=_url(take(row, "pdf_url", str, where, problems)),
+        entry_type=one_line(take(row, "entry_type", str, where, problems) or "").lower() or None,
+        venue=one_line(take(row, "venue", str, where, problems) or "") or None,
         key=key,
+        batches=_batch_names(row, where, problems),
         state=_state(row, where, problems),
     )
+
+
+def _batch_names(row: Mapping[str, object], where: str, problems: list[str]) -> tuple[str, ...]:
+    """Batch names; numbers (what early exports wrote) name nothing outside
+    the exporting queue and are passed over in silence."""
+    value = take(row, "batches", list, where, problems)
+    if not value:
+        return ()
+    if not all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in value):
+        problems.append(f'{where}: "batches" holds a value that is not a name')
+    return clean_names(item for item in value if isinstance(item, str))
+
+
+def _derived(link: str, doi: str | None) -> bool:
+    """Whether paperqueue makes ``link`` itself: an arxiv.org page or search,
+    or the doi.org page of the paper's DOI."""
+    if _ARXIV_SITE_RE.match(link):
+        return True
+    return doi is not None and link.strip().lower() in {f"https://doi.org/{doi.lower()}", f"http://doi.org/{doi.lower()}"}
 
 
 def _url(value: str | None) -> str | None:

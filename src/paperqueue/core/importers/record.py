@@ -50,7 +50,7 @@ class ParsedPaper:
     authors: tuple[str, ...] = ()
     published: str | None = None  # "YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DD" or (BibTeX) "YYYY"
     updated: str | None = None
-    doi: str | None = None  # lower case, no resolver prefix
+    doi: str | None = None  # as written (DOIs match in any case), no resolver prefix
     categories: tuple[str, ...] = ()  # primary first
     upvotes: int | None = None
     comments: int | None = None
@@ -59,6 +59,7 @@ class ParsedPaper:
     venue: str | None = None  # journal or booktitle, decoded text
     authoritative: bool = False  # the source carries an arXiv id: its text wins
     key: str | None = None  # pq_json only: the key in the exporting store
+    batches: tuple[str, ...] = ()  # pq_json only: names of the batches it was in
     # pq_json only: the person's fields as exported (dicts are unhashable,
     # so this field takes no part in hashing).
     state: Mapping[str, object] | None = field(default=None, hash=False)
@@ -187,8 +188,9 @@ _DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 
 
 def clean_doi(value: object) -> str | None:
-    """``10.xxxx/yyy`` in lower case, from a bare DOI, ``doi:…`` or a
-    doi.org URL; None when *value* is not a DOI."""
+    """``10.xxxx/yyy`` as written (DOIs are case-insensitive: match them
+    with :func:`~paperqueue.core.identity.doi_key`), from a bare DOI,
+    ``doi:…`` or a doi.org URL; None when *value* is not a DOI."""
     if not isinstance(value, str):
         return None
     text = one_line(value)
@@ -196,7 +198,7 @@ def clean_doi(value: object) -> str | None:
     if m:
         text = text[m.end():]
     text = text.rstrip(".,;")
-    return text.lower() if _DOI_RE.fullmatch(text) else None
+    return text if _DOI_RE.fullmatch(text) else None
 
 
 _ARXIV_DOI_RE = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)

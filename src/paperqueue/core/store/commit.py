@@ -43,6 +43,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     count = len(store.papers) + len(merge.new)
     max_id = max([store.max_id, *(paper.id for paper in merge.new.values())])
     batches = dict(store.batch_info)
+    batches.update(merge.named_batches)  # batches named in a paperqueue JSON export
     batches[merge.batch] = {
         "name": one_line(name) or f"import {merge.batch}",  # file names can carry escape codes
         "added_at": now,

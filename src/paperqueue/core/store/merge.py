@@ -2,14 +2,21 @@
 
 Identity, in order: the exporting store's key (paperqueue JSON), the arXiv
 id (versionless), a real DOI (arXiv's own ``10.48550/arXiv.*`` DOIs say
-nothing a journal would), the normalised title. Two papers whose arXiv ids
-or DOIs differ are never merged by title.
+nothing a journal would; DOIs match in any case), the normalised title.
+A title is shared by different works ("Editorial", "Calendar", a book and
+a later article): two records of one title are the same paper only when
+nothing contradicts it, that is no differing arXiv id, DOI, first-author
+surname, or year more than one apart (what either side lacks does not
+contradict). Of several papers of that title, the one agreeing on most wins.
+Only a title already in the queue costs a read of that paper's details.
 
 A merge fills what the known paper lacks (id, DOI, title, abstract,
 authors, dates, links) and never touches the person's state or the key:
 keys are permanent, a new id becomes an alias. For title and abstract, a
 source that carries an arXiv id (``authoritative``: HF JSON, arXiv feeds)
-wins over pasted page text. A paper met again joins the import's batch.
+wins over pasted page text. A paper met again joins the import's batch
+(that alone is not "merged"); a paper met twice in one file counts once,
+the rest are "repeated in the file".
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from paperqueue.core.identity import normalise_title, paper_key
+from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, year_of
 from paperqueue.core.importers.record import ParsedPaper, arxiv_id_from_doi
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 
@@ -68,7 +75,15 @@ class Merge:
         # What this import learnt; the store's own indexes change only on commit.
         self._new_arxiv: dict[str, str] = {}
         self._new_dois: dict[str, str] = {}
-        self._new_titles: dict[str, str] = {}
+        self._new_titles = TitleIndex()
+        self._facts: dict[str, tuple[int | None, str | None]] = {}  # key -> year, first surname
+        self._last_read: tuple[str, PaperDetails] | None = None
+        self._met: set[str] = set()  # known papers met so far in this file
+        # Batches named in a paperqueue JSON export: name -> number, and the
+        # ones this import creates (number -> batch info) for the commit.
+        self._batch_numbers: dict[str, int] | None = None
+        self._next_batch = self.batch + 1
+        self.named_batches: dict[int, dict] = {}
         self._count = 0
 
     # -- finding ---------------------------------------------------------------
@@ -78,27 +93,63 @@ class Merge:
 
     def _find(self, item: ParsedPaper, normalised: str) -> str | None:
         if item.key and (item.key in self.new or item.key in self.store.papers):
-            return item.key
+            if self._agreement(item, real_doi(item.doi), _facts_of(item), item.key) is not None:
+                return item.key
         if item.arxiv_id:
             key = self._new_arxiv.get(item.arxiv_id) or self._by_arxiv.get(item.arxiv_id)
             if key:
                 return key
         doi = real_doi(item.doi)
         if doi:
-            key = self._new_dois.get(doi) or self._by_doi.get(doi)
+            lowered = doi_key(doi)
+            key = self._new_dois.get(lowered) or self._by_doi.get(lowered)
             if key:
                 return key
         if not normalised:
             return None
-        key = self._new_titles.get(normalised) or self._by_title.get(normalised)
-        if key is None:
+        known = self._by_title.keys(normalised)
+        mine = self._new_titles.keys(normalised)
+        if not known and not mine:
             return None
+        facts = _facts_of(item)
+        best, best_score = None, -1
+        for key in dict.fromkeys((*known, *mine)):
+            score = self._agreement(item, doi, facts, key)
+            if score is not None and score > best_score:
+                best, best_score = key, score
+        return best
+
+    def _agreement(
+        self, item: ParsedPaper, doi: str | None, facts: tuple[int | None, str | None], key: str
+    ) -> int | None:
+        """None when something says ``item`` is not the paper ``key``; else how
+        many of year and first author agree."""
         known = self._paper(key)
         if item.arxiv_id and known.arxiv_id and item.arxiv_id != known.arxiv_id:
-            return None  # same title, different papers
-        if doi and known.doi and doi != known.doi:
             return None
-        return key
+        if doi and known.doi and doi_key(doi) != doi_key(known.doi):
+            return None
+        year, surname = facts
+        if year is None and surname is None:
+            return 0  # nothing more to compare: no need to read the known paper
+        known_year, known_surname = self._known_facts(known)
+        score = 0
+        if year is not None and known_year is not None:
+            if abs(year - known_year) > 1:
+                return None
+            score += 1
+        if surname and known_surname:
+            if surname != known_surname:
+                return None
+            score += 1
+        return score
+
+    def _known_facts(self, paper: Paper) -> tuple[int | None, str | None]:
+        facts = self._facts.get(paper.key)
+        if facts is None:
+            details = self._old_details(paper)
+            facts = self._facts[paper.key] = (year_of(details.published), first_surname(details.authors))
+        return facts
 
     # -- adding ----------------------------------------------------------------
 
@@ -133,7 +184,7 @@ class Merge:
             batch=self.batch,
             id=self.next_id,
             doi=doi,
-            batches=(self.batch,),
+            batches=(self.batch, *self._named(item.batches)) if item.batches else (self.batch,),
             auth=item.authoritative,
         )
         self.next_seq += 1
@@ -154,12 +205,31 @@ class Merge:
         if paper.arxiv_id:
             self._new_arxiv.setdefault(paper.arxiv_id, paper.key)
         if paper.doi:
-            self._new_dois.setdefault(paper.doi, paper.key)
+            self._new_dois.setdefault(doi_key(paper.doi), paper.key)
         if normalised:
-            self._new_titles.setdefault(normalised, paper.key)
+            self._new_titles.add(normalised, paper.key)
+
+    def _named(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """Batch numbers for the batch names of an exported paper: a batch of
+        that name if the queue has one, else a new one made by this import."""
+        if self._batch_numbers is None:
+            self._batch_numbers = {self.store.batch_name(b): b for b in sorted(self.store.batch_info)}
+        numbers = []
+        for name in names:
+            number = self._batch_numbers.get(name)
+            if number is None:
+                number = self._batch_numbers[name] = self._next_batch
+                self._next_batch += 1
+                self.named_batches[number] = {"name": name, "added_at": self.now, "start": None}
+            numbers.append(number)
+        return tuple(numbers)
 
     def _merge(self, paper: Paper, item: ParsedPaper) -> None:
-        self.result.existing += 1
+        if paper.key in self.new or paper.key in self._met:
+            self.result.repeated += 1
+        else:
+            self._met.add(paper.key)
+            self.result.existing += 1
         state = self.store.state(paper.key)
         if state.removed and self.restore and paper.key not in self.states:
             self.states[paper.key] = replace(state, removed=False)
@@ -177,7 +247,7 @@ class Merge:
             doi=paper.doi or real_doi(item.doi),
             links=tuple(dict.fromkeys((*paper.links, *item.links))),
             auth=paper.auth or (item.authoritative and bool(item.title or item.abstract)),
-            batches=paper.batches if self.batch in paper.batches else (*paper.batches, self.batch),
+            batches=_joined(paper.batches, (self.batch, *self._named(item.batches))),
         )
         details = _filled(old, item, abstract)
         content_changed = details != old or _content(updated) != _content(paper)
@@ -191,6 +261,7 @@ class Merge:
             self._remember(updated, normalised)
         if details != old:
             self.details[paper.id] = details.to_record(paper.key)
+            self._facts.pop(paper.key, None)
         if (title, abstract) != (paper.title, old.abstract):
             self._reindex(paper, old.abstract, title, abstract)
 
@@ -198,13 +269,27 @@ class Merge:
         pending = self.details.get(paper.id)
         if pending is not None:
             return PaperDetails.from_record(pending)
-        return self.store.details(paper.key)
+        last = self._last_read
+        if last is not None and last[0] == paper.key:
+            return last[1]  # read just before, to compare year and authors
+        details = self.store.details(paper.key)
+        self._last_read = (paper.key, details)
+        return details
 
     def _reindex(self, paper: Paper, old_abstract: str, title: str, abstract: str) -> None:
         if paper.id in self.result.indexed:
             self.result.indexed[paper.id] = (title, abstract)
         else:
             self.result.reindexed.append((paper.id, paper.title, old_abstract, title, abstract))
+
+
+def _facts_of(item: ParsedPaper) -> tuple[int | None, str | None]:
+    return year_of(item.published), first_surname(item.authors)
+
+
+def _joined(batches: tuple[int, ...], more: tuple[int, ...]) -> tuple[int, ...]:
+    missing = tuple(b for b in more if b not in batches)
+    return (*batches, *missing) if missing else batches
 
 
 def _content(paper: Paper) -> tuple:

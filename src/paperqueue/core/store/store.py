@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from paperqueue.core.atomic import CorruptFileError
 from paperqueue.core.clock import Clock, compact_stamp, utc_now
-from paperqueue.core.identity import normalise_title
+from paperqueue.core.identity import TitleIndex, doi_key, normalise_title
 from paperqueue.core.lock import StoreLock, StoreLockedError
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.paths import data_home
@@ -65,8 +65,8 @@ class Store:
         self._borrowed_lock = False
         self._tables: dict[Path, TableFile] = {}
         self._by_arxiv: dict[str, str] | None = None  # identity indexes, built
-        self._by_doi: dict[str, str] | None = None  # on first use (imports)
-        self._by_title: dict[str, str] | None = None
+        self._by_doi: dict[str, str] | None = None  # on first use (imports); DOIs in doi_key form
+        self._by_title: TitleIndex | None = None
         self._dirty: set[str] = set()
         self._settings_dirty = False
         self._shards: OrderedDict[int, dict[str, dict]] = OrderedDict()
@@ -206,14 +206,15 @@ class Store:
             while self._pending_shards:
                 self._load_index_shard(self._pending_shards.pop())
 
-    def identity(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-        """arXiv id, DOI and normalised title -> key (built once, when an
-        import first needs them: opening the app does not pay for them).
-        Callers must not change them."""
+    def identity(self) -> tuple[dict[str, str], dict[str, str], TitleIndex]:
+        """arXiv id -> key, DOI (:func:`doi_key` form) -> key, and normalised
+        title -> every key with that title (built once, when an import first
+        needs them: opening the app does not pay for them). Callers must not
+        change them."""
         with self._lock:
             self.load_rest()
             if self._by_arxiv is None or self._by_title is None or self._by_doi is None:
-                self._by_arxiv, self._by_doi, self._by_title = {}, {}, {}
+                self._by_arxiv, self._by_doi, self._by_title = {}, {}, TitleIndex()
                 for paper in self.papers.values():
                     self._index(paper)
             return self._by_arxiv, self._by_doi, self._by_title
@@ -223,11 +224,11 @@ class Store:
         if paper.arxiv_id:
             self._by_arxiv.setdefault(paper.arxiv_id, paper.key)
         if paper.doi:
-            self._by_doi.setdefault(paper.doi, paper.key)
+            self._by_doi.setdefault(doi_key(paper.doi), paper.key)
         if normalised is None:
             normalised = normalise_title(paper.title) if paper.title else ""
         if normalised:
-            self._by_title.setdefault(normalised, paper.key)
+            self._by_title.add(normalised, paper.key)
 
     def close(self) -> None:
         with self._lock:
@@ -249,8 +250,8 @@ class Store:
         by_arxiv, by_doi, by_title = self.identity()
         if arxiv_id and arxiv_id in by_arxiv:
             return by_arxiv[arxiv_id]
-        if doi and doi in by_doi:
-            return by_doi[doi]
+        if doi and doi_key(doi) in by_doi:
+            return by_doi[doi_key(doi)]
         return by_title.get(normalise_title(title)) if title else None
 
     def batch_name(self, batch: int) -> str:
