@@ -23,7 +23,7 @@ def copy_text(form: str, papers: list, bibtex: str = "") -> str:
     if form == "link":
         return "\n".join(p.primary_link for p in papers)
     if form == "id":
-        return "\n".join(p.arxiv_id or p.doi or p.key for p in papers)
+        return "\n".join(p.arxiv_id for p in papers if p.arxiv_id)  # only real ids
     if form == "markdown":
         links = [markdown_link(p.display_title, p.primary_link) for p in papers]
         return links[0] if len(links) == 1 else "\n".join(f"- {link}" for link in links)

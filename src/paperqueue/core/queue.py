@@ -7,7 +7,7 @@ list comprehension, counts come from the (small) state map.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from paperqueue.core.models import Paper, PaperState
 
@@ -101,6 +101,7 @@ class QueueView:
         self._key_ids: dict[str, int] | None = None
         self._batch_unread: dict[int, int] | None = None
         self.tag_unread: dict[str, int] = {}
+        self.rows_version = 0  # bumped whenever the rows are computed again
         self.ranked: list[Paper] = []  # the Similar view's rows
         self.why: dict[str, str] = {}  # key -> the words that made it similar
         self.set_view(view)
@@ -163,6 +164,7 @@ class QueueView:
         else:
             self.rows = [p for p in ordered if matches(view, states.get(p.key, _NO_STATE))]
         self._row_keys = None
+        self.rows_version += 1
         self.recount()
 
     def recount(self) -> None:
@@ -258,6 +260,12 @@ class QueueView:
             return keys.index(key)
         except ValueError:
             return None
+
+    def shown(self, keys: Collection[str]) -> list[Paper]:
+        """The papers among ``keys`` that have a row, in row order."""
+        if not keys:
+            return []
+        return [p for p in self.rows if p.key in keys]
 
     def find(self, start: int, step: int, wanted: Callable[[PaperState], bool]) -> int | None:
         """The first row after ``start`` (in direction ``step``) whose state is wanted."""

@@ -38,6 +38,14 @@ class LinksMixin:
         text = copy_text(form, papers, bibtex=bibtex)
         labels = {"link": "link", "id": "arXiv id", "markdown": "Markdown", "bibtex": "BibTeX", "title": "title", "links": "all links"}
         label = labels[form] + (f" of {len(papers)} papers" if len(papers) > 1 else "")
+        if form == "id":
+            with_id = sum(1 for p in papers if p.arxiv_id)
+            if not with_id:
+                what = "This paper has" if len(papers) == 1 else f"None of the {len(papers)} papers has"
+                self.call_from_thread(self.notify, f"{what} no arXiv id: nothing copied", severity="warning", timeout=4)
+                return
+            if with_id < len(papers):
+                label = f"arXiv ids of {with_id} of the {len(papers)} papers ({len(papers) - with_id} had none)"
         self.call_from_thread(self.copy_text, text, label)
 
     def action_open_url(self, url: str) -> None:

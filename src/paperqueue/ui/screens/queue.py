@@ -168,6 +168,8 @@ class QueueScreen(RankingScreen):
                 self.query_one(StatusLine).show_activity("  ·  ".join(self._activity.values()))
             return
         queue = self.queue
+        selected = len(self.paper_list.selected)
+        hidden = selected - len(self.selected_shown()) if selected else 0
         batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in sorted(self.store.batch_info, reverse=True)]
         self.query_one(Sidebar).update_views(queue.view, queue.counts, batches, queue.tag_unread)
         self.query_one(StatusLine).update_status(
@@ -178,6 +180,8 @@ class QueueScreen(RankingScreen):
             sort=SORT_TITLES[queue.sort],
             query=self.searcher.query if queue.filter is not None else "",
             partial=self.searcher.partial,
+            selected=selected,
+            hidden=hidden,
             activity="  ·  ".join(self._activity.values()),
             unsaved=self.store.unsaved,
             read_only=self.store.read_only,
@@ -235,6 +239,10 @@ class QueueScreen(RankingScreen):
         self.query_one(Reader).page(direction)
 
     # -- views, sort, search ---------------------------------------------------
+
+    @on(PaperList.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self.refresh_views()
 
     @on(Sidebar.ViewChosen)
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:

@@ -53,23 +53,40 @@ class TriageScreen(Screen[None]):
     store: Store | None
     queue: QueueView | None
 
+    _shown_stamp: tuple = ()
+    _shown: list[Paper] = []
+
     @property
     def paper_list(self) -> PaperList:
         return self.query_one(PaperList)
 
-
-
-
     # -- changing state ------------------------------------------------------
 
+    def selected_shown(self) -> list[Paper]:
+        """The selected papers this view shows, in list order (kept until the
+        rows or the selection change: the status line asks on every move)."""
+        plist, queue = self.paper_list, self.queue
+        if not plist.selected or queue is None:
+            return []
+        stamp = (id(queue), queue.rows_version, plist.selection_version)
+        if self._shown_stamp != stamp:
+            self._shown_stamp, self._shown = stamp, queue.shown(plist.selected)
+        return self._shown
+
     def targets(self) -> list[Paper]:
-        """The selected papers, or else the highlighted one."""
+        """What an action acts on: the selected papers this view shows, or
+        else the highlighted one. Selected papers hidden by the view or the
+        search are never touched (they stay selected); the person is told."""
         plist = self.paper_list
-        if plist.selected and self.store is not None and self.queue is not None:
-            shown = [p for p in self.queue.rows if p.key in plist.selected]  # in list order
-            seen = {p.key for p in shown}
-            others = sorted(k for k in plist.selected if k not in seen and k in self.store.papers)
-            return shown + [self.store.papers[k] for k in others]
+        shown = self.selected_shown()
+        hidden = len(plist.selected) - len(shown)
+        if hidden:
+            self.notify(
+                f"Left out {_papers(hidden)} selected but hidden by this view or search",
+                timeout=4,
+            )
+        if shown:
+            return list(shown)
         return [plist.paper] if plist.paper is not None else []
 
     def change_states(self, label: str, new: dict[str, PaperState], *, reshow: bool = False) -> bool:
@@ -152,7 +169,7 @@ class TriageScreen(Screen[None]):
             return
         new = {p.key: replace(self.store.state(p.key), removed=True) for p in papers}
         if self.change_states(f"Removed {_papers(len(papers))}", new, reshow=True):
-            self.paper_list.selected.clear()
+            self.paper_list.unselect(new)
             self.notify(f"Removed {_papers(len(papers))} (u undoes)", timeout=3)
 
     def action_mark_all_read(self) -> None:

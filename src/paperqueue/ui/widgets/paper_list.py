@@ -61,6 +61,7 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = 0
         self._to_last = False  # "G" pressed while the queue was still loading
         self.selected: set[str] = set()  # keys of the selected papers
+        self.selection_version = 0  # bumped on every change of the selection
 
     # -- data ----------------------------------------------------------------
 
@@ -136,16 +137,27 @@ class PaperList(ScrollView, can_focus=True):
         if paper is not None:
             self.selected.symmetric_difference_update({paper.key})
             self.refresh_line(self.cursor)
+            self.selection_version += 1
             self.post_message(self.SelectionChanged(len(self.selected)))
 
     def action_select_all(self) -> None:
         if self.queue is not None:
             self.selected.update(p.key for p in self.queue.rows)
             self.refresh()
+            self.selection_version += 1
+            self.post_message(self.SelectionChanged(len(self.selected)))
+
+    def unselect(self, keys) -> None:
+        """Drop ``keys`` from the selection (papers that left the queue)."""
+        if self.selected & set(keys):
+            self.selected.difference_update(keys)
+            self.selection_version += 1
+            self.refresh()
             self.post_message(self.SelectionChanged(len(self.selected)))
 
     def action_unselect_all(self) -> None:
         self.selected.clear()
+        self.selection_version += 1
         self.refresh()
         self.post_message(self.SelectionChanged(0))
 

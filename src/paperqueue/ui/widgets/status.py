@@ -23,6 +23,8 @@ class StatusLine(Widget, can_focus=False):
         sort: str = "",
         query: str = "",
         partial: bool = False,
+        selected: int = 0,
+        hidden: int = 0,  # of the selected, how many this view or search hides
         activity: str = "",
         unsaved: int = 0,
         read_only: bool = False,
@@ -39,6 +41,10 @@ class StatusLine(Widget, can_focus=False):
             f"  ·  {counts['all']:,} papers  ·  {counts['inbox']:,} unread"
             f"  ·  {counts['starred']:,} starred  ·  {counts['read']:,} read",
         )
+        if selected:
+            text.append(f"  ·  {selected:,} selected", style="bold reverse")
+            if hidden:
+                text.append(f" ({hidden:,} hidden)", style="bold")
         if sort and sort != "newest added":
             text.append(f"  ·  by {sort}", style="dim")
         if activity:
