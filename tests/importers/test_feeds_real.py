@@ -121,3 +121,28 @@ def test_rdf_math_stays_verbatim() -> None:
     star = parse_rss(read(RDF_2018))[0][0]
     assert r"$\sqrt{s_{NN}}=200$ GeV" in star.abstract
     assert r"range of $2.6<\eta<4$. Within" in star.abstract
+
+
+HF_2024 = "hf_daily_papers_2024-10-25_one_row.json"
+
+
+def test_hf_daily_papers_row_as_the_file_holds_it() -> None:
+    import json
+
+    from paperqueue.core.importers.hf_json import parse_hf
+
+    text = read(HF_2024)
+    [row] = json.loads(text)
+    [paper], problems = parse_hf(text)
+    assert problems == []
+    assert paper.arxiv_id == row["paper"]["id"] and paper.authoritative
+    assert paper.title == row["paper"]["title"]
+    assert list(paper.authors) == [author["name"] for author in row["paper"]["authors"]]
+    assert paper.published == row["paper"]["publishedAt"][:19] + "Z"
+    assert (paper.upvotes, paper.comments) == (row["paper"]["upvotes"], row["numComments"])
+    # The summary is arXiv's abstract; its unknown macro "\method" is TeX,
+    # not text (it was shown as "\method").
+    assert "\\" not in paper.abstract
+    assert paper.abstract.startswith("Advancements in distributed training and efficient attention")
+    assert paper.abstract.endswith("clearly surpasses Claude 2 and Kimi-chat.")
+    assert_one_line(paper.abstract)

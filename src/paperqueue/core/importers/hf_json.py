@@ -16,6 +16,10 @@ Field mapping (``paper`` is the row's paper object)::
     row.numComments                -> comments
     paper.githubRepo, projectPage  -> links (GitHub first)
 
+Titles, summaries and author names are arXiv's text and may hold TeX: it
+is decoded as in the arXiv feeds
+(:func:`~paperqueue.core.importers.latex.tex_in_prose`; math kept).
+
 Every paper is ``authoritative``.  A row that is not an object, or lacks a
 paper, an arXiv id or a title, is a problem line and is skipped; a field of
 the wrong type is a problem line and is left out.
@@ -26,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from paperqueue.core.identity import parse_arxiv_id
+from paperqueue.core.importers.latex import tex_in_prose
 from paperqueue.core.importers.record import (
     collect,
     ParsedPaper,
@@ -77,7 +82,11 @@ def _authors(value: object, where: str, problems: list[str]) -> tuple[str, ...]:
         problems.append(f'{where}: "authors" is not a list')
         return ()
     names = [item.get("name") if isinstance(item, dict) else item for item in value]
-    return clean_names(names)
+    return clean_names(_tex(name) if isinstance(name, str) else name for name in names)
+
+
+def _tex(text: str) -> str:
+    return one_line(tex_in_prose(text)) if text else ""
 
 
 def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
@@ -103,13 +112,13 @@ def _row(row: object, where: str, problems: list[str]) -> ParsedPaper | None:
             value = take(row, name, str, where, problems)
         return value
 
-    title = one_line(either("title") or "")
+    title = _tex(either("title") or "")
     if not title:
         problems.append(f"{where}: no title")
         return None
     return ParsedPaper(
         title=title,
-        abstract=one_line(either("summary") or ""),
+        abstract=_tex(either("summary") or ""),
         arxiv_id=arxiv_id,
         links=order_links(
             take(paper, name, str, where, problems) for name in ("githubRepo", "projectPage")
