@@ -322,7 +322,7 @@ class QueueScreen(RankingScreen):
 
     def action_clear_search(self) -> None:
         if self.queue is not None and self.queue.view == SIMILAR and not isinstance(self.focused, SearchBar):
-            self.action_view(self._before_similar)  # escape leaves the Similar view
+            self.leave_similar()  # escape leaves the Similar view
             return
         box = self.query_one(SearchBar)
         box.value = ""

@@ -22,11 +22,18 @@ class RankingScreen(AnnotateScreen):
     def __init__(self) -> None:
         super().__init__()
         self._before_similar = "all"  # the view escape returns to from Similar
+        self._before_similar_key: str | None = None  # and the paper it was opened from
         self._similar_label = ""
+        self._asked = 0  # bumped by every m / M: only the newest answer may show
+
+    def _origin(self) -> tuple[int, str, str | None]:
+        self._asked += 1
+        paper = self.paper_list.paper
+        return self._asked, self.queue.view if self.queue else "", paper.key if paper else None
 
     def action_more_like_this(self) -> None:
         if (paper := self.paper_list.paper) is not None:
-            self._rank([paper.id], f"like “{paper.display_title[:40].rstrip()}”", True)
+            self._rank([paper.id], f"like “{paper.display_title[:40].rstrip()}”", True, self._origin())
 
     def action_more_like_starred(self) -> None:
         if self.store is None:
@@ -35,10 +42,10 @@ class RankingScreen(AnnotateScreen):
         if not starred:
             self.notify("Star some papers first: M ranks the queue by similarity to them", timeout=3)
             return
-        self._rank(starred, f"like your {len(starred)} starred papers", False)
+        self._rank(starred, f"like your {len(starred)} starred papers", False, self._origin())
 
     @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
-    def _rank(self, seeds: list[int], label: str, one: bool) -> None:
+    def _rank(self, seeds: list[int], label: str, one: bool, origin: tuple[int, str, str | None]) -> None:
         """Rank the queue by similarity to one paper (itself first) or to
         several (the seeds left out)."""
         from paperqueue.core.similar import open_index
@@ -59,17 +66,31 @@ class RankingScreen(AnnotateScreen):
             self.app.similarity = index
         matches = index.similar_to(seeds[0], 200) if one else index.similar_to_many(seeds, 200)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_ranked, matches, label)
+            self.app.call_from_thread(self._show_ranked, matches, label, origin, one)
 
-    def _show_ranked(self, matches, label: str) -> None:
+    def _show_ranked(self, matches, label: str, origin: tuple[int, str, str | None], one: bool) -> None:
         if self.store is None or self.queue is None:
+            return
+        asked, view, key = origin
+        current = self.paper_list.paper
+        if asked != self._asked:
+            return  # a newer m / M is on its way
+        if self.queue.view != view or (one and (current is None or current.key != key)):
+            # The person moved on while the ranking was made: never pull them back.
+            self.notify(f"Similar papers ready ({label}): press {'m' if one else 'M'} to see them", timeout=4, markup=False)
             return
         by_id = {p.id: p for p in self.store.papers.values()}
         papers = [by_id[m.paper_id] for m in matches if m.paper_id in by_id]
         why = {by_id[m.paper_id].key: " ".join(m.words) for m in matches if m.paper_id in by_id}
         if not self.queue.view == SIMILAR:
-            self._before_similar = self.queue.view
+            self._before_similar, self._before_similar_key = view, key
         self._similar_label = label
         self._reshow(lambda queue: queue.show_ranked(papers, why))
         self.paper_list.move_to(0, force=True)
 
+    def leave_similar(self) -> None:
+        """Back to the view and the paper the Similar view was opened from."""
+        self.action_view(self._before_similar)
+        row = self.queue.row_of(self._before_similar_key) if self.queue and self._before_similar_key else None
+        if row is not None:
+            self.paper_list.move_to(row)
