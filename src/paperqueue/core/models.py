@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 from paperqueue.core.identity import arxiv_abs_url, arxiv_search_url
 
@@ -42,7 +43,8 @@ class Paper:
         if self.arxiv_id:
             return arxiv_abs_url(self.arxiv_id)
         if self.doi:
-            return f"https://doi.org/{self.doi}"
+            # Percent-encoded: a SICI DOI's "<" would end the URL in text.
+            return "https://doi.org/" + quote(self.doi, safe="/:;()[]@!$&'*+,=")
         return arxiv_search_url(self.title)
 
     @property
