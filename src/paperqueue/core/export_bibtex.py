@@ -64,10 +64,13 @@ _SPECIAL = {
 }
 # Text: a math span, a brace, or one special character.  Linear: each
 # alternative either matches at once or (math) scans to the next "$" only.
-_TEXT_RE = re.compile(r"(?P<math>\$\$[^$]+\$\$|\$[^$]+\$)|(?P<brace>[{}])|(?P<char>[\\&%$#_~^])")
+# Every alternative starts with a literal, so the engine skips plain text fast.
+_TEXT_RE = re.compile(r"\$\$[^$]+\$\$|\$[^$]+\$|\{|\}|\\|&|%|\$|#|_|~|\^")
 # Inside math: an escaped pair (kept; \{ and \} still count as braces), a
 # bare brace, or a bare %, # or &.
 _MATH_RE = re.compile(r"\\(?P<ebrace>[{}])|\\.|(?P<brace>[{}])|(?P<bare>[%#&])", re.DOTALL)
+_BRACE_RE = re.compile(r"[{}]")
+_MATH_BARE_RE = re.compile(r"[%#&]")
 
 # For each brace: (written when paired, written when alone), by kind.
 _TEXT_BRACE = {"{": ("\\{", r"\textbraceleft{}"), "}": ("\\}", r"\textbraceright{}")}
@@ -105,7 +108,16 @@ class _Pieces:
         self.braces = []
 
 
-def _math(span: str, into: _Pieces) -> None:
+def _math(span: str) -> str:
+    """A math span as written: as it is when its braces balance and it has
+    no bare ``%`` ``#`` ``&`` (the usual case), else mended."""
+    depth = 0
+    for brace in _BRACE_RE.findall(span):
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            break
+    if depth == 0 and not _MATH_BARE_RE.search(span):
+        return span
     pieces = _Pieces()  # a math span balances on its own
     last = 0
     for m in _MATH_RE.finditer(span):
@@ -121,26 +133,45 @@ def _math(span: str, into: _Pieces) -> None:
             pieces.add(m.group())
     pieces.add(span[last:])
     pieces.balance()
-    into.add("".join(pieces.out))
+    return "".join(pieces.out)
+
+
+def _token(m: re.Match[str]) -> str:
+    token = m.group()
+    if len(token) > 1:
+        return _math(token)
+    if token in "{}":
+        return "\0" + token  # placed once the whole value is known
+    return _SPECIAL[token]
+
+
+def _place_braces(written: str) -> str:
+    """Each brace of the text (after a NUL mark) as ``\\{ \\}`` when it pairs
+    up within the value, else in its lone form."""
+    parts = written.split("\0")
+    open_at: list[int] = []
+    alone: set[int] = set()
+    for index in range(1, len(parts)):
+        if parts[index][0] == "{":
+            open_at.append(index)
+        elif open_at:
+            open_at.pop()
+        else:
+            alone.add(index)
+    alone.update(open_at)
+    out = [parts[0]]
+    for index in range(1, len(parts)):
+        part = parts[index]
+        out.append(_TEXT_BRACE[part[0]][index in alone] + part[1:])
+    return "".join(out)
 
 
 def bibtex_text(text: str) -> str:
     """``text`` as the body of a braced BibTeX value (see the module docstring)."""
-    text = " ".join(text.split())  # one line: a line starting with "@" would start an entry
-    pieces = _Pieces()
-    last = 0
-    for m in _TEXT_RE.finditer(text):
-        pieces.add(text[last : m.start()])
-        last = m.end()
-        if m.group("math"):
-            _math(m.group(), pieces)
-        elif m.group("brace"):
-            pieces.brace(m.group(), _TEXT_BRACE)
-        else:
-            pieces.add(_SPECIAL[m.group()])
-    pieces.add(text[last:])
-    pieces.balance()
-    return "".join(pieces.out)
+    # One line (a line starting with "@" would start an entry); NUL marks braces.
+    text = " ".join(text.replace("\0", "").split())
+    written = _TEXT_RE.sub(_token, text)
+    return _place_braces(written) if "\0" in written else written
 
 
 latex_escape = bibtex_text  # the name this had before math and braces were handled
