@@ -169,3 +169,12 @@ def test_id_only_paper_round_trip_takes_the_real_title_later(pq_home: Path, tmp_
     (paper,) = other.ordered_papers()
     assert paper.display_title == "The Real Title"
     other.close()
+
+
+@pytest.mark.parametrize("hostile", ["}" * 50_000, "{" * 50_000, "$\\{" * 20_000, "}{$" * 20_000 + "$", "\\" * 50_000])
+def test_hostile_text_still_gives_one_clean_entry(hostile: str) -> None:
+    text = bib((Paper("k", "T " + hostile[:2000]), PaperDetails(abstract=hostile), PaperState(note="after")))
+    (pybtex_entry,) = pybtex_fields(text)
+    (other,) = bibtexparser_fields(text)
+    assert pybtex_entry["note"] == other["note"] == "after", "the field after the hostile one survives"
+    assert pybtex_entry["abstract"] == other["abstract"]
