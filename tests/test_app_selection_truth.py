@@ -42,7 +42,7 @@ async def test_hidden_selection_is_not_starred_and_the_status_line_counts_it(pq_
         await settle(pilot)
         assert app.store.state(pointer_key).starred, "the visible selected paper is starred"
         assert not app.store.state(hidden_key).starred, "the hidden one is left alone"
-        assert any("Left out 1 paper" in n for n in notifications(app))
+        assert any("Left alone: 1 selected paper hidden by this view or search" in n for n in notifications(app))
         assert app.history.timeline[-1][1] == "Starred 1 paper"
         await pilot.press("escape", "escape")  # unselect, then clear the search
         await settle(pilot)

@@ -82,7 +82,7 @@ class TriageScreen(Screen[None]):
         hidden = len(plist.selected) - len(shown)
         if hidden:
             self.notify(
-                f"Left out {_papers(hidden)} selected but hidden by this view or search",
+                f"Left alone: {hidden:,} selected {'paper' if hidden == 1 else 'papers'} hidden by this view or search",
                 timeout=4,
             )
         if shown:

@@ -38,7 +38,7 @@ class StatusLine(Widget, can_focus=False):
             if partial:
                 text.append(" (titles only, until the search index is ready)", style="italic")
         text.append(
-            f"  ·  {counts['all']:,} papers  ·  {counts['inbox']:,} unread"
+            f"  ·  {counts['all']:,} paper{'' if counts['all'] == 1 else 's'}  ·  {counts['inbox']:,} unread"
             f"  ·  {counts['starred']:,} starred  ·  {counts['read']:,} read",
         )
         if selected:
