@@ -43,6 +43,7 @@ from paperqueue.core.identity import find_arxiv_id, parse_arxiv_id
 from paperqueue.core.importers.latex import latex_to_text
 from paperqueue.core.importers.record import (
     ParsedPaper,
+    PartlyRead,
     arxiv_id_from_doi,
     clean_doi,
     clean_names,
@@ -51,7 +52,7 @@ from paperqueue.core.importers.record import (
 )
 from paperqueue.core.text import one_line
 
-__all__ = ["latex_to_text", "parse_bibtex"]
+__all__ = ["ENTRY_TYPES", "latex_to_text", "parse_bibtex"]
 
 # -- parsing -------------------------------------------------------------------
 
@@ -146,16 +147,17 @@ class _Scanner:
             elif pos >= end or text[pos] != closer:
                 raise _Malformed(f"expected ',' or {closer!r} after field {name.group().lower()!r}")
 
-    def entry(self, pos: int, end: int, closer: str) -> dict[str, str]:
-        """Fields of an entry whose body starts at pos: key, comma, fields."""
-        after = self.skip(_KEY_RE.match(self.text, self.skip(pos), end).end())
+    def entry(self, pos: int, end: int, closer: str) -> tuple[str, dict[str, str]]:
+        """Key and fields of an entry whose body starts at pos: key, comma, fields."""
+        key = _KEY_RE.match(self.text, self.skip(pos), end)
+        after = self.skip(key.end())
         follow = self.text[after] if after < end else ""
         if follow == ",":
-            return self.fields(after + 1, end, closer)
+            return key.group(), self.fields(after + 1, end, closer)
         if follow == closer:
-            return {}
+            return key.group(), {}
         if follow == "=":  # no key at all: the fields start at once
-            return self.fields(pos, end, closer)
+            return "", self.fields(pos, end, closer)
         raise _Malformed("expected ',' after the entry key")
 
 
@@ -215,43 +217,148 @@ def _published(fields: dict[str, str]) -> str | None:
         return f"{numbers[0]:04d}"
 
 
-def _url(value: str) -> str:
+def _plain(value: str) -> str:
+    """A value with its case braces, ``\\url`` and TeX escapes gone (for ids and URLs)."""
     return one_line(_URL_ESCAPE_RE.sub(lambda m: m.group(1) or "", value))
 
 
-def _paper(fields: dict[str, str]) -> ParsedPaper | str:
-    title = one_line(latex_to_text(fields.get("title", "")))
+# Fields that carry an arXiv id in real files, in the order they are trusted
+# (never the title or abstract: they may cite other papers).
+_ID_FIELDS = (
+    "url", "journal", "journaltitle", "number", "volume", "note", "howpublished", "eprint",
+    "booktitle", "pages", "pdf", "epub", "file", "annote", "annotation", "addendum", "series",
+    "publisher", "institution", "organization",
+)
+_ARXIV_VENUE_RE = re.compile(r"\s*(?:arxiv|corr)\b", re.IGNORECASE)
+_FIELD_CAP = 4000  # characters of a field looked at for an id or a link
+
+
+def _arxiv_id(fields: dict[str, str], doi: str | None) -> str | None:
+    """The arXiv id of an entry, from the first field that names one."""
+    prefix = _plain(fields.get("archiveprefix", "") or fields.get("eprinttype", "")).lower()
+    if prefix in ("", "arxiv"):
+        eprint = _plain(fields.get("eprint", "")[:_FIELD_CAP])
+        if found := parse_arxiv_id(eprint) or find_arxiv_id(eprint):
+            return found
+    for name in ("arxivid", "arxiv"):
+        if found := parse_arxiv_id(_plain(fields.get(name, "")[:_FIELD_CAP])):
+            return found
+    if found := arxiv_id_from_doi(doi):
+        return found
+    venue = _plain((fields.get("journal") or fields.get("journaltitle") or fields.get("publisher") or "")[:200])
+    if _ARXIV_VENUE_RE.match(venue):  # journal={CoRR}, volume={abs/1607.06450}
+        for name in ("volume", "number", "pages", "eprint"):
+            if found := parse_arxiv_id(_plain(fields.get(name, "")[:200])):
+                return found
+    text = " | ".join(_plain(fields[name][:_FIELD_CAP]) for name in _ID_FIELDS if name in fields)
+    return find_arxiv_id(text)
+
+
+_LINK_FIELDS = ("url", "pdf", "epub", "howpublished", "file")
+
+
+def _file_url(item: str) -> str:
+    """A JabRef/Zotero ``file`` item ``description:path:type`` -> its path."""
+    head, sep, tail = item.rpartition(":")
+    kind = tail.strip().lower()
+    if sep and "://" in head and (kind in ("pdf", "html", "url", "ps", "djvu", "") or "/" in kind):
+        return head
+    return item
+
+
+def _links(fields: dict[str, str]) -> tuple[str, ...]:
+    """Web links from url, pdf, epub, howpublished and file (not DOI or arXiv pages)."""
+    texts = []
+    for name in _LINK_FIELDS:
+        if name in fields:
+            text = _plain(fields[name][:_FIELD_CAP])
+            if name == "file":
+                text = " ".join(_file_url(item) for item in text.replace("\\:", ":").split(";"))
+            texts.append(text)
+    return tuple(link for link in order_links(texts) if not clean_doi(link))
+
+
+# Fields a child entry takes from the entry its ``crossref`` names, when it
+# has none of its own.  Never what identifies the parent (title, doi, url,
+# eprint...): children of one proceedings are different papers.
+_INHERITED = (
+    "author", "year", "date", "month", "day", "booktitle", "journal", "journaltitle", "editor",
+    "publisher", "series", "volume", "address", "location", "organization", "institution", "school",
+)
+_BOOK_PARTS = frozenset({"inproceedings", "incollection", "inbook", "conference", "bookinbook", "suppbook"})
+
+
+def _inherit(fields: dict[str, str], by_key: dict[str, dict[str, str]], depth: int = 0) -> dict[str, str]:
+    """*fields* completed from the entry its crossref names (wherever it is in the file)."""
+    parent = by_key.get(one_line(_plain(fields.get("crossref", ""))).lower())
+    if parent is None or parent is fields:
+        return fields
+    if depth < 3 and "crossref" in parent:  # biblatex allows chains; a loop stops here
+        parent = _inherit(parent, by_key, depth + 1)
+    full = dict(fields)
+    for name in _INHERITED:
+        if name in parent:
+            full.setdefault(name, parent[name])
+    if "title" in parent:  # the proceedings' title is the paper's booktitle
+        full.setdefault("booktitle", parent["title"])
+    return full
+
+
+def _text(value: str) -> str:
+    return one_line(latex_to_text(value))
+
+
+def _paper(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPaper | str:
+    """The paper of one entry (*fields* with what crossref gave, *own* without)."""
+    title = _text(fields.get("title", ""))
     if not title:
         return "no title"
-    url = _url(fields.get("url", ""))
-    doi = clean_doi(_url(fields.get("doi", ""))) or clean_doi(url)
-    prefix = one_line(fields.get("archiveprefix", "") or fields.get("eprinttype", "")).lower()
-    eprint = _url(fields.get("eprint", "")) if prefix in ("", "arxiv") else ""
-    arxiv_id = (
-        parse_arxiv_id(eprint)
-        or parse_arxiv_id(_url(fields.get("arxivid", "")))
-        or arxiv_id_from_doi(doi)
-        or parse_arxiv_id(url)
-        or find_arxiv_id(" ".join(fields.get(f, "") for f in ("journal", "note", "howpublished"))[:10000])
-    )
-    names = _depth0_split(one_line(fields.get("author", "")), _NAME_SPLIT_RE)
+    url = _plain(fields.get("url", ""))
+    doi = clean_doi(_plain(fields.get("doi", ""))) or clean_doi(url)
+    people = fields.get("author") or own.get("editor", "")  # editors when there are no authors
+    names = _depth0_split(one_line(people), _NAME_SPLIT_RE)
+    order = ("booktitle", "journal", "journaltitle") if kind in _BOOK_PARTS else ("journal", "journaltitle", "booktitle")
+    venue = next((text for text in (_text(fields.get(name, "")) for name in order) if text), None)
+    classes = _CLASS_SPLIT_RE.split(_plain(fields.get("primaryclass", "") + "," + fields.get("eprintclass", "")))
     return ParsedPaper(
         title=title,
-        abstract=one_line(latex_to_text(fields.get("abstract", ""))),
-        arxiv_id=arxiv_id,
-        links=order_links([] if clean_doi(url) else [url]),
+        abstract=_text(fields.get("abstract", "")),
+        arxiv_id=_arxiv_id(fields, doi),
+        links=_links(fields),
         authors=clean_names(_person(name) for name in names if name.lower() != "others"),
         published=_published(fields),
         doi=doi,
-        categories=clean_names([_url(fields.get("primaryclass", ""))]),
+        categories=clean_names(classes),
+        entry_type=kind,
+        venue=venue,
     )
 
 
+_CLASS_SPLIT_RE = re.compile(r"[,;\s]+")
+# Entry types a line starting with "@" names; a head without its "{" is a
+# broken entry, not text between entries.
+ENTRY_TYPES = frozenset(
+    """article book booklet conference inbook incollection inproceedings manual mastersthesis misc
+    phdthesis proceedings techreport unpublished online report thesis software dataset electronic
+    patent www collection reference periodical suppbook suppcollection suppperiodical artwork audio
+    video mvbook mvcollection mvproceedings mvreference bookinbook inreference set xdata
+    image movie music performance standard""".split()
+)
+_HEAD_NAME_RE = re.compile(r"[ \t]*@[ \t]*([A-Za-z]+)")
+
+
 def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
-    """Papers and problem lines (``entry N (line L): reason``)."""
-    papers: list[ParsedPaper] = []
-    problems: list[str] = []
+    """Papers and problem lines (``entry N (line L): reason``).
+
+    An entry read in part (an undefined ``@string`` name) gives a
+    :class:`PartlyRead` line; so does a broken ``@string`` (no entry is
+    lost).  Every other line stands for one entry that gave no paper, so
+    ``len(papers) + not_understood(problems)`` is the number of entries.
+    """
     scanner = _Scanner(text)
+    # In file order: a problem line, or (where, kind, fields, undefined names).
+    items: list[str | tuple[str, str, dict[str, str], list[str]]] = []
+    by_key: dict[str, dict[str, str]] = {}
     starts = [m.start() for m in _CHUNK_RE.finditer(text)]
     line, last, number = 1, 0, 0
     for index, start in enumerate(starts):
@@ -259,7 +366,13 @@ def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
         line += text.count("\n", last, start)
         last = start
         head = _TYPE_RE.match(text, start, end)
-        kind = head.group(1).lower() if head else "comment"  # a stray "@" is text between entries
+        if head is None:
+            name = _HEAD_NAME_RE.match(text, start, end)
+            if name and name.group(1).lower() in ENTRY_TYPES:
+                number += 1
+                items.append(f"entry {number} (line {line}): no '{{' after @{name.group(1)}")
+            continue  # otherwise a stray "@" in text between entries
+        kind = head.group(1).lower()
         if kind in ("comment", "preamble"):
             continue
         closer = "}" if head.group(2) == "{" else ")"
@@ -268,16 +381,27 @@ def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
             try:
                 scanner.macros.update(scanner.fields(head.end(), end, closer))
             except _Malformed as error:
-                problems.append(f"line {line}: @string: {error}")
+                items.append(PartlyRead(f"line {line}: @string: {error}"))
             continue
         number += 1
         where = f"entry {number} (line {line})"
         try:
-            paper = _paper(scanner.entry(head.end(), end, closer))
+            key, fields = scanner.entry(head.end(), end, closer)
         except _Malformed as error:
-            problems.append(f"{where}: {error}")
+            items.append(f"{where}: {error}")
             continue
-        problems.extend(f"{where}: unknown @string name {shown(name)}" for name in scanner.unknown[:3])
+        if key:
+            by_key.setdefault(key.lower(), fields)
+        items.append((where, kind, fields, scanner.unknown))
+    papers: list[ParsedPaper] = []
+    problems: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            problems.append(item)
+            continue
+        where, kind, fields, unknown = item
+        problems.extend(PartlyRead(f"{where}: unknown @string name {shown(name)}") for name in unknown[:3])
+        paper = _paper(kind, _inherit(fields, by_key) if "crossref" in fields else fields, fields)
         if isinstance(paper, str):
             problems.append(f"{where}: {paper}")
         else:

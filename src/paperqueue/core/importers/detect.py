@@ -37,7 +37,13 @@ from paperqueue.core.importers.hf_json import hf_rows, parse_hf
 from paperqueue.core.importers.id_list import parse_ids, share_of_ids
 from paperqueue.core.importers.page import NoPapersError, parse_page
 from paperqueue.core.importers.pq_json import parse_pq, pq_rows
-from paperqueue.core.importers.record import ParsedPaper, UnreadableError, load_json
+from paperqueue.core.importers.record import (
+    ParsedPaper,
+    PartlyRead,
+    UnreadableError,
+    load_json,
+    not_understood,
+)
 
 __all__ = ["FORMATS", "ParseResult", "UnreadableError", "detect_format", "parse_text"]
 
@@ -58,7 +64,9 @@ class ParseResult:
     format: str  # a FORMATS key
     papers: list[ParsedPaper]
     problems: list[str] = field(default_factory=list)  # one line each
-    not_understood: int = 0  # how many problems there were before the cap
+    # Entries that gave no paper, counted before the problem lines are cut
+    # short; PartlyRead lines (warnings about entries still imported) do not count.
+    not_understood: int = 0
 
 
 _HEAD = 16 * 1024
@@ -209,8 +217,8 @@ def parse_text(text: str, name: str = "") -> ParseResult:
     if not papers:
         reason = f": {problems[0]}" if problems else ""
         raise UnreadableError(f"no papers found in this {_NOUNS[fmt]}{reason}")
-    count = len(problems)
-    if count > MAX_PROBLEMS + 1:
-        more = count - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], f"… and {more} more problems"]
-    return ParseResult(fmt, papers, problems, count)
+    skipped = not_understood(problems)  # warnings (PartlyRead) are shown, not counted
+    if len(problems) > MAX_PROBLEMS + 1:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], PartlyRead(f"… and {more} more problems")]
+    return ParseResult(fmt, papers, problems, skipped)

@@ -182,14 +182,25 @@ def _url(url: str) -> str:
     return url[:-2] + "”" if url.endswith("''") else url
 
 
+_ANY_TEX_RE = re.compile(r"[\\{}~$'`-]")  # text without these has nothing to decode
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def latex_to_text(value: str) -> str:
     """Plain Unicode text for a BibTeX field value: every brace is grouping
     and goes (see the module docstring)."""
-    return unicodedata.normalize("NFC", _Decoder(prose=False).run(value))
+    if not _ANY_TEX_RE.search(value):
+        return _nfc(value)
+    return _nfc(_Decoder(prose=False).run(value))
 
 
 def tex_in_prose(text: str) -> str:
     """Plain Unicode text for feed text that may hold TeX (arXiv RSS/Atom
     titles, abstracts and author names): accents and known commands decoded
     outside ``$…$``, braces that are not LaTeX grouping left alone."""
-    return unicodedata.normalize("NFC", _Decoder(prose=True).run(text))
+    if not _ANY_TEX_RE.search(text):
+        return _nfc(text)
+    return _nfc(_Decoder(prose=True).run(text))
