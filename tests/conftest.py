@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No test asserts a wall-clock time, hypothesis's per-example deadline included
+# (timings belong in `make bench`).
+settings.register_profile("paperqueue", deadline=None)
+settings.load_profile("paperqueue")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "seeds" / "trending-papers.txt"

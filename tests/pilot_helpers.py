@@ -31,7 +31,7 @@ def make_app(home: Path) -> PaperQueueApp:
     return PaperQueueApp(home=home, clock=frozen_clock)
 
 
-async def wait_loaded(pilot, timeout: float = 10.0) -> None:
+async def wait_loaded(pilot, timeout: float = 60.0) -> None:
     app = pilot.app
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

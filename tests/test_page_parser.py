@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from linear import assert_linear
 from hypothesis import strategies as st
 
 from paperqueue.core.importers.page import (
@@ -208,21 +208,22 @@ def test_looks_like_page(sample: str) -> None:
     assert not looks_like_page("Title only")
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["x(y]z" * 200_000, "[[[[(((" * 150_000, "https://" + ")" * 1_000_000,
-     "Title\n\n" + "arXiv:" * 170_000, "Title\n\n" + "[[[[(((https://a" * 60_000,
-     "Title\n" + "a" * 1_000_000, "Title\n\n" + "a\n" * 500_000],
-    ids=["garbage-line", "brackets", "closing-parens-url", "arxiv-prefixes",
-         "bracket-urls-abstract", "long-line-after-title", "many-short-lines"],
-)
-def test_pathological_input_is_fast(text: str) -> None:
-    start = time.perf_counter()
-    try:
-        parse_page(text)
-    except NoPapersError:
-        pass
-    assert time.perf_counter() - start < 1.0
+# Each input is made for a size (about n characters), at 1 MB and at 2 MB.
+PATHOLOGICAL = {
+    "garbage-line": lambda n: "x(y]z" * (n // 5),
+    "brackets": lambda n: "[[[[(((" * (n // 7),
+    "closing-parens-url": lambda n: "https://" + ")" * n,
+    "arxiv-prefixes": lambda n: "Title\n\n" + "arXiv:" * (n // 6),
+    "bracket-urls-abstract": lambda n: "Title\n\n" + "[[[[(((https://a" * (n // 16),
+    "long-line-after-title": lambda n: "Title\n" + "a" * n,
+    "many-short-lines": lambda n: "Title\n\n" + "a\n" * (n // 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_input_is_linear(name: str) -> None:
+    make = PATHOLOGICAL[name]
+    assert_linear(parse_page, make(1_000_000), make(2_000_000), name, expected=(NoPapersError,))
 
 
 _STRUCTURE = st.sampled_from(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -123,10 +122,9 @@ QUADRATIC = (
 @pytest.mark.parametrize("bomb", [BILLION_LAUGHS, QUADRATIC, BILLION_LAUGHS.replace(ATOM_OPEN, "<rss><channel><item>").replace("</entry></feed>", "</item></channel></rss>")],
                          ids=["billion-laughs", "quadratic-blowup", "billion-laughs-rss"])
 def test_entity_bomb_refused_at_once(bomb: str) -> None:
-    start = time.perf_counter()
+    # Refused before any expansion: expanding would take gigabytes and hang here.
     with pytest.raises(UnreadableError, match=r"XML entity expansion refused \(possible entity bomb\)"):
         parse_text(bomb, "feed.xml")
-    assert time.perf_counter() - start < 1.0
 
 
 _AUDIT: list[list[str]] = []  # the recording in progress, if any

@@ -1,0 +1,60 @@
+"""Checking that work grows linearly with input, without a wall clock.
+
+A test may not assert how long something takes (the machine's speed and
+load decide that); it may assert a ratio measured within one run: the same
+work on twice the input costs at most ``RATIO`` times as much. A quadratic
+algorithm gives about 4x whatever the machine, a linear one about 2x.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+RATIO = 3.0  # twice the input may cost at most this many times as much
+REPEATS = 3  # tries, each keeping the fastest time seen, before giving up
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def timed(call: Callable[[], object], expected: tuple[type[BaseException], ...] = ()) -> float:
+    start = time.perf_counter()
+    try:
+        call()
+    except expected:
+        pass
+    return time.perf_counter() - start
+
+
+def floor_of(text: str) -> float:
+    """The time, in this run, of one linear tokenising pass over *text*: a
+    call faster than this is mostly allocator and cache noise, so ratios are
+    taken above it."""
+    start = time.perf_counter()
+    _TOKEN_RE.findall(text)
+    return time.perf_counter() - start
+
+
+def assert_linear(
+    call: Callable[[object], object],
+    small: object,
+    large: object,
+    label: str,
+    *,
+    expected: tuple[type[BaseException], ...] = (),
+    floor: float = 0.0,
+) -> None:
+    """``call(large)``, where *large* is twice *small*, costs at most
+    :data:`RATIO` times ``call(small)`` (fastest of up to :data:`REPEATS`
+    tries each; ``floor`` is the smallest time a ratio is taken over)."""
+    if isinstance(small, str):
+        floor = max(floor, floor_of(small))
+    best_small = best_large = float("inf")
+    for _ in range(REPEATS):
+        best_small = min(best_small, timed(lambda: call(small), expected))
+        best_large = min(best_large, timed(lambda: call(large), expected))
+        if best_large <= RATIO * max(best_small, floor):
+            return
+    ratio = best_large / max(best_small, floor)
+    raise AssertionError(f"{label}: twice the input took {ratio:.1f}x the time (not linear)")
