@@ -218,9 +218,9 @@ def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
             frames.append((clock(), drawn[-1]))
             drawn.clear()
 
-    def hooked_apply(self, query, ids) -> None:
+    def hooked_apply(self, query, ids, *rest) -> None:
         start = clock()
-        apply(self, query, ids)
+        apply(self, query, ids, *rest)
         applied.append((query, start, clock(), None if ids is None else len(ids)))
 
     def timed(cls, name: str, into: list[float]) -> None:

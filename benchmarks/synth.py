@@ -64,7 +64,53 @@ def write_page(path: Path, count: int, seed: int = 1) -> Path:
     return path
 
 
+_SURNAMES = ["M\\\"uller", "Garc{\\'\\i}a", "Smith", "Wang", "Kumar", "Nguyen", "O'Brien", "van der Berg",
+             "Sch{\\\"o}lkopf", "Zhang", "Ivanov", "Rossi", "Kim", "Dubois", "Okafor", "Bell, II"]
+_GIVEN = ["Anna", "Wei", "J.", "Maria", "Ravi", "Thi", "Jos{\\'e}", "Lars", "K.-H.", "Yuki"]
+_VENUES = [("article", "journal", "Journal of Machine Learning Research"),
+           ("article", "journal", "Transactions on Pattern Analysis and Machine Intelligence"),
+           ("inproceedings", "booktitle", "Proceedings of the 40th International Conference on Machine Learning"),
+           ("inproceedings", "booktitle", "Advances in Neural Information Processing Systems"),
+           ("misc", "howpublished", "arXiv preprint")]
+
+
+def bib_entries(count: int, seed: int = 1) -> Iterator[str]:
+    """``count`` BibTeX entries with the titles and abstracts of :func:`papers`
+    (so both files index the same text): authors with TeX accents, venues,
+    pages, a DOI on half, an arXiv eprint on a third, a braced acronym now
+    and then, the field layout reference managers write."""
+    rng = random.Random(seed + 1)
+    for number, (title, abstract) in enumerate(papers(count, seed)):
+        kind, field, venue = _VENUES[number % len(_VENUES)]
+        names = " and ".join(
+            f"{{{rng.choice(_SURNAMES)}}}, {rng.choice(_GIVEN)}" if rng.random() < 0.05
+            else f"{rng.choice(_SURNAMES)}, {rng.choice(_GIVEN)}"
+            for _ in range(rng.randint(1, 6))
+        )
+        words = title.split()
+        if number % 7 == 0 and len(words) > 2:
+            words[1] = "{" + words[1].upper() + "}"
+        lines = [f"@{kind}{{key{number:06d},", f"  title = {{{' '.join(words)}}},", f"  author = {{{names}}},",
+                 f"  {field} = {{{venue}}},", f"  year = {{{2000 + number % 25}}},"]
+        if kind != "misc":
+            first = rng.randint(1, 900)
+            lines.append(f"  pages = {{{first}--{first + rng.randint(5, 20)}}},")
+        if number % 2 == 0:
+            lines.append(f"  doi = {{10.{1000 + number % 9000}/j.synth.{number:06d}}},")
+        if number % 3 == 0:
+            lines += [f"  eprint = {{{23 + number // 90000:02d}{1 + number // 9000 % 12:02d}.{number % 90000:05d}}},",
+                      "  archivePrefix = {arXiv},"]
+        lines.append(f"  abstract = {{{abstract}}}")
+        yield "\n".join(lines) + "\n}\n\n"
+
+
+def write_bib(path: Path, count: int, seed: int = 1) -> Path:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(bib_entries(count, seed))
+    return path
+
+
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    write_page(Path(sys.argv[1]), int(sys.argv[2]))
+    (write_bib if sys.argv[1].endswith(".bib") else write_page)(Path(sys.argv[1]), int(sys.argv[2]))
