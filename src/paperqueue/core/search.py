@@ -193,10 +193,18 @@ class SearchIndex:
         tokenises without the GIL, so this overlaps with parsing)."""
         return IndexWriter(self)
 
-    def settle(self, store: Store, chunk: int = SETTLE_CHUNK) -> bool:
+    def settle(
+        self,
+        store: Store,
+        chunk: int = SETTLE_CHUNK,
+        limit: int | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> bool:
         """Move the fresh papers into the prefix table, ``chunk`` papers per
-        transaction (texts come from ``store``). Call from a worker thread:
-        searches go on meanwhile, and give the same answers throughout.
+        transaction (texts come from ``store``), at most ``limit`` chunks,
+        and none once ``stop()`` says so (the app is quitting). Call from a
+        worker thread: searches go on meanwhile, and give the same answers
+        throughout.
 
         Each chunk holds the store's write lock, so no import changes a text
         between reading it and indexing it. Returns True when nothing is
@@ -205,9 +213,11 @@ class SearchIndex:
         """
         store.load_rest()
         con = _open(self.path)
+        chunks = 0
         try:
             con.execute("PRAGMA busy_timeout = 200")  # an import has it: give way
-            while True:
+            while (limit is None or chunks < limit) and not (stop and stop()):
+                chunks += 1
                 with store._write_lock:  # noqa: SLF001 - see the docstring
                     try:
                         con.execute("BEGIN IMMEDIATE")
@@ -224,6 +234,7 @@ class SearchIndex:
                     con.execute("COMMIT")
                 if done:
                     return True
+            return False
         except sqlite3.DatabaseError:
             return False
         finally:
