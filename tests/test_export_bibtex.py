@@ -144,7 +144,6 @@ def test_citation_keys_stay_unique_when_a_suffix_meets_a_real_key() -> None:
     assert len(keys) == len(set(keys)) == 3, keys
 
 
-@pytest.mark.xfail(strict=True, reason="the BibTeX importer skips an entry without a title even when it has an eprint")
 def test_id_only_paper_round_trip_takes_the_real_title_later(pq_home: Path, tmp_path: Path) -> None:
     """Export an id-only paper, re-import it elsewhere: it is still id-only,
     so a later source with the real title fills it in."""

@@ -229,6 +229,7 @@ _ID_FIELDS = (
     "booktitle", "pages", "pdf", "epub", "file", "annote", "annotation", "addendum", "series",
     "publisher", "institution", "organization",
 )
+_CLASS_PREFIX_RE = re.compile(r"\A\s*[A-Za-z-]+(?:\.[A-Za-z-]+)?/(?=\d{4}\.\d{4,5}(?:v\d+)?\s*\Z)")
 _ARXIV_VENUE_RE = re.compile(r"\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _FIELD_CAP = 4000  # characters of a field looked at for an id or a link
 
@@ -237,7 +238,8 @@ def _arxiv_id(fields: dict[str, str], doi: str | None) -> str | None:
     """The arXiv id of an entry, from the first field that names one."""
     prefix = _plain(fields.get("archiveprefix", "") or fields.get("eprinttype", "")).lower()
     if prefix in ("", "arxiv"):
-        eprint = _plain(fields.get("eprint", "")[:_FIELD_CAP])
+        # biblatex's "cs.LG/1708.07747": a class in front of a new-style id
+        eprint = _CLASS_PREFIX_RE.sub("", _plain(fields.get("eprint", "")[:_FIELD_CAP]))
         if found := parse_arxiv_id(eprint) or find_arxiv_id(eprint):
             return found
     for name in ("arxivid", "arxiv"):
@@ -311,10 +313,11 @@ def _text(value: str) -> str:
 def _paper(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPaper | str:
     """The paper of one entry (*fields* with what crossref gave, *own* without)."""
     title = _text(fields.get("title", ""))
-    if not title:
-        return "no title"
     url = _plain(fields.get("url", ""))
     doi = clean_doi(_plain(fields.get("doi", ""))) or clean_doi(url)
+    arxiv_id = _arxiv_id(fields, doi)
+    if not title and not arxiv_id:
+        return "no title"  # (an entry with an arXiv id is a paper known by its id)
     people = fields.get("author") or own.get("editor", "")  # editors when there are no authors
     names = _depth0_split(one_line(people), _NAME_SPLIT_RE)
     order = ("booktitle", "journal", "journaltitle") if kind in _BOOK_PARTS else ("journal", "journaltitle", "booktitle")
@@ -323,7 +326,7 @@ def _paper(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPape
     return ParsedPaper(
         title=title,
         abstract=_text(fields.get("abstract", "")),
-        arxiv_id=_arxiv_id(fields, doi),
+        arxiv_id=arxiv_id,
         links=_links(fields),
         authors=clean_names(_person(name) for name in names if name.lower() != "others"),
         published=_published(fields),
