@@ -214,22 +214,107 @@ def test_a_damaged_line_in_the_middle_is_skipped_and_nothing_else_moves(tmp_path
     for n in (1, 2, 3):
         history.record(f"Starred paper {n}", [(f"k{n}", NONE.to_record(), STAR.to_record())])
     history.undo()  # targets action 3
+    history.record("Starred paper 5", [("k5", NONE.to_record(), STAR.to_record())])
     history.mark_synced(history.write())
     path = tmp_path / "history.jsonl"
     lines = path.read_bytes().split(b"\n")
     lines[2] = b'{"seq": 3, "kind": "do", "label": "Starred pa\x00'  # action 3's line, damaged on disk
+    lines[2:2] = [b"", b"{}", b"[1, 2]", b"42"]  # a blank line, and JSON that is no record
     path.write_bytes(b"\n".join(lines))
     again = History(tmp_path)
     assert again.load() == []
-    # The undo aimed at action 3 must not pop action 2 in its place.
-    assert [a.label for a in again.undo_stack] == ["Starred paper 1", "Starred paper 2"]
-    assert again.redo_stack == []
-    assert again.redo() is None
-    # A list or a bare number on a line is not a record either.
-    path.write_bytes(path.read_bytes() + b"[1, 2]\n42\n")
-    third = History(tmp_path)
-    third.load()
-    assert [a.label for a in third.undo_stack] == ["Starred paper 1", "Starred paper 2"]
+    # The undo aimed at action 3 must not pop action 2 in its place; what follows still counts.
+    assert [a.label for a in again.undo_stack] == ["Starred paper 1", "Starred paper 2", "Starred paper 5"]
+    assert again.redo_stack == [] and again.redo() is None
+
+
+def test_a_repeated_undo_line_undoes_once(tmp_path: Path) -> None:
+    """A write whose fsync failed is retried with the same lines: they may be
+    on disk twice. Replaying them must not redo what was undone."""
+    history = History(tmp_path)
+    history.load()
+    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
+    history.record("Starred paper 2", [("k2", NONE.to_record(), STAR.to_record())])
+    history.undo()
+    history.undo()
+    history.mark_synced(history.write())
+    path = tmp_path / "history.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    undo_of_2 = next(line for line in lines if b'"target":2' in line)
+    undo_of_1 = next(line for line in lines if b'"target":1' in line)
+    with path.open("ab") as handle:
+        handle.write(undo_of_2 + undo_of_1)
+    again = History(tmp_path)
+    again.load()
+    assert again.undo_stack == []
+    assert [a.label for a in again.redo_stack] == ["Starred paper 2", "Starred paper 1"]
+    assert [t[1] for t in again.timeline][-2:] == ["Undid: Starred paper 2", "Undid: Starred paper 1"]
+
+
+def test_a_log_of_junk_still_numbers_actions_from_one(tmp_path: Path) -> None:
+    (tmp_path / "history.jsonl").write_bytes(b'{}\n{"kind": "note"}\n')
+    history = History(tmp_path)
+    history.load()
+    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
+    history.write()
+    assert log_lines(tmp_path)[-1]["seq"] == 1
+
+
+def test_the_log_on_disk_is_the_documented_format(tmp_path: Path) -> None:
+    history = History(tmp_path, Clock())
+    history.load()
+    change = ("k1", NONE.to_record(), STAR.to_record())
+    history.record("Starred 1 paper", [change])
+    history.note("Imported ids.txt: 3 new")
+    history.undo()
+    history.redo()
+    history.mark_synced(history.write())
+    assert log_lines(tmp_path) == [
+        {"seq": 1, "at": "2024-05-01T10:00:01Z", "kind": "do", "label": "Starred 1 paper", "changes": [list(change)]},
+        {"seq": 2, "at": "2024-05-01T10:00:02Z", "kind": "note", "label": "Imported ids.txt: 3 new"},
+        {"seq": 3, "at": "2024-05-01T10:00:03Z", "kind": "undo", "target": 1},
+        {"seq": 4, "at": "2024-05-01T10:00:04Z", "kind": "redo", "target": 1},
+        {"kind": "sync", "seq": 4},
+    ]
+    # Reopened with nothing new, a flush writes nothing more.
+    before = (tmp_path / "history.jsonl").read_bytes()
+    again = History(tmp_path)
+    again.load()
+    again.mark_synced(again.write())
+    assert (tmp_path / "history.jsonl").read_bytes() == before
+
+
+def test_a_new_log_file_is_made_durable_in_its_folder(tmp_path: Path, monkeypatch) -> None:
+    synced: list[Path] = []
+    monkeypatch.setattr(history_module, "fsync_dir", synced.append)
+    history = History(tmp_path / "home")
+    history.load()
+    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
+    history.write()
+    assert synced == [tmp_path / "home"], "a new file's name must survive a power cut"
+    history.record("Starred paper 2", [("k2", NONE.to_record(), STAR.to_record())])
+    history.write()
+    assert synced == [tmp_path / "home"], "appending to an existing file needs no folder sync"
+
+
+def test_an_action_recorded_while_a_write_fails_is_kept(tmp_path: Path, monkeypatch) -> None:
+    history = History(tmp_path)
+    history.load()
+    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
+    real_fsync = history_module.os.fsync
+
+    def failing_fsync(fd: int) -> None:
+        # Meanwhile the person stars another paper (the UI thread records).
+        history.record("Starred paper 2", [("k2", NONE.to_record(), STAR.to_record())])
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(history_module.os, "fsync", failing_fsync)
+    with pytest.raises(OSError):
+        history.write()
+    monkeypatch.setattr(history_module.os, "fsync", real_fsync)
+    (tmp_path / "history.jsonl").write_bytes(b"")  # say the failed lines never reached the disk
+    history.write()
+    assert [r["label"] for r in log_lines(tmp_path)] == ["Starred paper 1", "Starred paper 2"]
 
 
 def test_records_logged_before_the_last_sync_are_not_applied_again(tmp_path: Path) -> None:
@@ -335,3 +420,124 @@ def test_compaction_keeps_the_redo_stack_in_order(tmp_path: Path) -> None:
     assert [again.redo().label for _ in range(3)] == ["Starred paper 2", "Starred paper 3", "Starred paper 4"]
     assert again.undo_stack[-1].states(after=True) == {"k4": STAR}
     assert again.undo_stack[-1].states(after=False) == {"k4": NONE}
+
+
+def test_compaction_starts_just_past_the_line_limit(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(history_module, "DEPTH", 10)
+    monkeypatch.setattr(history_module, "_COMPACT_LINES", 40)
+    history = History(tmp_path)
+    history.load()
+    for n in range(20):  # 20 actions and 20 sync lines: at the limit, not past it
+        history.record(f"Starred paper {n}", [(f"k{n}", NONE.to_record(), STAR.to_record())])
+        history.mark_synced(history.write())
+    assert len(log_lines(tmp_path)) == 40
+    # Reopened, the log counts its own lines: the next pair goes past the limit.
+    again = History(tmp_path)
+    again.load()
+    again.record("Starred paper 20", [("k20", NONE.to_record(), STAR.to_record())])
+    again.mark_synced(again.write())
+    assert len(log_lines(tmp_path)) == 11, "the last 10 actions and a sync line"
+
+
+def test_compaction_starts_just_past_the_size_limit(tmp_path: Path, monkeypatch) -> None:
+    def fill(home: Path, n: int) -> int:
+        history = History(home, Clock())
+        history.load()
+        for i in range(n):
+            history.record(f"Starred paper {i}", [(f"k{i}", NONE.to_record(), STAR.to_record())])
+            history.mark_synced(history.write())
+        return (home / "history.jsonl").stat().st_size
+
+    limit = fill(tmp_path / "probe", 6)
+    monkeypatch.setattr(history_module, "DEPTH", 2)
+    monkeypatch.setattr(history_module, "_COMPACT_BYTES", limit)
+    assert fill(tmp_path / "at", 6) == limit, "exactly at the size limit: kept whole"
+    fill(tmp_path / "past", 7)
+    assert len(log_lines(tmp_path / "past")) == 3
+
+
+def test_a_compacted_log_reads_back_the_same(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(history_module, "DEPTH", 2)
+    history = History(tmp_path, Clock())
+    history.load()
+    changes = {n: (f"k{n}", NONE.to_record(), STAR.to_record()) for n in (1, 2, 3, 4)}
+    for n in (1, 2, 3, 4):
+        history.record(f"Starred paper {n}", [changes[n]])
+    history.note("Imported ids.txt: 3 new")  # seq 5
+    history.undo()  # seq 6, undoes 4
+    history.mark_synced(history.write())
+    history.compact()
+    assert log_lines(tmp_path) == [
+        {"seq": 2, "at": "2024-05-01T10:00:02Z", "kind": "do", "label": "Starred paper 2", "changes": [list(changes[2])]},
+        {"seq": 3, "at": "2024-05-01T10:00:03Z", "kind": "do", "label": "Starred paper 3", "changes": [list(changes[3])]},
+        {"seq": 4, "at": "2024-05-01T10:00:04Z", "kind": "do", "label": "Starred paper 4", "changes": [list(changes[4])]},
+        {"seq": 6, "at": "2024-05-01T10:00:04Z", "kind": "undo", "target": 4},
+        {"kind": "sync", "seq": 6},
+    ]
+    again = History(tmp_path)
+    assert again.in_sync() and again.load() == []
+    assert [(a.seq, a.at, a.label, a.changes) for a in again.undo_stack] == [
+        (n, f"2024-05-01T10:00:0{n}Z", f"Starred paper {n}", [changes[n]]) for n in (2, 3)
+    ]
+    assert [(a.seq, a.label, a.changes) for a in again.redo_stack] == [(4, "Starred paper 4", [changes[4]])]
+    # Numbering and syncing go on where they were: nothing new, nothing written.
+    before = (tmp_path / "history.jsonl").read_bytes()
+    again.mark_synced(again.write())
+    assert (tmp_path / "history.jsonl").read_bytes() == before
+    again.record("Starred paper 7", [])
+    again.mark_synced(again.write())
+    assert log_lines(tmp_path)[-2]["seq"] == 7
+    assert History(tmp_path).in_sync()
+
+
+def test_compaction_keeps_recent_entries_on_the_log_screen(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(history_module, "DEPTH", 10)
+    monkeypatch.setattr(history_module, "_KEPT_NOTES", 5)
+    history = History(tmp_path)
+    history.load()
+    for n in range(30):
+        history.note(f"Imported file {n}")
+    history.mark_synced(history.write())
+    history.compact()
+    assert [label for _at, label in history.timeline] == [f"Imported file {n}" for n in range(15, 30)]
+
+
+def test_repair_of_a_log_with_only_a_torn_line_applies_nothing(queue: Path, capsys) -> None:
+    a, _b, _c = keys(queue)
+    act(queue, "Starred 1 paper", {a: STAR})
+    with (queue / "history.jsonl").open("ab") as handle:
+        handle.write(b'{"seq":9,"at":"')
+    store = Store.open(queue)
+    try:
+        assert repair(store, History(queue)) == 0
+    finally:
+        store.close()
+    assert (queue / "history.jsonl").read_bytes().endswith(b'"seq":2}\n')
+    assert states(capsys)[a] == (True, False)
+
+
+def test_repair_survives_an_action_line_without_changes(queue: Path, capsys) -> None:
+    a, _b, _c = keys(queue)
+    act(queue, "Starred 1 paper", {a: STAR})
+    with (queue / "history.jsonl").open("ab") as handle:
+        handle.write(b'{"seq":3,"at":"t","kind":"do","label":"Marked 1 paper read"}\n')
+    store = Store.open(queue)
+    try:
+        assert repair(store, History(queue)) == 1
+    finally:
+        store.close()
+    assert states(capsys)[a] == (True, False)
+    assert History(queue).in_sync()
+
+
+@pytest.mark.xfail(strict=True, reason="compaction drops notes and undo/redo entries from the file (module docstring says recent notes are kept)")
+def test_notes_survive_compaction_and_a_restart(tmp_path: Path) -> None:
+    history = History(tmp_path)
+    history.load()
+    history.note("Imported ids.txt: 3 new")
+    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
+    history.mark_synced(history.write())
+    history.compact()
+    again = History(tmp_path)
+    again.load()
+    assert "Imported ids.txt: 3 new" in [label for _at, label in again.timeline]
