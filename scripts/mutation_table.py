@@ -64,7 +64,7 @@ def percent(row: dict[str, int]) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", help="only modules whose name contains one of these")
+    parser.add_argument("modules", nargs="*", help="only modules whose name (after paperqueue.) contains one of these")
     parser.add_argument("--root", type=Path, default=Path("mutants"))
     parser.add_argument("--survivors", action="store_true", help="list surviving and untested mutants")
     parser.add_argument("--fail-under", type=float, default=None, help="exit 1 if a module is below PCT")
@@ -72,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.root.is_dir():
         print(f"no {args.root}/ folder: run `make mutation` first", file=sys.stderr)
         return 2
-    data = {m: c for m, c in load(args.root).items() if not args.modules or any(s in m for s in args.modules)}
+    data = {
+        m: c
+        for m, c in load(args.root).items()
+        if not args.modules or any(s in m.removeprefix("paperqueue.") for s in args.modules)
+    }
     if not data:
         print("no mutation results found", file=sys.stderr)
         return 2

@@ -88,12 +88,12 @@ def test_view_names_round_trip() -> None:
     assert view_batch(batch_view(12)) == 12 and view_batch("inbox") is None and view_batch("tag:x") is None
     assert view_tag(tag_view("batch:1")) == "batch:1" and view_tag("batch:3") is None and view_tag("all") is None
     for bad in ("archive", "Inbox", ""):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"^unknown view: {bad}$"):
             QueueView(papers(), {}, bad)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"^unknown view: {bad}$"):
             matches(bad, PaperState())
     view = QueueView(papers(), {})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^unknown sort: oldest$"):
         view.set_sort("oldest")
     assert view.sort == "newest"
     assert QueueView(papers(), {}, sort="bogus").sort == "newest", "a stale saved sort falls back"
@@ -233,3 +233,31 @@ def test_unread_navigation_and_finding_rows() -> None:
     assert view.state(view.rows[1]) == READ and view.state(view.rows[3]) == PaperState()
     view.set_view("inbox")
     assert view.row_of("e") == 3, "rows found again after the view changed"
+
+
+def test_an_empty_queue_counts_zero_everywhere() -> None:
+    view = QueueView([], {})
+    assert view.counts == {"inbox": 0, "starred": 0, "read": 0, "all": 0}
+    assert rows(view) == [] and view.batch_unread == {} and not view.partial
+    assert view.next_unread(-1) is None and view.row_of("a") is None
+
+
+def test_the_similar_view_before_any_ranking_is_empty() -> None:
+    view = QueueView(papers(), {}, SIMILAR)
+    assert rows(view) == [] and view.why == {}
+    view.set_filter({10})
+    assert rows(view) == []
+
+
+def test_a_bulk_read_change_keeps_the_import_counts() -> None:
+    ps = papers()
+    states: dict[str, PaperState] = {}
+    view = QueueView(ps, states, "inbox")
+    assert view.batch_unread == {2: 4, 1: 2}
+    changes = []
+    for p in ps[2:4]:  # c (import 2) and d (imports 1 and 2)
+        states[p.key] = READ
+        changes.append((PaperState(), READ, p))
+    view.states_changed(changes)
+    assert view.batch_unread == {2: 2, 1: 1}
+    assert view.counts == {"inbox": 3, "starred": 0, "read": 2, "all": 5}
