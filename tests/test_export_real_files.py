@@ -137,7 +137,5 @@ def test_export_imports_back_into_the_same_papers(exported) -> None:
 
 
 def test_export_imports_back_with_every_link(exported, request) -> None:
-    if "bdsk-url-1 = " in exported[1]:  # strict: remove this once the importer reads them
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the BibTeX importer does not read bdsk-url-N yet"))
     for key, paper, again in _imported_again(*exported):
         assert again["links"] == paper["links"], f"{key}: links"

@@ -64,7 +64,7 @@ def check(text: str) -> None:
     assert result.papers
     for paper in result.papers:
         assert_one_line(paper.title)
-        if result.format == "ids" or (result.format == "pq" and paper.arxiv_id):
+        if result.format == "ids" or (result.format in ("pq", "bibtex") and paper.arxiv_id):
             assert paper.title or paper.arxiv_id
         else:
             assert paper.title

@@ -269,15 +269,19 @@ def _file_url(item: str) -> str:
 
 
 def _links(fields: dict[str, str]) -> tuple[str, ...]:
-    """Web links from url, pdf, epub, howpublished and file (not DOI or arXiv pages)."""
+    """Web links from url, bdsk-url-N, pdf, epub, howpublished and file (no
+    arXiv pages; a ``url`` that is a doi.org address is the DOI, not a link)."""
     texts = []
-    for name in _LINK_FIELDS:
+    extra = sorted((name for name in fields if name.startswith("bdsk-url-")), key=lambda n: (len(n), n))
+    for name in (_LINK_FIELDS[0], *extra, *_LINK_FIELDS[1:]):  # BibDesk's extra links after url
         if name in fields:
             text = _plain(fields[name][:_FIELD_CAP])
             if name == "file":
                 text = " ".join(_file_url(item) for item in text.replace("\\:", ":").split(";"))
+            elif name == "url" and clean_doi(text):
+                continue
             texts.append(text)
-    return tuple(link for link in order_links(texts) if not clean_doi(link))
+    return order_links(texts)
 
 
 # Fields a child entry takes from the entry its ``crossref`` names, when it
