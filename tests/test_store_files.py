@@ -1,0 +1,130 @@
+"""The store's files as they land on disk: the import commit, the first
+screen's shards, the move from the first layout, unreadable files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paperqueue.core.importing import import_file
+from paperqueue.core.models import PaperState
+from paperqueue.core.store import Store, layout
+from paperqueue.core.store.layout import head_shards
+
+from conftest import SAMPLE
+
+NOW = "2025-03-04T05:06:07Z"
+
+
+def files(home: Path) -> dict[str, bytes]:
+    """The store of record, byte for byte (not the lock, log or derived caches)."""
+    skip = ("queue.lock", "history.jsonl", "similar.bin")
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in home.rglob("*")
+        if p.is_file() and p.name not in skip and not p.name.startswith("search.sqlite")
+    }
+
+
+def test_an_import_commits_meta_last_with_its_batch(pq_home: Path, monkeypatch) -> None:
+    monkeypatch.setattr(layout, "SHARD_SIZE", 10)
+    store = Store.open(pq_home, clock=lambda: NOW)
+    calls: list[tuple[str, int, int]] = []
+    import_file(store, SAMPLE, source="trending.txt", progress=lambda *a: calls.append(a))
+    store.close()
+    shards = len(list((pq_home / "abstracts").glob("*.json")))
+    assert shards == 8
+    writing = [c for c in calls if c[0] == "writing"]
+    # One step per abstract shard, counted from 1, out of the shards and the commit.
+    assert writing == [("writing", n, shards + 1) for n in range(1, shards + 1)]
+    meta = json.loads((pq_home / "meta.json").read_text())["meta"]["1"]
+    assert meta["layout"] == layout.LAYOUT and meta["count"] == 79 and meta["max_id"] == 79
+    assert meta["batches"] == {"1": {"name": "trending.txt 2025-03-04", "added_at": NOW, "start": 1}}
+    again = Store.open(pq_home)
+    assert again.batch_name(1) == "trending.txt 2025-03-04" and again.generation == meta["generation"]
+    again.close()
+
+
+# head_shards: which index shards hold the first rows of the newest-first list.
+S = layout.SHARD_SIZE
+
+
+def test_head_shards_without_batch_starts_read_everything() -> None:
+    assert head_shards({}, 10, 5, [0, 3]) == {0, 3}
+    assert head_shards({1: {"name": "x"}}, 10, 5, [0]) == {0}
+
+
+def test_head_shards_stop_at_the_committed_last_paper() -> None:
+    # One import of ids 1..S+1: its newest rows start at id 1 and run into shard 1.
+    assert head_shards({1: {"start": 1}}, S + 1, 2 * S, [0, 1, 2]) == {0, 1}
+    # Ids 1..S fill shard 0 exactly; shard 1 on disk is an import that never committed.
+    assert head_shards({1: {"start": 1}}, S, 2 * S, [0, 1]) == {0}
+
+
+def test_head_shards_take_just_enough_of_each_import() -> None:
+    batches = {1: {"start": 1}, 2: {"start": S + 1}, 3: {"start": 2 * S + 1}}
+    max_id = 3 * S
+    # The newest import alone fills the screen.
+    assert head_shards(batches, max_id, S, [0, 1, 2]) == {2}
+    assert head_shards(batches, max_id, 1, [0, 1, 2]) == {2}
+    # One row more reaches into the import before.
+    assert head_shards(batches, max_id, S + 1, [0, 1, 2]) == {1, 2}
+    assert head_shards(batches, max_id, 2 * S, [0, 1, 2]) == {1, 2}
+    assert head_shards(batches, max_id, 2 * S + 1, [0, 1, 2]) == {0, 1, 2}
+    # Shards not on disk are not asked for.
+    assert head_shards(batches, max_id, 3 * S, [2]) == {2}
+
+
+def test_head_shards_of_an_import_ending_at_a_shard_boundary() -> None:
+    # Import 2 holds ids S-1..S (the end of shard 0); import 3 holds S+1..S+2.
+    batches = {1: {"start": 1}, 2: {"start": S - 1}, 3: {"start": S + 1}}
+    assert head_shards(batches, S + 2, 2, [0, 1]) == {1}
+    assert head_shards(batches, S + 2, 3, [0, 1]) == {0, 1}
+
+
+def v1_store(home: Path, papers: object, state: object) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "papers.json").write_text(papers if isinstance(papers, str) else json.dumps(papers))
+    (home / "state.json").write_text(state if isinstance(state, str) else json.dumps(state))
+
+
+V1_PAPERS = {"papers": {"1": {"key": "title:a", "title": "A", "abstract": "Alpha.", "batch": 1, "added_at": "2026-01-01T00:00:00Z"}}}
+
+
+def test_a_first_layout_store_with_a_broken_state_file_keeps_its_papers(pq_home: Path) -> None:
+    v1_store(pq_home, V1_PAPERS, '{"state": {"1": {"key": "title:a", "sta')
+    store = Store.open(pq_home)
+    assert set(store.papers) == {"title:a"} and store.details("title:a").abstract == "Alpha."
+    aside = [p.name for p in pq_home.iterdir() if p.name.startswith("state.json.") and p.name.endswith(".corrupt")]
+    assert len(aside) == 1
+    assert f"state.json was not valid JSON; moved it to {aside[0]}" in store.warnings
+    assert any(w.startswith("Moved the queue (1 papers, 0 with stars or read marks)") and w.endswith("papers.json.v1") for w in store.warnings)
+    store.close()
+
+
+@pytest.mark.parametrize("state", [[1, 2], {"state": [1, 2]}, {"other": {}}])
+def test_a_first_layout_state_file_of_the_wrong_shape_is_read_as_empty(pq_home: Path, state: object) -> None:
+    v1_store(pq_home, V1_PAPERS, state)
+    store = Store.open(pq_home)
+    assert set(store.papers) == {"title:a"} and store.state("title:a") == PaperState()
+    assert any("papers.json.v1 and state.json.v1" in w for w in store.warnings)
+    store.close()
+
+
+def test_a_reader_shows_an_unreadable_file_as_empty_while_the_writer_holds_it(pq_home: Path) -> None:
+    writer = Store.open(pq_home)
+    import_file(writer, SAMPLE)
+    key = next(iter(writer.papers))
+    writer.set_state(key, PaperState(starred=True))
+    writer.flush()
+    state_file = pq_home / "state" / "00000.json"
+    state_file.write_bytes(b'{"state": {"1": ')
+    reader = Store.open(pq_home, read_only_if_locked=True)
+    assert reader.read_only and len(reader.papers) == 79
+    assert reader.state(key) == PaperState()
+    assert "00000.json is not valid JSON; showing it as empty until paperqueue can set it aside" in reader.warnings
+    assert state_file.read_bytes() == b'{"state": {"1": ', "a reader never moves the writer's files"
+    reader.close()
+    writer.close()
