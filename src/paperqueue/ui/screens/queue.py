@@ -151,8 +151,11 @@ class QueueScreen(RankingScreen):
             return
         finally:
             self.app.call_from_thread(self.set_activity, "search", None)
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        if not worker.is_cancelled:
             self.app.call_from_thread(self.searcher.index_ready, index)
+            if not store.read_only:  # an import's papers into the prefix table (fast short prefixes)
+                index.settle(store, stop=lambda: worker.is_cancelled)
 
     def set_activity(self, name: str, text: str | None) -> None:
         """Show (or with ``None`` clear) a background activity in the status line."""
