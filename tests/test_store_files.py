@@ -128,3 +128,83 @@ def test_a_reader_shows_an_unreadable_file_as_empty_while_the_writer_holds_it(pq
     assert state_file.read_bytes() == b'{"state": {"1": ', "a reader never moves the writer's files"
     reader.close()
     writer.close()
+
+
+def test_a_retried_flush_after_a_full_disk_keeps_the_other_states(pq_home: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    store = Store.open(pq_home)
+    import_file(store, SAMPLE)
+    first, second = list(store.papers)[:2]
+    store.set_state(first, PaperState(starred=True))
+    store.flush()
+    real_replace = os.replace
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store.set_state(second, PaperState(read=True))
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError):
+        store.flush()
+    monkeypatch.setattr(os, "replace", real_replace)
+    store.flush()
+    store.close()
+    again = Store.open(pq_home)
+    assert again.state(first).starred, "the retry must not write the shard from an empty memory"
+    assert again.state(second).read
+    again.close()
+
+
+def test_a_state_back_to_nothing_leaves_the_shard(pq_home: Path) -> None:
+    store = Store.open(pq_home)
+    import_file(store, SAMPLE)
+    a, b, c = list(store.papers)[:3]
+    store.set_state(a, PaperState(starred=True))
+    store.set_state(b, PaperState(read=True))
+    store.flush()
+    store.set_state(a, PaperState())
+    store.set_state(c, PaperState(starred=True))  # starred and unstarred before any flush
+    store.set_state(c, PaperState())
+    store.flush()
+    store.close()
+    docs = json.loads((pq_home / "state" / "00000.json").read_text())["state"]
+    assert [d["key"] for d in docs.values()] == [b]
+
+
+def test_a_migrated_store_whose_old_files_were_not_renamed_is_not_migrated_again(pq_home: Path) -> None:
+    v1_store(pq_home, V1_PAPERS, {"state": {}})
+    Store.open(pq_home).close()
+    # A crash between the new layout's commit and the renames leaves papers.json behind.
+    (pq_home / "papers.json.v1").replace(pq_home / "papers.json")
+    store = Store.open(pq_home)
+    assert store.warnings == [] and set(store.papers) == {"title:a"}
+    assert not (pq_home / "papers.json").exists() and (pq_home / "papers.json.v1").exists()
+    store.close()
+
+
+def test_a_first_layout_store_with_a_broken_papers_file_is_set_aside(pq_home: Path) -> None:
+    v1_store(pq_home, '{"papers": {"1": {"key"', {"state": {}})
+    store = Store.open(pq_home)
+    assert store.papers == {}
+    aside = [p.name for p in pq_home.iterdir() if p.name.startswith("papers.json.") and p.name.endswith(".corrupt")]
+    assert len(aside) == 1 and f"papers.json was not valid JSON; moved it to {aside[0]}" in store.warnings
+    store.close()
+
+
+def test_first_layout_records_without_a_key_or_abstract(pq_home: Path) -> None:
+    papers = {"papers": {
+        "1": "not a record",
+        "2": {"title": "no key"},
+        "3": {"key": "title:b", "title": "B", "batch": 1},
+        "4": {"key": "title:c", "title": "C", "abstract": "Gamma.", "batch": 1},
+    }}
+    state = {"state": {"1": "junk", "2": {"key": "title:c", "starred": True}, "3": {"key": "title:gone", "read": True}}}
+    v1_store(pq_home, papers, state)
+    store = Store.open(pq_home)
+    assert set(store.papers) == {"title:b", "title:c"}
+    assert store.details("title:b").abstract == "" and store.details("title:c").abstract == "Gamma."
+    assert store.state("title:c").starred and store.state("title:b") == PaperState()
+    assert any(w.startswith("Moved the queue (2 papers, 1 with stars or read marks)") for w in store.warnings)
+    store.close()
