@@ -134,3 +134,33 @@ def test_a_rebuilt_index_is_settled(pq_home: Path, tmp_path: Path) -> None:
     assert not index.unsettled() and _answers(index) == before
     index.close()
     store.close()
+
+
+def test_an_import_while_the_index_is_held_elsewhere_completes(pq_home: Path, tmp_path: Path, monkeypatch) -> None:
+    """The index thread cannot start its transaction: the import still lands
+    (its search cache is thrown away, to be rebuilt), and the parser never
+    blocks on batches nobody takes."""
+    import sqlite3
+    import threading
+
+    from paperqueue.core import search_tables
+
+    monkeypatch.setattr(search_tables, "BATCH", 2)
+    monkeypatch.setattr(search_tables, "QUEUED_BATCHES", 1)
+    monkeypatch.setattr(search_tables, "WRITER_WAIT_MS", 10)
+    store = Store.open(pq_home)
+    import_file(store, _page(tmp_path / "one.txt", _texts(5, seed=7)))
+    holder = sqlite3.connect(pq_home / layout.SEARCH, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    outcome: list[object] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(import_file(store, _page(tmp_path / "two.txt", _texts(20, seed=8)))), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=20)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert not worker.is_alive(), "the import hung"
+    assert outcome and outcome[0].new == 20 and len(store.papers) == 25
+    assert SearchIndex(pq_home / layout.SEARCH).generation() != store.generation, "left for a rebuild"
+    store.close()

@@ -23,7 +23,7 @@ memory.
 
 from __future__ import annotations
 
-import queue
+import bisect
 import re
 import sqlite3
 import threading
@@ -32,26 +32,23 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
-from paperqueue.core.models import ImportResult, Paper
+from paperqueue.core.models import Paper
+from paperqueue.core.search_tables import (
+    BATCH,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SETTLE_CHUNK,
+    IndexWriter,
+    insert_many,
+    meta_value,
+    open_index,
+    set_meta,
+)
 
 if TYPE_CHECKING:
     from paperqueue.core.store import Store
 
 _WORD_RE = re.compile(r"\w+")
-_SCHEMA_VERSION = 3  # bump when the table definitions change: old caches are rebuilt
-_TABLE = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5("
-    "title, abstract, content='', detail=none, columnsize=0{prefix}, "
-    "tokenize='unicode61 remove_diacritics 2')"
-)
-_SCHEMA = (
-    _TABLE.format(name="papers", prefix=", prefix='1 2 3'"),
-    _TABLE.format(name="fresh", prefix=""),
-    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)",
-)
-SETTLE_CHUNK = 2000  # papers moved per transaction: an import waits at most one chunk
 
 
 def query_words(query: str) -> list[str]:
@@ -84,23 +81,6 @@ def title_matches(papers: Iterable[Paper], words: list[str]) -> set[int]:
     return found
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    con.execute("PRAGMA synchronous=OFF")  # a cache: a torn one is rebuilt
-    # Readers never wait for a writer (a search while the index settles).
-    con.execute("PRAGMA journal_mode=WAL")
-    return con
-
-
-def _meta(con: sqlite3.Connection, name: str) -> int | None:
-    row = con.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-    return None if row is None or row[0] is None else int(row[0])
-
-
-def _set_meta(con: sqlite3.Connection, name: str, value: int | None) -> None:
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
-
-
 class SearchIndex:
     """The FTS5 index; thread-safe (one connection, one lock; settling
     uses a connection of its own)."""
@@ -114,9 +94,9 @@ class SearchIndex:
 
     def _connect(self) -> sqlite3.Connection:
         if self._con is None:
-            con = _open(self.path)
+            con = open_index(self.path)
             fresh = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None
-            for statement in _SCHEMA:
+            for statement in SCHEMA:
                 con.execute(statement)
             if fresh:  # a new, empty index is current for an empty store
                 # ``fresh`` is emptied by settling, so its segments need not be
@@ -124,7 +104,7 @@ class SearchIndex:
                 con.execute("INSERT INTO fresh(fresh, rank) VALUES ('automerge', 0)")
                 con.execute("INSERT INTO fresh(fresh, rank) VALUES ('crisismerge', 64)")
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
-                con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
+                con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             self._con = con
         return self._con
 
@@ -133,11 +113,11 @@ class SearchIndex:
         try:
             with self._lock:
                 con = self._connect()
-                schema = _meta(con, "schema")
-                generation = _meta(con, "generation")
+                schema = meta_value(con, "schema")
+                generation = meta_value(con, "generation")
         except sqlite3.DatabaseError:
             return None
-        if schema != _SCHEMA_VERSION:
+        if schema != SCHEMA_VERSION:
             return None  # built by an older paperqueue: rebuild
         return generation
 
@@ -145,7 +125,7 @@ class SearchIndex:
         """Whether some papers are only in ``fresh`` (short prefixes are slower
         until :meth:`settle` has moved them)."""
         with self._lock:
-            return _meta(self._connect(), "fresh_from") is not None
+            return meta_value(self._connect(), "fresh_from") is not None
 
     def close(self) -> None:
         with self._lock:
@@ -177,15 +157,15 @@ class SearchIndex:
             batch: list[tuple[int, str, str]] = []
             for doc in docs:
                 batch.append(doc)
-                if len(batch) == 500:
-                    _insert_many(con, "papers", batch)
+                if len(batch) == BATCH:
+                    insert_many(con, "papers", batch)
                     count += len(batch)
                     batch.clear()
                     if progress:
                         progress(count)
-            _insert_many(con, "papers", batch)
-            _set_meta(con, "generation", generation)
-            _set_meta(con, "schema", _SCHEMA_VERSION)
+            insert_many(con, "papers", batch)
+            set_meta(con, "generation", generation)
+            set_meta(con, "schema", SCHEMA_VERSION)
             con.execute("COMMIT")
 
     def writer(self) -> IndexWriter:
@@ -206,13 +186,19 @@ class SearchIndex:
         worker thread: searches go on meanwhile, and give the same answers
         throughout.
 
-        Each chunk holds the store's write lock, so no import changes a text
-        between reading it and indexing it. Returns True when nothing is
-        left to move; False when the index is not current for ``store`` or
-        another writer holds it (try again after the next import).
+        A chunk reads its texts holding the store's write lock, so no import
+        changes a text between reading and indexing it (an import's own
+        index writer waits for the chunk's transaction), and indexes them
+        without it, so that stars are saved meanwhile. Returns True when
+        nothing is left to move; False when the index is not current for
+        ``store`` or another writer holds it (try again after the next import).
         """
         store.load_rest()
-        con = _open(self.path)
+        with store._lock:  # noqa: SLF001 - a loader thread may still add papers
+            generation = store.generation
+            ordered = sorted(store.papers.values(), key=lambda paper: paper.id)
+        ids = [paper.id for paper in ordered]
+        con = open_index(self.path)
         chunks = 0
         try:
             con.execute("PRAGMA busy_timeout = 200")  # an import has it: give way
@@ -224,15 +210,26 @@ class SearchIndex:
                     except sqlite3.OperationalError:
                         return False  # busy: another writer has it
                     try:
-                        done = _settle_chunk(con, store, chunk)
+                        moving = _chunk(con, store, generation, ordered, ids, chunk)
                     except BaseException:
                         con.execute("ROLLBACK")
                         raise
-                    if done is None:
-                        con.execute("ROLLBACK")
-                        return False
+                if moving is None:
+                    con.execute("ROLLBACK")
+                    return False
+                docs, next_from = moving
+                try:
+                    insert_many(con, "papers", docs)
+                    if next_from is not None:
+                        set_meta(con, "fresh_from", next_from)
+                    else:
+                        con.execute("INSERT INTO fresh(fresh) VALUES ('delete-all')")
+                        con.execute("DELETE FROM meta WHERE name = 'fresh_from'")
                     con.execute("COMMIT")
-                if done:
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                if next_from is None:
                     return True
             return False
         except sqlite3.DatabaseError:
@@ -248,7 +245,7 @@ class SearchIndex:
             return set()
         with self._lock:
             con = self._connect()
-            fresh_from = _meta(con, "fresh_from")
+            fresh_from = meta_value(con, "fresh_from")
             # One string instead of 100,000 row tuples: half the time, and no
             # garbage for the collector.
             if fresh_from is None:
@@ -270,126 +267,21 @@ class SearchIndex:
             con.interrupt()
 
 
-def _settle_chunk(con: sqlite3.Connection, store: Store, chunk: int) -> bool | None:
-    """Move up to ``chunk`` fresh papers; True when none is left, None when
-    the index does not reflect the store's generation."""
-    if _meta(con, "schema") != _SCHEMA_VERSION or _meta(con, "generation") != store.generation:
+def _chunk(
+    con: sqlite3.Connection, store: Store, generation: int, ordered: list[Paper], ids: list[int], chunk: int
+) -> tuple[list[tuple[int, str, str]], int | None] | None:
+    """The next ``chunk`` fresh papers with their texts, and the id after
+    them (None: these are the last); None when the index or the store has
+    moved on from ``generation``."""
+    current = meta_value(con, "generation")
+    if meta_value(con, "schema") != SCHEMA_VERSION or not current == store.generation == generation:
         return None
-    fresh_from = _meta(con, "fresh_from")
+    fresh_from = meta_value(con, "fresh_from")
     if fresh_from is None:
-        return True
-    with store._lock:  # noqa: SLF001 - the papers dict may grow in a loader thread
-        papers = sorted((p for p in store.papers.values() if p.id >= fresh_from), key=lambda p: p.id)
-    moving = papers[:chunk]
-    docs = [(p.id, p.title, store.details(p.key).abstract) for p in moving]
-    _insert_many(con, "papers", docs)
-    if len(papers) > len(moving):
-        _set_meta(con, "fresh_from", papers[len(moving)].id)
-        return False
-    con.execute("INSERT INTO fresh(fresh) VALUES ('delete-all')")
-    con.execute("DELETE FROM meta WHERE name = 'fresh_from'")
-    return True
+        return [], None
+    start = bisect.bisect_left(ids, fresh_from)
+    moving = ordered[start : start + chunk]
+    docs = [(paper.id, paper.title, store.details(paper.key).abstract) for paper in moving]
+    return docs, ids[start + chunk] if start + chunk < len(ids) else None
 
 
-_STOP = object()
-_INSERT = "INSERT INTO {table}(rowid, title, abstract) VALUES (?, ?, ?)"
-_INSERT_JSON = (
-    "INSERT INTO {table}(rowid, title, abstract) "
-    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') "
-    "FROM json_each(?)"
-)
-
-
-def _insert_many(con: sqlite3.Connection, table: str, docs: list[tuple[int, str, str]]) -> None:
-    """Insert a batch in one statement step, so SQLite tokenises the whole
-    batch without taking the GIL back per row (which would stall the
-    parser thread); plain ``executemany`` where JSON1 is missing."""
-    if not docs:
-        return
-    try:
-        con.execute(_INSERT_JSON.format(table=table), (orjson.dumps(docs).decode("utf-8"),))
-    except sqlite3.OperationalError:
-        con.executemany(_INSERT.format(table=table), docs)
-
-
-class IndexWriter:
-    """Feeds one import into the index in a transaction; :meth:`commit` after
-    the store committed, :meth:`abort` if it did not. New papers go to the
-    ``fresh`` table (no prefix indexes: the cheap part of an import)."""
-
-    def __init__(self, index: SearchIndex) -> None:
-        self.index = index
-        self._queue: queue.Queue = queue.Queue(maxsize=64)
-        self._error: BaseException | None = None
-        self._batch: list[tuple[int, str, str]] = []
-        self._first: int | None = None  # the lowest new id
-        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        with self.index._lock:
-            con = self.index._connect()
-            con.execute("PRAGMA busy_timeout = 5000")  # a settling chunk holds it briefly
-            con.execute("BEGIN IMMEDIATE")
-            while True:
-                item = self._queue.get()
-                if item is _STOP:
-                    break
-                if self._error is None:
-                    try:
-                        item(con)
-                    except BaseException as error:  # noqa: BLE001 - reported by commit
-                        self._error = error
-            outcome = self._outcome
-            try:
-                con.execute("COMMIT" if outcome and self._error is None else "ROLLBACK")
-            except BaseException as error:  # noqa: BLE001
-                self._error = self._error or error
-
-    def add(self, doc_id: int, title: str, abstract: str) -> None:
-        if self._first is None or doc_id < self._first:
-            self._first = doc_id
-        self._batch.append((doc_id, title, abstract))
-        if len(self._batch) >= 500:
-            self._send_batch()
-
-    def _send_batch(self) -> None:
-        batch, self._batch = self._batch, []
-        if batch:
-            self._queue.put(lambda con: _insert_many(con, "fresh", batch))
-
-    def commit(self, result: ImportResult) -> None:
-        """Apply the changed texts and the generation, then commit."""
-        self._send_batch()
-        changed = list(result.reindexed)
-        first = self._first
-
-        def finish(con: sqlite3.Connection) -> None:
-            fresh_from = _meta(con, "fresh_from")
-            if first is not None and (fresh_from is None or first < fresh_from):
-                # New ids are above every id the index holds, so this keeps
-                # "fresh_from and above are in fresh" true.
-                fresh_from = first
-                _set_meta(con, "fresh_from", fresh_from)
-            for doc_id, old_title, old_abstract, title, abstract in changed:
-                table = "fresh" if fresh_from is not None and doc_id >= fresh_from else "papers"
-                con.execute(
-                    f"INSERT INTO {table}({table}, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
-                    (doc_id, old_title, old_abstract),
-                )
-                con.execute(_INSERT.format(table=table), (doc_id, title, abstract))
-            _set_meta(con, "generation", result.generation)
-
-        self._queue.put(finish)
-        self._stop(True)
-        if self._error is not None:
-            raise self._error
-
-    def abort(self) -> None:
-        self._batch = []
-        self._stop(False)
-
-    def _stop(self, outcome: bool) -> None:
-        self._outcome = outcome
-        self._queue.put(_STOP)
-        self._thread.join()
