@@ -15,23 +15,31 @@ fields are allowed; for a repeated field the first wins.
 
 Fields::
 
-    title, abstract         -> title, abstract (LaTeX to text)
-    author                  -> authors: "Last, First and First Last and others"
+    title, abstract         -> title, abstract (LaTeX to text, see latex.py);
+                               no title but an arXiv id: a paper known by its id
+    author (else the entry's own editor)
+                            -> authors: "Last, First and First Last and others"
                                gives ("First Last", "First Last")
-    eprint (archivePrefix / eprinttype arXiv or none), arxivid, an arXiv DOI
-      (10.48550/arXiv.ID), an arxiv.org url, "arXiv:ID" in journal/note
-                            -> arxiv_id
-    doi (or a doi.org url)  -> doi;   url (not arXiv, not doi.org) -> links
-    primaryClass            -> categories
+    eprint (archivePrefix / eprinttype arXiv or none; "cs.LG/ID" too), arxivid,
+      an arXiv DOI (10.48550/arXiv.ID), then "arXiv:ID" or an arxiv.org URL in
+      url, journal, number, volume, note, howpublished, booktitle, pages, pdf,
+      file... after case braces go (journal={Ar{X}iv:1607.06450}); journal
+      CoRR/arXiv with volume "abs/ID"   -> arxiv_id   (never title or abstract)
+    doi (or a doi.org url)  -> doi
+    url, bdsk-url-N, pdf, epub, howpublished, file (http only) -> links
+    primaryClass, eprintclass -> categories
     date / year, month, day -> published: "YYYY-MM-DD" only for a full date,
                                otherwise "YYYY"
+    the entry type          -> entry_type (lower case)
+    booktitle (in* types) or journal / journaltitle -> venue
+    crossref                -> missing year, date, booktitle (or the parent's
+                               title), journal, author, editor, publisher...
+                               come from the entry it names, wherever it is;
+                               never its title, DOI, id or links
 
-LaTeX to text: accents (``{\\"o}``, ``\\'e``, ``\\v{c}``, ``\\c c``, ``{\\'\\i}``)
-compose, ``\\ss \\o \\ae \\l`` give their letters, ``\\& \\% \\_`` their
-characters, ``--``/``---`` dashes, ``~`` a space, ````` `` ''````` curly quotes;
-formatting commands (``\\textit{…}``, ``{\\em …}``) and grouping braces go,
-their text stays; ``\\cite{…}``, ``\\ref{…}``, ``\\footnote{…}`` go whole;
-math ``$…$`` is kept verbatim, as arXiv shows it.  Not ``authoritative``.
+Problem lines: an undefined ``@string`` name or a broken ``@string`` is a
+:class:`PartlyRead` warning (the entry still imports); every other line is
+one entry that gave no paper, so papers + not understood = entries.
 """
 
 from __future__ import annotations
