@@ -208,3 +208,40 @@ def test_first_layout_records_without_a_key_or_abstract(pq_home: Path) -> None:
     assert store.state("title:c").starred and store.state("title:b") == PaperState()
     assert any(w.startswith("Moved the queue (2 papers, 1 with stars or read marks)") for w in store.warnings)
     store.close()
+
+
+def test_an_atomic_write_goes_through_a_hidden_temp_file_beside_the_target(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from paperqueue.core import atomic
+
+    replaced: list[tuple[Path, Path]] = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        replaced.append((Path(src), Path(dst)))
+        assert Path(src).read_bytes() == b"{}", "the whole content is in place before the rename"
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", spy)
+    target = tmp_path / "new" / "nested" / "meta.json"  # folders that do not exist yet
+    atomic.atomic_write_bytes(target, b"{}")
+    assert target.read_bytes() == b"{}"
+    [(src, dst)] = replaced
+    assert dst == target
+    # Same folder (same file system: the rename is atomic), hidden, recognisably temporary.
+    assert src.parent == target.parent and src.name.startswith(".meta.json.") and src.name.endswith(".tmp")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["meta.json"]
+
+
+def test_a_store_file_that_is_json_but_not_a_table_is_set_aside(pq_home: Path) -> None:
+    store = Store.open(pq_home)
+    import_file(store, SAMPLE)
+    store.close()
+    (pq_home / "settings.json").write_text("[1, 2, 3]")
+    again = Store.open(pq_home)
+    assert len(again.papers) == 79 and again.settings == {}
+    aside = [p.name for p in pq_home.iterdir() if p.name.startswith("settings.json.") and p.name.endswith(".corrupt")]
+    assert len(aside) == 1
+    assert f"settings.json was not valid JSON; moved it to {aside[0]} and started it empty" in again.warnings
+    again.close()
