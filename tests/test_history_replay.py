@@ -252,12 +252,30 @@ def test_a_repeated_undo_line_undoes_once(tmp_path: Path) -> None:
 
 
 def test_a_log_of_junk_still_numbers_actions_from_one(tmp_path: Path) -> None:
-    (tmp_path / "history.jsonl").write_bytes(b'{}\n{"kind": "note"}\n')
+    (tmp_path / "history.jsonl").write_bytes(b'{}\n{"kind": "note"}\n{"kind": "sync"}\n{"kind": "do"}\n')
+    history = History(tmp_path)
+    assert history.load() == [], "nothing numbered after the last sync"
+    assert history.timeline == [("", ""), ("", "")], "missing times and labels show as nothing"
+    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
+    history.mark_synced(history.write())
+    assert log_lines(tmp_path)[-2:] == [
+        {"seq": 1, "at": history.timeline[-1][0], "kind": "do", "label": "Starred paper 1", "changes": [["k1", NONE.to_record(), STAR.to_record()]]},
+        {"kind": "sync", "seq": 1},
+    ]
+
+
+def test_records_missing_their_time_or_label_show_them_empty(tmp_path: Path) -> None:
+    (tmp_path / "history.jsonl").write_bytes(
+        b'{"seq":1,"kind":"do","label":"Starred 1 paper","changes":[]}\n'
+        b'{"seq":2,"kind":"undo","target":1}\n{"seq":3,"kind":"redo","target":1}\n'
+        b'{"seq":4,"kind":"do","at":"t4","changes":[]}\n{"seq":5,"kind":"note","at":"t5"}\n'
+    )
     history = History(tmp_path)
     history.load()
-    history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
-    history.write()
-    assert log_lines(tmp_path)[-1]["seq"] == 1
+    assert history.timeline == [
+        ("", "Starred 1 paper"), ("", "Undid: Starred 1 paper"), ("", "Redid: Starred 1 paper"), ("t4", ""), ("t5", ""),
+    ]
+    assert [(a.at, a.label) for a in history.undo_stack] == [("", "Starred 1 paper"), ("t4", "")]
 
 
 def test_the_log_on_disk_is_the_documented_format(tmp_path: Path) -> None:
@@ -287,14 +305,14 @@ def test_the_log_on_disk_is_the_documented_format(tmp_path: Path) -> None:
 def test_a_new_log_file_is_made_durable_in_its_folder(tmp_path: Path, monkeypatch) -> None:
     synced: list[Path] = []
     monkeypatch.setattr(history_module, "fsync_dir", synced.append)
-    history = History(tmp_path / "home")
+    history = History(tmp_path / "data" / "home")  # folders made as needed
     history.load()
     history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
     history.write()
-    assert synced == [tmp_path / "home"], "a new file's name must survive a power cut"
+    assert synced == [tmp_path / "data" / "home"], "a new file's name must survive a power cut"
     history.record("Starred paper 2", [("k2", NONE.to_record(), STAR.to_record())])
     history.write()
-    assert synced == [tmp_path / "home"], "appending to an existing file needs no folder sync"
+    assert synced == [tmp_path / "data" / "home"], "appending to an existing file needs no folder sync"
 
 
 def test_an_action_recorded_while_a_write_fails_is_kept(tmp_path: Path, monkeypatch) -> None:
@@ -495,11 +513,11 @@ def test_compaction_keeps_recent_entries_on_the_log_screen(tmp_path: Path, monke
     monkeypatch.setattr(history_module, "_KEPT_NOTES", 5)
     history = History(tmp_path)
     history.load()
-    for n in range(30):
+    for n in range(40):
         history.note(f"Imported file {n}")
     history.mark_synced(history.write())
     history.compact()
-    assert [label for _at, label in history.timeline] == [f"Imported file {n}" for n in range(15, 30)]
+    assert [label for _at, label in history.timeline] == [f"Imported file {n}" for n in range(25, 40)]
 
 
 def test_repair_of_a_log_with_only_a_torn_line_applies_nothing(queue: Path, capsys) -> None:

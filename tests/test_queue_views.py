@@ -261,3 +261,29 @@ def test_a_bulk_read_change_keeps_the_import_counts() -> None:
     view.states_changed(changes)
     assert view.batch_unread == {2: 2, 1: 1}
     assert view.counts == {"inbox": 3, "starred": 0, "read": 2, "all": 5}
+
+
+def test_unread_counts_of_a_fully_read_import_come_back() -> None:
+    ps = papers()
+    states = {"d": READ, "e": READ}  # import 1 entirely read
+    view = QueueView(ps, states, "all")
+    assert view.batch_unread.get(1, 0) == 0
+    states["e"] = PaperState()
+    view.state_changed(READ, PaperState(), ps[4])
+    assert view.batch_unread[1] == 1
+
+
+def test_counts_add_to_what_was_there() -> None:
+    ps = papers()
+    states = {"a": STAR, "b": PaperState(), "c": READ}  # b: a state back to nothing
+    view = QueueView(ps, states, "all")
+    assert view.counts == {"inbox": 4, "starred": 1, "read": 1, "all": 5}
+    states["d"] = PaperState(starred=True, read=True)
+    view.state_changed(PaperState(), states["d"], ps[3])
+    assert view.counts == {"inbox": 3, "starred": 2, "read": 2, "all": 5}
+
+
+def test_a_search_filter_in_all_without_removed_papers() -> None:
+    view = QueueView(papers(), {}, "all")
+    view.set_filter({11, 13})
+    assert rows(view) == ["b", "d"]
