@@ -7,12 +7,10 @@ quadratic parser gives a ratio near 4 whatever the machine's speed or load.
 
 from __future__ import annotations
 
-import gc
 import json
-import re
-import time
 from collections.abc import Callable
 
+import linear
 import pytest
 
 from paperqueue.core.importers.arxiv_feed import parse_atom, parse_rss
@@ -26,8 +24,6 @@ MB = 1_000_000
 ATOM = '<feed xmlns="http://www.w3.org/2005/Atom">'
 HF_ROW = {"paper": {"id": "2403.01234", "title": "A Title", "summary": "An abstract. " * 5,
                     "authors": [{"name": "Alice Smith"}] * 3, "upvotes": 3}, "numComments": 1}
-RATIO = 3.0  # the 2 MB input may cost at most this many times the 1 MB one
-REPEATS = 5  # tries, each keeping the fastest time seen, before giving up
 
 # Each input is built for a size in bytes (about), so the same shape can be
 # made at 1 MB and at 2 MB.
@@ -98,46 +94,8 @@ PARSERS = {
 }
 
 
-def _timed(call, text: str) -> float:
-    """Seconds for one call, with the cyclic garbage collector held off (its
-    passes over every object made so far land at sizes that differ between
-    the two inputs, which is noise here, not the parser's doing)."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        try:
-            call(text)
-        except (UnreadableError, ValueError):
-            pass
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
-
-
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-
-
-def _floor(text: str) -> float:
-    """The time, in this run, of splitting *text* into word and punctuation
-    tokens: a linear pass that allocates about as much as a parser does.  A
-    parse faster than this is mostly allocator and cache noise, so ratios
-    are taken above it (a quadratic parse of 1 MB costs far more)."""
-    return _timed(_TOKEN_RE.findall, text)
-
-
 def assert_linear(call, small: str, large: str, label: str) -> None:
-    """*large* is twice *small*; its parse may cost at most RATIO times as
-    much (fastest of up to REPEATS tries each)."""
-    floor = _floor(small)
-    best_small = best_large = float("inf")
-    for _ in range(REPEATS):
-        best_small = min(best_small, _timed(call, small))
-        best_large = min(best_large, _timed(call, large))
-        if best_large <= RATIO * max(best_small, floor):
-            return
-    ratio = best_large / max(best_small, floor)
-    raise AssertionError(f"{label}: 2x input took {ratio:.1f}x the time (not linear)")
+    linear.assert_linear(call, small, large, label, expected=(UnreadableError, ValueError))
 
 
 @pytest.mark.parametrize("name", sorted(NASTY))

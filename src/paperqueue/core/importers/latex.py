@@ -155,7 +155,9 @@ class _Decoder:
             return _GLUE[word]
         if word in _DROP or m.string.startswith("{", m.end()):
             return ""  # formatting, or a command with an argument: keep only the argument
-        return " " if space else ""  # unknown: the name goes, a blank after it stays
+        # Unknown, with no argument (an author's own macro such as \method):
+        # kept as written, so no word is lost and its name glues onto nothing.
+        return "\\" + word + (" " if space else "")
 
     def punctuation(self, m: re.Match[str]) -> str:
         token, at = m.group(), m.start()
