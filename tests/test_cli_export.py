@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import bibtexparser
@@ -78,3 +79,21 @@ def test_a_folder_as_output_is_refused(queue: int, tmp_path: Path, capsys) -> No
     assert "is a folder" in capsys.readouterr().err
     assert main(["export", "-o", str(tmp_path / "x.bib" / "y.bib")]) == 2, "a parent that does not exist"
     assert list(tmp_path.glob("*.bib")) == []
+
+
+def test_a_new_export_follows_the_umask_and_an_existing_one_keeps_its_mode(queue: int, tmp_path: Path) -> None:
+    """An export is the person's own document: a new file gets the mode any
+    program would give it (0666 less the umask), not the store's private
+    0600; rewriting a file keeps whatever mode it had."""
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "shared.bib"
+        assert main(["export", "-o", str(fresh)]) == 0
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        private = tmp_path / "private.bib"
+        private.write_text("old")
+        private.chmod(0o600)
+        assert main(["export", "-o", str(private)]) == 0
+        assert private.stat().st_mode & 0o777 == 0o600 and private.read_text().startswith("@")
+    finally:
+        os.umask(old)

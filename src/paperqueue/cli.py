@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the store could not be written or is locked, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -268,6 +269,14 @@ def cmd_doctor() -> int:
     return EXIT_OK
 
 
+def _umask_mode() -> int:
+    """The mode a new file gets from ``open()`` here (0666 less the umask): an
+    export is the person's own document, not part of the private store."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from paperqueue.core.atomic import atomic_write_bytes
     from paperqueue.core.export import UnknownBatchError, export, format_for
@@ -299,7 +308,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        atomic_write_bytes(args.output, text.encode("utf-8"))
+        atomic_write_bytes(args.output, text.encode("utf-8"), new_mode=_umask_mode())
     except OSError as error:
         _error(f"{args.output}: cannot write ({error.strerror or error})")
         return EXIT_STORE

@@ -38,14 +38,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably."""
+def atomic_write_bytes(path: Path, data: bytes, new_mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically and durably.
+
+    An existing file keeps its mode; a new one is private (0600) unless
+    ``new_mode`` says otherwise."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
-        mode = None
+        mode = new_mode
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
