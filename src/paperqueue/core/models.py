@@ -207,6 +207,7 @@ class ImportResult:
     not_understood: int = 0  # entries the importer could not read
     restored: int = 0  # removed papers brought back (--restore)
     repeated: int = 0  # entries naming a paper met earlier in the same file
+    folded: int = 0  # papers found to be a second record of another, and folded into it
     problems: list[str] = field(default_factory=list)
     batch: int = 0
     generation: int = 0
@@ -226,4 +227,5 @@ class ImportResult:
             f"{self.not_understood} entries not understood"
             + (f", {self.repeated} repeated in the file" if self.repeated else "")
             + (f", {self.restored} restored" if self.restored else "")
+            + (f", {self.folded} folded into one" if self.folded else "")
         )

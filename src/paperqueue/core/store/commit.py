@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from paperqueue.core.store import layout
+from paperqueue.core.store.fold import settle_folds, tidy_folds
 from paperqueue.core.text import one_line
 
 if TYPE_CHECKING:
@@ -38,22 +39,30 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     _write_all([_shard_writer(store, layout.ABSTRACTS, "abstracts", shard, docs)
                 for shard, docs in sorted(shards.items())], report)
     papers = {**merge.changed, **merge.new}
-    if not papers and not merge.states:
+    if not papers and not merge.states and not merge.folds:
         return
     state_shards: dict[int, dict[int, dict]] = {}
     for key, state in merge.states.items():
         paper = merge.new.get(key) or store.papers[key]
-        state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = {"key": key, **state.to_record()}
+        record = {"key": key, **state.to_record()}
+        if key in merge.folds:  # believed once meta.json names the aliases (fold.py)
+            was = store.states.get(key)
+            record.update(fold=merge.folds[key], was={"key": key, **was.to_record()} if was else None)
+        state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
     for shard, docs in sorted(state_shards.items()):
         store._table(layout.shard_path(store.home, layout.STATE, shard), "state").put(docs)
     index_shards: dict[int, dict[int, dict]] = {}
     for paper in papers.values():
-        index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = paper.to_record()
+        record = paper.to_record()
+        if paper.key in merge.folds:
+            record.update(fold=merge.folds[paper.key], was=store.papers[paper.key].to_record())
+        index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
     _write_all([_shard_writer(store, layout.INDEX, "papers", shard, docs)
                 for shard, docs in sorted(index_shards.items())])
     generation = store.generation + 1
-    count = len(store.papers) + len(merge.new)
-    max_id = max([store.max_id, *(paper.id for paper in merge.new.values())])
+    gone = [key for keys in merge.folds.values() for key in keys]
+    count = len(store.papers) + len(merge.new) - len(gone)
+    max_id = max([store.max_id, *(paper.id for paper in merge.new.values()), *merge.spent_ids])
     batches = dict(store.batch_info)
     batches.update(merge.named_batches)  # batches named in a paperqueue JSON export
     batches[merge.batch] = {
@@ -68,6 +77,10 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         "max_id": max_id,
         "batches": {str(b): info for b, info in sorted(batches.items())},
     }
+    aliases = {old: merge.folded.get(into, into) for old, into in store.aliases.items()}
+    aliases.update((key, merge.folded[key]) for key in gone)
+    if aliases:
+        meta["aliases"] = aliases
     store._table(store.home / layout.META, "meta").put({1: meta})  # the commit point
     with store._lock:
         store.generation, store.count, store.max_id = generation, count, max_id
@@ -77,7 +90,11 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
             store.papers[key] = paper
             store._index(paper, merge.normalised.get(key))
         store.states.update(merge.states)
+        if gone:
+            settle_folds(store, merge, gone, aliases)
     merge.result.generation = generation
+    if gone:
+        tidy_folds(store, merge, gone)
 
 
 _WRITERS = 4  # shard files written at once

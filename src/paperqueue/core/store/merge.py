@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, year_of
 from paperqueue.core.importers.record import ParsedPaper, arxiv_id_from_doi
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
+from paperqueue.core.store.fold import fold, resolve, twin
 
 if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
@@ -85,26 +86,40 @@ class Merge:
         self._next_batch = self.batch + 1
         self.named_batches: dict[int, dict] = {}
         self._count = 0
+        # Papers folded into another (see :mod:`fold`): key -> kept key; the
+        # committed ones each kept key absorbs; ids of new ones folded away.
+        self.folded: dict[str, str] = {}
+        self.folds: dict[str, list[str]] = {}
+        self.spent_ids: list[int] = []
+        self.gone_ids: dict[str, int] = {}  # folded committed key -> its doc id (set by the commit)
 
     # -- finding ---------------------------------------------------------------
 
     def _paper(self, key: str) -> Paper:
         return self.new.get(key) or self.changed.get(key) or self.store.papers[key]
 
+    def live(self, key: str) -> str:
+        """``key``, or the key of the paper it was folded into."""
+        return resolve(key, self.folded, self.store.aliases) if self.folded or self.store.aliases else key
+
+    def _taken(self, key: str) -> bool:
+        return key in self.new or key in self.store.papers or key in self.store.aliases or key in self.folded
+
     def _find(self, item: ParsedPaper, normalised: str) -> str | None:
-        if item.key and (item.key in self.new or item.key in self.store.papers):
-            if self._agreement(item, real_doi(item.doi), _facts_of(item), item.key) is not None:
-                return item.key
+        named = self.live(item.key) if item.key else None
+        if named and (named in self.new or named in self.store.papers):
+            if self._agreement(item, real_doi(item.doi), _facts_of(item), named) is not None:
+                return named
         if item.arxiv_id:
             key = self._new_arxiv.get(item.arxiv_id) or self._by_arxiv.get(item.arxiv_id)
             if key:
-                return key
+                return self.live(key)
         doi = real_doi(item.doi)
         if doi:
             lowered = doi_key(doi)
             key = self._new_dois.get(lowered) or self._by_doi.get(lowered)
             if key:
-                return key
+                return self.live(key)
         if not normalised:
             return None
         known = self._by_title.keys(normalised)
@@ -113,7 +128,7 @@ class Merge:
             return None
         facts = _facts_of(item)
         best, best_score = None, -1
-        for key in dict.fromkeys((*known, *mine)):
+        for key in dict.fromkeys(self.live(key) for key in (*known, *mine)):
             score = self._agreement(item, doi, facts, key)
             if score is not None and score > best_score:
                 best, best_score = key, score
@@ -161,18 +176,21 @@ class Merge:
         key = self._find(item, normalised)
         if key is None:
             self._add_new(item, normalised)
-        else:
-            self._merge(self._paper(key), item)
+            return
+        pair = twin(self, item, normalised, key)
+        if pair is not None:
+            key = fold(self, *pair)
+        self._merge(self._paper(key), item)
 
     def _add_new(self, item: ParsedPaper, normalised: str) -> None:
         doi = real_doi(item.doi)
-        if item.key and item.key not in self.store.papers:
+        if item.key and not self._taken(item.key):
             key = item.key
         elif item.arxiv_id or doi or not normalised:
             key = paper_key(item.arxiv_id, item.title, doi)
         else:  # paper_key's title form, without normalising the title again
             key = "title:" + normalised.replace(" ", "-")
-        if key in self.new or key in self.store.papers:  # a key taken by a different paper
+        if self._taken(key):  # a key taken by a different paper (or an alias)
             key = f"{key}~{self.next_id}"
         paper = Paper(
             key=key,

@@ -29,6 +29,7 @@ from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.paths import data_home
 from paperqueue.core.queue import newest_first
 from paperqueue.core.store import layout
+from paperqueue.core.store.fold import settled
 from paperqueue.core.store.migrate import migrate_v1
 from paperqueue.core.store.tables import TableFile
 
@@ -58,6 +59,7 @@ class Store:
         self.max_id = 0  # highest committed paper id
         # import batch -> {"name", "added_at", "start": its first new paper id}
         self.batch_info: dict[int, dict] = {}
+        self.aliases: dict[str, str] = {}  # key of a folded paper -> the key it lives under
         self._pending_shards: list[int] = []
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
@@ -155,6 +157,9 @@ class Store:
         self.count = int(meta.get("count", 0))
         self.max_id = int(meta.get("max_id", 0))
         self.batch_info = layout.batch_info(meta.get("batches"))
+        aliases = meta.get("aliases")
+        if isinstance(aliases, dict):
+            self.aliases = {k: v for k, v in aliases.items() if isinstance(k, str) and isinstance(v, str)}
         first = layout.head_shards(self.batch_info, self.max_id, head, pending) if head is not None else set(pending)
         for shard in sorted(first):
             self._load_index_shard(shard)
@@ -162,6 +167,8 @@ class Store:
         for shard in layout.shards(self.home, layout.STATE):
             path = layout.shard_path(self.home, layout.STATE, shard)
             for doc_id, record in self._table(path, "state").docs().items():
+                if "fold" in record or self.aliases:
+                    record = settled(record, self.aliases) or {}
                 key = record.get("key")
                 if isinstance(key, str) and int(doc_id) <= self.max_id:
                     self.states[key] = PaperState.from_record(record)
@@ -186,10 +193,15 @@ class Store:
         table.close()  # read again only when an import changes it
         papers = self.papers
         max_id = self.max_id
+        aliases = self.aliases
         count = 0
         for doc_id, record in docs.items():
             number = int(doc_id)
             if number <= max_id:
+                if "fold" in record or (aliases and record["key"] in aliases):
+                    record = settled(record, aliases)  # see fold.py
+                    if record is None:
+                        continue
                 paper = Paper.from_record(record, number)
                 papers[paper.key] = paper
                 count += 1
@@ -329,6 +341,8 @@ class Store:
         """Change a paper's state in memory; :meth:`flush` makes it durable."""
         with self._lock:
             self._check_writable()
+            if key in self.aliases:
+                return  # folded into another paper (an old logged action): nothing to show
             self.states[key] = state
             self._dirty.add(key)
 
