@@ -17,6 +17,9 @@ source that carries an arXiv id (``authoritative``: HF JSON, arXiv feeds)
 wins over pasted page text. A paper met again joins the import's batch
 (that alone is not "merged"); a paper met twice in one file counts once,
 the rest are "repeated in the file".
+
+An entry that names one paper by id or DOI and, by title, another that has
+no id or DOI of its own folds the two into one (see :mod:`fold`).
 """
 
 from __future__ import annotations
