@@ -245,3 +245,54 @@ def test_a_store_file_that_is_json_but_not_a_table_is_set_aside(pq_home: Path) -
     assert len(aside) == 1
     assert f"settings.json was not valid JSON; moved it to {aside[0]} and started it empty" in again.warnings
     again.close()
+
+
+def test_the_migrated_meta_counts_the_papers_and_their_imports(pq_home: Path) -> None:
+    papers = {"papers": {
+        "7": {"key": "title:g", "title": "G", "batch": 2, "added_at": "2026-02-02T00:00:00Z"},
+        "5": {"key": "title:e", "title": "E", "batch": 2, "added_at": "2026-02-02T00:00:00Z"},
+        "3": {"key": "title:c", "title": "C", "added_at": "2026-01-01T00:00:00Z"},
+    }}
+    v1_store(pq_home, papers, {"state": {}})
+    Store.open(pq_home).close()
+    meta = json.loads((pq_home / "meta.json").read_text())["meta"]["1"]
+    assert meta == {
+        "layout": layout.LAYOUT,
+        "generation": 1,
+        "count": 3,
+        "max_id": 7,
+        "batches": {
+            "2": {"start": 5, "added_at": "2026-02-02T00:00:00Z"},
+            "0": {"start": 3, "added_at": "2026-01-01T00:00:00Z"},
+        },
+    }
+
+
+def test_an_empty_first_layout_store_migrates_to_an_empty_queue(pq_home: Path) -> None:
+    v1_store(pq_home, {"papers": {}}, {"state": {}})
+    store = Store.open(pq_home)
+    assert store.papers == {} and store.max_id == 0 and store.count == 0
+    store.close()
+    meta = json.loads((pq_home / "meta.json").read_text())["meta"]["1"]
+    assert (meta["count"], meta["max_id"], meta["batches"]) == (0, 0, {})
+
+
+def test_an_early_meta_with_bare_start_ids_still_opens_the_newest_first(pq_home: Path, monkeypatch) -> None:
+    from paperqueue.core.importers.record import ParsedPaper
+
+    monkeypatch.setattr(layout, "SHARD_SIZE", 10)
+    store = Store.open(pq_home)
+    store.add_papers([ParsedPaper(f"Old paper {i}", "", None, ()) for i in range(55)], source="old")
+    store.add_papers([ParsedPaper(f"New paper {i}", "", None, ()) for i in range(12)], source="new")
+    newest = [p.key for p in store.ordered_papers()[:5]]
+    store.close()
+    meta_path = pq_home / "meta.json"
+    data = json.loads(meta_path.read_text())
+    data["meta"]["1"]["batches"] = {"1": 1, "2": 56}  # how an early layout kept them
+    meta_path.write_text(json.dumps(data))
+    head = Store.open(pq_home, head=5)
+    assert head.batch_info == {1: {"start": 1}, 2: {"start": 56}}
+    assert head.batch_name(2) == "import 2"
+    assert not head.complete, "only the newest shards are read first"
+    assert [p.key for p in head.ordered_papers()[:5]] == newest
+    head.close()
