@@ -296,3 +296,37 @@ def test_an_early_meta_with_bare_start_ids_still_opens_the_newest_first(pq_home:
     assert not head.complete, "only the newest shards are read first"
     assert [p.key for p in head.ordered_papers()[:5]] == newest
     head.close()
+
+
+def test_unreadable_json_is_reported_on_one_line_with_its_path(tmp_path: Path) -> None:
+    from paperqueue.core.atomic import AtomicJSONStorage, CorruptFileError, read_json
+
+    broken = tmp_path / "meta.json"
+    broken.write_bytes(b'{"meta": \n{')
+    with pytest.raises(CorruptFileError) as caught:
+        read_json(broken)
+    error = caught.value
+    assert str(error).startswith(f"{broken}: not valid JSON (") and "\n" not in str(error)
+    assert error.path == broken and error.reason.startswith("not valid JSON (")
+    listed = tmp_path / "state.json"
+    listed.write_text("[1]")
+    with pytest.raises(CorruptFileError) as caught:
+        AtomicJSONStorage(listed).read()
+    assert str(caught.value) == f"{listed}: not a TinyDB document (top level is not an object)"
+    assert caught.value.path == listed
+    assert read_json(tmp_path / "missing.json") is None
+    (tmp_path / "blank.json").write_text(" \n")
+    assert read_json(tmp_path / "blank.json") is None
+
+
+def test_a_read_only_storage_refuses_to_write_and_still_reads_the_file(tmp_path: Path) -> None:
+    from paperqueue.core.atomic import AtomicJSONStorage
+
+    path = tmp_path / "state.json"
+    AtomicJSONStorage(path).write({"state": {"1": {"key": "a"}}})  # writable unless asked otherwise
+    reader = AtomicJSONStorage(path, read_only=True)
+    assert reader.read() == {"state": {"1": {"key": "a"}}}
+    with pytest.raises(PermissionError, match="state.json: the store is open read-only$"):
+        reader.write({})
+    assert reader.read() == {"state": {"1": {"key": "a"}}}
+    assert json.loads(path.read_text()) == {"state": {"1": {"key": "a"}}}
