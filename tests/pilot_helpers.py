@@ -42,6 +42,15 @@ async def wait_loaded(pilot, timeout: float = 60.0) -> None:
     await settle(pilot)
 
 
+async def until(pilot, condition, what: str, tries: int = 1000) -> None:
+    """Pause until ``condition()`` holds (a bound against hanging, not a timing)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
 async def settle(pilot) -> None:
     """Let workers (saves, copies) finish and the screen catch up."""
     await pilot.app.workers.wait_for_complete()

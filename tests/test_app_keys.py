@@ -16,6 +16,7 @@ from pilot_helpers import (
     queue_screen,
     seed_store,
     settle,
+    until,
     wait_loaded,
     widget_text,
 )
@@ -195,7 +196,8 @@ async def test_reader_scroll_keys(pq_home: Path) -> None:
     async with app.run_test(size=(80, 16)) as pilot:
         await wait_loaded(pilot)
         reader = app.screen.query_one("#reader")
-        assert reader.max_scroll_y > 0, "a long abstract in a short window scrolls"
+        # The abstract arrives from a worker and is laid out on a later frame.
+        await until(pilot, lambda: reader.max_scroll_y > 0, "a long abstract in a short window scrolls")
         await pilot.press("J")
         await pilot.pause()
         assert reader.scroll_y > 0

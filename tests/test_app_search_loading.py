@@ -10,7 +10,7 @@ from pathlib import Path
 from paperqueue.core.store import Store, layout
 from paperqueue.ui import app as app_module
 
-from pilot_helpers import make_app, queue_screen, seed_store, settle, widget_text
+from pilot_helpers import make_app, queue_screen, seed_store, settle, until, widget_text
 
 # "objaverse" is in one abstract of the sample and in no title.
 WORD = "objaverse"
@@ -31,27 +31,19 @@ def _held_loading(monkeypatch) -> threading.Event:
     return go
 
 
-async def _until(pilot, condition, what: str) -> None:
-    for _ in range(1000):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 async def test_search_typed_while_loading_is_answered_in_full_once_loaded(pq_home: Path, monkeypatch) -> None:
     go = _held_loading(monkeypatch)
     seed_store(pq_home)
     app = make_app(pq_home)
     async with app.run_test(size=(160, 40)) as pilot:
         screen = queue_screen(app)
-        await _until(pilot, lambda: screen.queue is not None, "first screen")
+        await until(pilot, lambda: screen.queue is not None, "first screen")
         await pilot.press("slash", *WORD)
-        await _until(pilot, lambda: screen.queue.filter is not None, "a first answer")
+        await until(pilot, lambda: screen.queue.filter is not None, "a first answer")
         assert len(screen.queue) == 0, "no title holds the word"
         assert "titles only" in widget_text(app, "#status"), "the status line says the answer is partial"
         go.set()
-        await _until(pilot, lambda: len(screen.queue) == 1, "the abstract match after loading")
+        await until(pilot, lambda: len(screen.queue) == 1, "the abstract match after loading")
         await settle(pilot)
         assert WORD in screen.store.details(screen.queue.rows[0].key).abstract.lower()
         assert "titles only" not in widget_text(app, "#status")
@@ -73,7 +65,7 @@ async def test_keys_typed_before_the_queue_opens_go_to_the_search_box(pq_home: P
         screen = queue_screen(app)
         await pilot.press("slash", "s", "r", "x")  # star, read, remove if they fell through
         opened.set()
-        await _until(pilot, lambda: screen.queue is not None and screen.queue.filter is not None, "the search ran")
+        await until(pilot, lambda: screen.queue is not None and screen.queue.filter is not None, "the search ran")
         await settle(pilot)
         assert screen.searcher.query == "srx"
         store = screen.store
