@@ -116,10 +116,10 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         if self._con is None:
             con = open_index(self.path)
-            fresh = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None
+            new = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None
             for statement in SCHEMA:
                 con.execute(statement)
-            if fresh:  # a new, empty index is current for an empty store
+            if new:  # a new, empty index is current for an empty store
                 _configure(con)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -211,6 +211,11 @@ class SearchIndex:
         nothing is left to move; False when the index is not current for
         ``store`` or another writer holds it (try again after the next import).
         """
+        try:
+            if not self.unsettled():
+                return True  # nothing to move: no write at all
+        except sqlite3.DatabaseError:
+            return False
         store.load_rest()
         with store._lock:  # noqa: SLF001 - a loader thread may still add papers
             generation = store.generation
@@ -235,6 +240,9 @@ class SearchIndex:
                 if moving is None:
                     con.execute("ROLLBACK")
                     return False
+                if moving is True:
+                    con.execute("ROLLBACK")
+                    return True
                 docs, next_from = moving
                 try:
                     insert_many(con, "papers", docs)
@@ -287,16 +295,16 @@ class SearchIndex:
 
 def _chunk(
     con: sqlite3.Connection, store: Store, generation: int, ordered: list[Paper], ids: list[int], chunk: int
-) -> tuple[list[tuple[int, str, str]], int | None] | None:
+) -> tuple[list[tuple[int, str, str]], int | None] | bool | None:
     """The next ``chunk`` fresh papers with their texts, and the id after
-    them (None: these are the last); None when the index or the store has
-    moved on from ``generation``."""
+    them (None: these are the last); True when nothing is fresh; None when
+    the index or the store has moved on from ``generation``."""
     current = meta_value(con, "generation")
     if meta_value(con, "schema") != SCHEMA_VERSION or not current == store.generation == generation:
         return None
     fresh_from = meta_value(con, "fresh_from")
-    if fresh_from is None:
-        return [], None
+    if fresh_from is None:  # settled meanwhile (by another SearchIndex)
+        return True
     start = bisect.bisect_left(ids, fresh_from)
     moving = ordered[start : start + chunk]
     docs = [(paper.id, paper.title, store.details(paper.key).abstract) for paper in moving]
