@@ -13,6 +13,8 @@ Modes:
     floor TITLES           a Textual app showing 40 static lines
     datatable TITLES N     a DataTable holding N rows (title + 2 marker columns)
     session HOME N REPS QUERIES_JSON   end jump, search keystrokes, star via the app
+    plain N DB             SQLite alone building a plain FTS5 index of the page's text
+    settle HOME TEXTS_JSON search, settle the index after an import, search again
 """
 
 from __future__ import annotations
@@ -315,6 +317,62 @@ def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
     os.write(1, b"RESULT " + json.dumps(result).encode() + b"\n")
 
 
+def run_plain(count: str, path: str) -> None:
+    """SQLite alone building a plain FTS5 index (contentless, ``detail=none``,
+    no prefix indexes, default tokenizer) of the benchmark page's titles and
+    abstracts: one transaction, ``executemany`` from a list made beforehand.
+    Only the build is timed."""
+    import sqlite3
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import synth
+
+    docs = [(i, t, a) for i, (t, a) in enumerate(synth.papers(int(count), 1), start=1)]
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA synchronous=OFF")
+    start = clock()
+    con.execute("CREATE VIRTUAL TABLE plain USING fts5(title, abstract, content='', detail=none)")
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO plain(rowid, title, abstract) VALUES (?, ?, ?)", docs)
+    con.execute("COMMIT")
+    seconds = clock() - start
+    con.close()
+    os.write(1, b"RESULT " + json.dumps(seconds).encode() + b"\n")
+
+
+def run_settle(home: str, texts_json: str) -> None:
+    """Search right after an import (new papers in the table without prefix
+    indexes), settling them into the prefix table, and search again; the
+    answers must not change."""
+    from paperqueue.core.search import SearchIndex, query_words
+    from paperqueue.core.store import Store, layout
+
+    store = Store.open(Path(home))
+    index = SearchIndex(Path(home) / layout.SEARCH)
+
+    def searches() -> tuple[list[float], list[list[int]]]:
+        times, answers = [], []
+        for text in json.loads(texts_json):
+            start = clock()
+            answers.append(sorted(index.search(query_words(text))))
+            times.append(clock() - start)
+        return times, answers
+
+    unsettled = index.unsettled()
+    before, answers = searches()
+    start = clock()
+    settled = index.settle(store)
+    settle_s = clock() - start
+    after, again = searches()
+    index.close()
+    store.close()
+    if not settled or answers != again:
+        raise SystemExit("settling the search index failed or changed an answer")
+    result = {"unsettled": unsettled, "settle_s": settle_s, "sql_before": before, "sql_after": after}
+    os.write(1, b"RESULT " + json.dumps(result).encode() + b"\n")
+
+
 if __name__ == "__main__":
-    modes = {"app": run_app, "floor": run_floor, "datatable": run_datatable, "session": run_session}
+    modes = {"app": run_app, "floor": run_floor, "datatable": run_datatable, "session": run_session,
+             "plain": run_plain, "settle": run_settle}
     modes[sys.argv[1]](*sys.argv[2:])

@@ -168,62 +168,21 @@ def bench_import(page: Path, home: Path, env: dict, logs: Path) -> dict:
             "store_mb": folder_bytes(home) / 1e6, "input_mb": page.stat().st_size / 1e6}
 
 
-def bench_plain_fts(work: Path, count: int) -> float:
-    """SQLite alone building a plain FTS5 index (contentless, ``detail=none``,
-    no prefix indexes, default tokenizer) of the page's titles and
-    abstracts: one transaction, ``executemany`` from a list made beforehand.
-    The cheapest full-text index of that text, the yardstick for imports."""
-    import sqlite3
-
-    docs = [(i, t, a) for i, (t, a) in enumerate(synth.papers(count, SEED), start=1)]
+def bench_plain_fts(work: Path, count: int, env: dict, logs: Path) -> float:
+    """The yardstick for imports (children.py ``plain``): SQLite alone
+    indexing the page's titles and abstracts, in a child of its own so that
+    neither its memory nor its garbage stays in this process."""
     path = work / f"plain-fts-{count}.sqlite"
     path.unlink(missing_ok=True)
-    con = sqlite3.connect(path, isolation_level=None)
-    try:
-        con.execute("PRAGMA synchronous=OFF")
-        start = clock()
-        con.execute("CREATE VIRTUAL TABLE plain USING fts5(title, abstract, content='', detail=none)")
-        con.execute("BEGIN")
-        con.executemany("INSERT INTO plain(rowid, title, abstract) VALUES (?, ?, ?)", docs)
-        con.execute("COMMIT")
-        return clock() - start
-    finally:
-        con.close()
-        path.unlink(missing_ok=True)
+    run = spawn(child("plain", count, path), env, logs, marker=None)
+    path.unlink(missing_ok=True)
+    return float(run.output.split("RESULT ", 1)[1])
 
 
-def bench_settle(home: Path, queries: list[str]) -> dict:
-    """Search right after an import (new papers in the index's table without
-    prefix indexes), the background settling that moves them into the
-    prefix table, and search after it; both answers must be the same."""
-    from paperqueue.core.search import SearchIndex, query_words
-    from paperqueue.core.store import Store, layout
-
-    store = Store.open(home)
-    index = SearchIndex(home / layout.SEARCH)
-    try:
-        texts = keystrokes(queries)
-
-        def timed_searches() -> tuple[list[float], list[set[int]]]:
-            times, answers = [], []
-            for text in texts:
-                start = clock()
-                answers.append(index.search(query_words(text)))
-                times.append(clock() - start)
-            return times, answers
-
-        unsettled = index.unsettled()
-        before, answers = timed_searches()
-        start = clock()
-        settled = index.settle(store)
-        settle_s = clock() - start
-        after, again = timed_searches()
-        if not settled or answers != again:
-            raise RuntimeError("settling the search index failed or changed an answer")
-    finally:
-        index.close()
-        store.close()
-    return {"unsettled": unsettled, "settle_s": settle_s, "sql_before": before, "sql_after": after}
+def bench_settle(home: Path, queries: list[str], env: dict, logs: Path) -> dict:
+    """Search SQL before and after the index settles, and the settling (children.py ``settle``)."""
+    run = spawn(child("settle", home, json.dumps(keystrokes(queries))), env, logs, marker=None)
+    return json.loads(run.output.split("RESULT ", 1)[1])
 
 
 def bench_first_render(home: Path, titles: Path, count: int, env: dict, logs: Path, reps: Reps) -> dict:
@@ -311,18 +270,18 @@ def run_size(count: int, work: Path, queries: list[str], reps: Reps) -> dict:
     row = {"n": count}
     # Imports and the plain index alternate, so drifting load hits both.
     say(f"{count:,}: plain FTS5 index, page import, plain FTS5, BibTeX import, plain FTS5")
-    plain = [bench_plain_fts(work, count)]
+    plain = [bench_plain_fts(work, count, env, logs)]
     row |= bench_import(page, home, env, logs)
-    plain.append(bench_plain_fts(work, count))
+    plain.append(bench_plain_fts(work, count, env, logs))
     bib_home = work / f"home-bib-{count}"
     row["bib_s"] = bench_import(bib, bib_home, env, logs)["import_s"]
     shutil.rmtree(bib_home, ignore_errors=True)
-    plain.append(bench_plain_fts(work, count))
+    plain.append(bench_plain_fts(work, count, env, logs))
     row["plain"] = plain
     row["page_ratio"] = row["import_s"] / statistics.mean(plain[:2])
     row["bib_ratio"] = row["bib_s"] / statistics.mean(plain[1:])
     say(f"{count:,}: search before and after the index settles")
-    row |= bench_settle(home, queries)
+    row |= bench_settle(home, queries, env, logs)
     say(f"{count:,}: first render (app, floor, DataTable)")
     row |= bench_first_render(home, titles, count, env, logs, reps)
     say(f"{count:,}: session (end jump, search, star via the app)")
@@ -430,14 +389,14 @@ state shard until the change is on disk. Direct star: `set_state` + `flush` (fsy
 `Store` opened here. Naive star: TinyDB `JSONStorage`, one file holding every paper and abstract,
 `update(doc_ids=[k])`. Peak RSS: `wait4` of each child; the render child stays until the whole queue
 and search index are loaded.
-Import ratios: the plain FTS5 index is built by SQLite alone in this process (contentless,
+Import ratios: the plain FTS5 index is built by SQLite alone in a child process (contentless,
 `detail=none`, no prefix indexes, default tokenizer, one transaction, `executemany` from a list made
-beforehand, interpreter start not included), before the page import, between the two imports and
+beforehand; only the build is timed), before the page import, between the two imports and
 after the BibTeX import; each import is divided by the mean of the two builds around it. The import
 is the whole `paperqueue import` process (interpreter start, parsing, merging, the store's shards
 with fsync, and its search index). The import puts new papers in a search table without prefix
 indexes; the app moves them into the prefix table in the background (settling, timed here on a
-`Store` opened by this script, before the app sessions); searches give the same ids before and
+`Store` opened in a child process, before the app sessions); searches give the same ids before and
 after (checked), only the SQL time differs. The .bib holds the page's titles and abstracts, with
 authors (TeX accents), venues, pages, DOIs on half and arXiv eprints on a third."""
 
