@@ -1,0 +1,211 @@
+"""BibTeX fields to a paper: which field gives the arXiv id, the links, the
+date, the names, the venue, and what a ``crossref`` parent lends.
+
+The rules are listed in :mod:`paperqueue.core.importers.bibtex`'s
+docstring; this module applies them to the fields of one entry (already
+split and macro-expanded by the scanner there).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from paperqueue.core.identity import find_arxiv_id, parse_arxiv_id
+from paperqueue.core.importers.latex import latex_to_text
+from paperqueue.core.importers.record import (
+    ParsedPaper,
+    arxiv_id_from_doi,
+    clean_doi,
+    clean_names,
+    order_links,
+)
+from paperqueue.core.text import one_line
+
+__all__ = ["MONTHS", "inherit", "paper_of"]
+
+MONTHS = ("january february march april may june july august september october "
+          "november december").split()
+_FULL_DATE_RE = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)")
+_YEAR_RE = re.compile(r"(\d{4})")
+
+
+_NAME_SPLIT_RE = re.compile(r"[{}]| and ", re.IGNORECASE)
+_COMMA_RE = re.compile(r"[{}]|,")
+_URL_ESCAPE_RE = re.compile(r"\\([_%&#$~])|[{}]|\\url")
+
+
+def _depth0_split(text: str, pattern: re.Pattern[str]) -> list[str]:
+    pieces, depth, start = [], 0, 0
+    for m in pattern.finditer(text):
+        token = m.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            pieces.append(text[start : m.start()])
+            start = m.end()
+    pieces.append(text[start:])
+    return [piece.strip() for piece in pieces]
+
+
+def _person(name: str) -> str:
+    """"von Last, Jr, First" / "Last, First" / "First Last" -> "First Last"."""
+    parts = _depth0_split(name, _COMMA_RE)
+    if len(parts) == 2:
+        parts = [parts[1], parts[0]]
+    elif len(parts) >= 3:
+        parts = [*parts[2:], parts[0], parts[1]]
+    return latex_to_text(" ".join(part for part in parts if part))
+
+
+def _month(value: str) -> int | None:
+    text = one_line(latex_to_text(value)).lower()
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return next((n for n, name in enumerate(MONTHS, 1) if len(text) >= 3 and name.startswith(text)), None)
+
+
+def _published(fields: dict[str, str]) -> str | None:
+    full = _FULL_DATE_RE.match(fields.get("date", ""))
+    year = full or _YEAR_RE.search((fields.get("date") or fields.get("year") or "")[:100])
+    if year is None:
+        return None
+    if full:
+        numbers = (int(full.group(1)), int(full.group(2)), int(full.group(3)))
+    else:
+        day = re.fullmatch(r"\s*(\d{1,2})\s*", fields.get("day", "")[:40])
+        month = _month(fields.get("month", "")[:40])
+        numbers = (int(year.group(1)), month or 0, int(day.group(1)) if day else 0)
+    try:
+        return date(*numbers).isoformat()
+    except ValueError:
+        return f"{numbers[0]:04d}"
+
+
+def _plain(value: str) -> str:
+    """A value with its case braces, ``\\url`` and TeX escapes gone (for ids and URLs)."""
+    return one_line(_URL_ESCAPE_RE.sub(lambda m: m.group(1) or "", value))
+
+
+# Fields that carry an arXiv id in real files, in the order they are trusted
+# (never the title or abstract: they may cite other papers).
+_ID_FIELDS = (
+    "url", "journal", "journaltitle", "number", "volume", "note", "howpublished", "eprint",
+    "booktitle", "pages", "pdf", "epub", "file", "annote", "annotation", "addendum", "series",
+    "publisher", "institution", "organization",
+)
+_CLASS_PREFIX_RE = re.compile(r"\A\s*[A-Za-z-]+(?:\.[A-Za-z-]+)?/(?=\d{4}\.\d{4,5}(?:v\d+)?\s*\Z)")
+_ARXIV_VENUE_RE = re.compile(r"\s*(?:arxiv|corr)\b", re.IGNORECASE)
+_FIELD_CAP = 4000  # characters of a field looked at for an id or a link
+
+
+def _arxiv_id(fields: dict[str, str], doi: str | None) -> str | None:
+    """The arXiv id of an entry, from the first field that names one."""
+    prefix = _plain(fields.get("archiveprefix", "") or fields.get("eprinttype", "")).lower()
+    if prefix in ("", "arxiv"):
+        # biblatex's "cs.LG/1708.07747": a class in front of a new-style id
+        eprint = _CLASS_PREFIX_RE.sub("", _plain(fields.get("eprint", "")[:_FIELD_CAP]))
+        if found := parse_arxiv_id(eprint) or find_arxiv_id(eprint):
+            return found
+    for name in ("arxivid", "arxiv"):
+        if found := parse_arxiv_id(_plain(fields.get(name, "")[:_FIELD_CAP])):
+            return found
+    if found := arxiv_id_from_doi(doi):
+        return found
+    venue = _plain((fields.get("journal") or fields.get("journaltitle") or fields.get("publisher") or "")[:200])
+    if _ARXIV_VENUE_RE.match(venue):  # journal={CoRR}, volume={abs/1607.06450}
+        for name in ("volume", "number", "pages", "eprint"):
+            if found := parse_arxiv_id(_plain(fields.get(name, "")[:200])):
+                return found
+    text = " | ".join(_plain(fields[name][:_FIELD_CAP]) for name in _ID_FIELDS if name in fields)
+    return find_arxiv_id(text)
+
+
+_LINK_FIELDS = ("url", "pdf", "epub", "howpublished", "file")
+
+
+def _file_url(item: str) -> str:
+    """A JabRef/Zotero ``file`` item ``description:path:type`` -> its path."""
+    head, sep, tail = item.rpartition(":")
+    kind = tail.strip().lower()
+    if sep and "://" in head and (kind in ("pdf", "html", "url", "ps", "djvu", "") or "/" in kind):
+        return head
+    return item
+
+
+def _links(fields: dict[str, str]) -> tuple[str, ...]:
+    """Web links from url, bdsk-url-N, pdf, epub, howpublished and file (no
+    arXiv pages; a ``url`` that is a doi.org address is the DOI, not a link)."""
+    texts = []
+    extra = sorted((name for name in fields if name.startswith("bdsk-url-")), key=lambda n: (len(n), n))
+    for name in (_LINK_FIELDS[0], *extra, *_LINK_FIELDS[1:]):  # BibDesk's extra links after url
+        if name in fields:
+            text = _plain(fields[name][:_FIELD_CAP])
+            if name == "file":
+                text = " ".join(_file_url(item) for item in text.replace("\\:", ":").split(";"))
+            elif name == "url" and clean_doi(text):
+                continue
+            texts.append(text)
+    return order_links(texts)
+
+
+# Fields a child entry takes from the entry its ``crossref`` names, when it
+# has none of its own.  Never what identifies the parent (title, doi, url,
+# eprint...): children of one proceedings are different papers.
+_INHERITED = (
+    "author", "year", "date", "month", "day", "booktitle", "journal", "journaltitle", "editor",
+    "publisher", "series", "volume", "address", "location", "organization", "institution", "school",
+)
+_BOOK_PARTS = frozenset({"inproceedings", "incollection", "inbook", "conference", "bookinbook", "suppbook"})
+
+
+def inherit(fields: dict[str, str], by_key: dict[str, dict[str, str]], depth: int = 0) -> dict[str, str]:
+    """*fields* completed from the entry its crossref names (wherever it is in the file)."""
+    parent = by_key.get(one_line(_plain(fields.get("crossref", ""))).lower())
+    if parent is None or parent is fields:
+        return fields
+    if depth < 3 and "crossref" in parent:  # biblatex allows chains; a loop stops here
+        parent = inherit(parent, by_key, depth + 1)
+    full = dict(fields)
+    for name in _INHERITED:
+        if name in parent:
+            full.setdefault(name, parent[name])
+    if "title" in parent:  # the proceedings' title is the paper's booktitle
+        full.setdefault("booktitle", parent["title"])
+    return full
+
+
+def _text(value: str) -> str:
+    return one_line(latex_to_text(value))
+
+
+def paper_of(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPaper | str:
+    """The paper of one entry (*fields* with what crossref gave, *own* without)."""
+    title = _text(fields.get("title", ""))
+    url = _plain(fields.get("url", ""))
+    doi = clean_doi(_plain(fields.get("doi", ""))) or clean_doi(url)
+    arxiv_id = _arxiv_id(fields, doi)
+    if not title and not arxiv_id:
+        return "no title"  # (an entry with an arXiv id is a paper known by its id)
+    people = fields.get("author") or own.get("editor", "")  # editors when there are no authors
+    names = _depth0_split(one_line(people), _NAME_SPLIT_RE)
+    order = ("booktitle", "journal", "journaltitle") if kind in _BOOK_PARTS else ("journal", "journaltitle", "booktitle")
+    venue = next((text for text in (_text(fields.get(name, "")) for name in order) if text), None)
+    classes = _CLASS_SPLIT_RE.split(_plain(fields.get("primaryclass", "") + "," + fields.get("eprintclass", "")))
+    return ParsedPaper(
+        title=title,
+        abstract=_text(fields.get("abstract", "")),
+        arxiv_id=arxiv_id,
+        links=_links(fields),
+        authors=clean_names(_person(name) for name in names if name.lower() != "others"),
+        published=_published(fields),
+        doi=doi,
+        categories=clean_names(classes),
+        entry_type=kind,
+        venue=venue,
+    )
+
+
+_CLASS_SPLIT_RE = re.compile(r"[,;\s]+")
