@@ -194,12 +194,12 @@ class SearchIndex:
     def settle(
         self,
         store: Store,
-        chunk: int = SETTLE_CHUNK,
+        chunk: int | None = None,
         limit: int | None = None,
         stop: Callable[[], bool] | None = None,
     ) -> bool:
         """Move the fresh papers into the prefix table, ``chunk`` papers per
-        transaction (texts come from ``store``), at most ``limit`` chunks,
+        transaction (default :data:`SETTLE_CHUNK`; texts come from ``store``), at most ``limit`` chunks,
         and none once ``stop()`` says so (the app is quitting). Call from a
         worker thread: searches go on meanwhile, and give the same answers
         throughout.
@@ -216,6 +216,7 @@ class SearchIndex:
                 return True  # nothing to move: no write at all
         except sqlite3.DatabaseError:
             return False
+        chunk = chunk or SETTLE_CHUNK
         store.load_rest()
         with store._lock:  # noqa: SLF001 - a loader thread may still add papers
             generation = store.generation
