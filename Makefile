@@ -31,9 +31,12 @@ torture: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
 
-# Mutation testing of the core (not part of `make test`; slow, one worker).
-# `make mutation` runs every mutant not yet judged, then prints the table;
-# `make mutation MUTANTS='paperqueue.core.history.*'` re-runs only those.
+# Mutation testing of the core (not part of `make test`; slow, one worker:
+# about 5,400 mutants, hours on a busy 2-core machine). mutmut first runs the
+# selected tests unmutated, so the suite must pass. `make mutation` runs every
+# mutant not yet judged (results are kept in mutants/), then prints the table;
+# `make mutation MUTANTS='paperqueue.core.history.*'` re-runs only those, and
+# `python scripts/mutation_table.py --survivors history` lists what survived.
 .PHONY: mutation
 MUTANTS ?=
 mutation: $(STAMP)
