@@ -161,7 +161,7 @@ def test_biblatex_eprintclass_and_journaltitle() -> None:
         assert paper.categories == tuple(filter(None, [raw(entry, "eprintclass")]))
         assert paper.venue == (raw(entry, "journaltitle").replace("{", "").replace("}", "") or None)
         assert paper.entry_type == entry.entry_type
-        assert (paper.doi or "").lower() == raw(entry, "doi").lower()  # case: engineer C's rule
+        assert (paper.doi or "").lower() == raw(entry, "doi").lower()  # DOIs match in any case
 
 
 def test_readme_biblatex_with_class_in_front_of_the_id() -> None:
