@@ -87,4 +87,10 @@ def collapse_space(s: str) -> str:
 def one_line(s: str) -> str:
     """:func:`clean_text`, then every whitespace run (newlines, tabs, NBSP and
     other Unicode spaces) becomes one ASCII space; the ends are stripped."""
+    # Fast path, exact: a printable string holds no control, bidi or BOM
+    # character and no whitespace but the ASCII space (every other one is
+    # in a non-printable category), so only doubled spaces and the ends
+    # could change.
+    if s.isprintable() and "  " not in s:
+        return s.strip(" ")
     return collapse_space(clean_text(s))

@@ -54,14 +54,21 @@ __all__ = ["ENTRY_TYPES", "latex_to_text", "parse_bibtex"]
 
 # -- parsing -------------------------------------------------------------------
 
-_CHUNK_RE = re.compile(r"^[ \t]*@", re.MULTILINE)
+# Chunks start at each line whose first non-blank is "@".  Searched as "\n"
+# then blanks (a literal first character lets the engine skip ahead fast).
+_FIRST_CHUNK_RE = re.compile(r"[ \t]*@")
+_CHUNK_RE = re.compile(r"\n[ \t]*@")
 _TYPE_RE = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)\s*([{(])")
 _SPACE_RE = re.compile(r"(?:\s|%[^\n]*)*")
 _KEY_RE = re.compile(r"[^\s,{}()=\"#%]*")
 _NAME_RE = re.compile(r"[A-Za-z_][\w:.+/-]*")
 _NUMBER_RE = re.compile(r"\d+")
-_BRACES_RE = re.compile(r"\\[{}]|[{}]")
 _QUOTED_RE = re.compile(r'\\[{}]|[{}"]')
+# The start of a field in one match: blanks and comments, a name, "=",
+# blanks.  Possessive quantifiers: nothing to backtrack into, so a failed
+# match costs one pass.
+_BLANKS = r"(?:\s|%[^\n]*+)*+"
+_HEAD_RE = re.compile(rf"{_BLANKS}([A-Za-z_][\w:.+/-]*+){_BLANKS}={_BLANKS}")
 
 
 class _Malformed(Exception):
@@ -82,21 +89,41 @@ class _Scanner:
         return _SPACE_RE.match(self.text, pos).end()
 
     def closing(self, pos: int, end: int, quoted: bool) -> int:
-        """Index of the ``}`` (or ``"``) closing a value whose body starts at pos."""
+        """Index of the ``}`` (or ``"``) closing a value whose body starts at pos.
+        A brace right after a backslash (``\\{``) does not count."""
+        if quoted:
+            return self._closing_quote(pos, end)
+        text, depth, close = self.text, 0, -1
+        while True:  # str.find from brace to brace; each stretch is scanned once
+            if close < pos:
+                close = text.find("}", pos, end)
+                if close < 0:
+                    raise _Malformed("unbalanced braces")
+            opening = text.find("{", pos, close)
+            if opening >= 0:
+                if text[opening - 1] != "\\":
+                    depth += 1
+                pos = opening + 1
+                continue
+            pos = close + 1
+            if text[close - 1] != "\\":
+                if depth == 0:
+                    return close
+                depth -= 1
+
+    def _closing_quote(self, pos: int, end: int) -> int:
         depth = 0
-        for m in (_QUOTED_RE if quoted else _BRACES_RE).finditer(self.text, pos, end):
+        for m in _QUOTED_RE.finditer(self.text, pos, end):
             token = m.group()
             if token == "{":
                 depth += 1
             elif token == "}":
                 if depth == 0:
-                    if quoted:
-                        raise _Malformed("unbalanced braces")
-                    return m.start()
+                    raise _Malformed("unbalanced braces")
                 depth -= 1
             elif token == '"' and depth == 0:
                 return m.start()
-        raise _Malformed("unbalanced braces" if not quoted or depth else "unterminated quoted value")
+        raise _Malformed("unbalanced braces" if depth else "unterminated quoted value")
 
     def value(self, pos: int, end: int) -> tuple[str, int]:
         """A value: ``{…}``, ``"…"``, a number or a macro, joined by ``#``."""
@@ -126,20 +153,27 @@ class _Scanner:
         """``name = value`` pairs separated by commas, up to *closer*."""
         text, fields = self.text, {}
         while True:
-            pos = self.skip(pos)
-            if pos < end and text[pos] == closer:
-                return fields
-            name = _NAME_RE.match(text, pos, end)
-            after = self.skip(name.end()) if name else pos
-            if not name or after >= end or text[after] != "=":
+            head = _HEAD_RE.match(text, pos, end)  # blanks, name, blanks, "=", blanks
+            if head is None:
+                pos = self.skip(pos)
+                if pos < end and text[pos] == closer:
+                    return fields
                 found = shown(text[pos : min(end, pos + 20)]) if pos < end else "the end"
                 raise _Malformed(f"expected a field name or {closer!r}, found {found}")
-            value, pos = self.value(after + 1, end)
-            fields.setdefault(name.group().lower(), value)
+            name, start = head.group(1).lower(), head.end()
+            # The common value, found with str.find: braced, no brace inside,
+            # right before "," or the closer.  Anything else: the general path.
+            close = text.find("}", start + 1, end) if text.startswith("{", start) else -1
+            if (close > 0 and text[close - 1] != "\\" and text.find("{", start + 1, close) < 0
+                    and close + 1 < end and text[close + 1] in (",", closer)):
+                value, pos = text[start + 1 : close], close + 1
+            else:
+                value, pos = self.value(start, end)
+            fields.setdefault(name, value)
             if pos < end and text[pos] == ",":
                 pos += 1
             elif pos >= end or text[pos] != closer:
-                raise _Malformed(f"expected ',' or {closer!r} after field {name.group().lower()!r}")
+                raise _Malformed(f"expected ',' or {closer!r} after field {name!r}")
 
     def entry(self, pos: int, end: int, closer: str) -> tuple[str, dict[str, str]]:
         """Key and fields of an entry whose body starts at pos: key, comma, fields."""
@@ -179,7 +213,8 @@ def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
     # In file order: a problem line, or (where, kind, fields, undefined names).
     items: list[str | tuple[str, str, dict[str, str], list[str]]] = []
     by_key: dict[str, dict[str, str]] = {}
-    starts = [m.start() for m in _CHUNK_RE.finditer(text)]
+    starts = [0] if _FIRST_CHUNK_RE.match(text) else []
+    starts += [m.start() + 1 for m in _CHUNK_RE.finditer(text)]
     line, last, number = 1, 0, 0
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(text)

@@ -32,10 +32,16 @@ _YEAR_RE = re.compile(r"(\d{4})")
 
 _NAME_SPLIT_RE = re.compile(r"[{}]| and ", re.IGNORECASE)
 _COMMA_RE = re.compile(r"[{}]|,")
+_AND_RE = re.compile(" and ", re.IGNORECASE)
+_PLAIN_COMMA_RE = re.compile(",")
 _URL_ESCAPE_RE = re.compile(r"\\([_%&#$~])|[{}]|\\url")
 
 
-def _depth0_split(text: str, pattern: re.Pattern[str]) -> list[str]:
+def _depth0_split(text: str, pattern: re.Pattern[str], plain: re.Pattern[str]) -> list[str]:
+    """*text* cut where *pattern* matches outside braces; *plain* is the
+    same separator without the braces, used when there is no brace."""
+    if "{" not in text and "}" not in text:
+        return [piece.strip() for piece in plain.split(text)]
     pieces, depth, start = [], 0, 0
     for m in pattern.finditer(text):
         token = m.group()
@@ -52,7 +58,7 @@ def _depth0_split(text: str, pattern: re.Pattern[str]) -> list[str]:
 
 def _person(name: str) -> str:
     """"von Last, Jr, First" / "Last, First" / "First Last" -> "First Last"."""
-    parts = _depth0_split(name, _COMMA_RE)
+    parts = _depth0_split(name, _COMMA_RE, _PLAIN_COMMA_RE)
     if len(parts) == 2:
         parts = [parts[1], parts[0]]
     elif len(parts) >= 3:
@@ -86,6 +92,8 @@ def _published(fields: dict[str, str]) -> str | None:
 
 def _plain(value: str) -> str:
     """A value with its case braces, ``\\url`` and TeX escapes gone (for ids and URLs)."""
+    if "\\" not in value and "{" not in value and "}" not in value:
+        return one_line(value)  # nothing for the substitution to do
     return one_line(_URL_ESCAPE_RE.sub(lambda m: m.group(1) or "", value))
 
 
@@ -190,7 +198,7 @@ def paper_of(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPa
     if not title and not arxiv_id:
         return "no title"  # (an entry with an arXiv id is a paper known by its id)
     people = fields.get("author") or own.get("editor", "")  # editors when there are no authors
-    names = _depth0_split(one_line(people), _NAME_SPLIT_RE)
+    names = _depth0_split(one_line(people), _NAME_SPLIT_RE, _AND_RE)
     order = ("booktitle", "journal", "journaltitle") if kind in _BOOK_PARTS else ("journal", "journaltitle", "booktitle")
     venue = next((text for text in (_text(fields.get(name, "")) for name in order) if text), None)
     classes = _CLASS_SPLIT_RE.split(_plain(fields.get("primaryclass", "") + "," + fields.get("eprintclass", "")))
