@@ -161,11 +161,14 @@ class _Scanner:
                 found = shown(text[pos : min(end, pos + 20)]) if pos < end else "the end"
                 raise _Malformed(f"expected a field name or {closer!r}, found {found}")
             name, start = head.group(1).lower(), head.end()
-            # The common value, found with str.find: braced, no brace inside,
-            # right before "," or the closer.  Anything else: the general path.
-            close = text.find("}", start + 1, end) if text.startswith("{", start) else -1
-            if (close > 0 and text[close - 1] != "\\" and text.find("{", start + 1, close) < 0
-                    and close + 1 < end and text[close + 1] in (",", closer)):
+            # The common value: braced, right before "," or the closer (its
+            # end found with str.find).  Anything else: the general path.
+            close = -1
+            if text.startswith("{", start):
+                close = text.find("}", start + 1, end)
+                if close < 0 or text[close - 1] == "\\" or text.find("{", start + 1, close) >= 0:
+                    close = self.closing(start + 1, end, False)  # braces inside
+            if close > 0 and close + 1 < end and text[close + 1] in (",", closer):
                 value, pos = text[start + 1 : close], close + 1
             else:
                 value, pos = self.value(start, end)

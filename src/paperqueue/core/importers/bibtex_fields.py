@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from paperqueue.core.identity import find_arxiv_id, parse_arxiv_id
 from paperqueue.core.importers.latex import latex_to_text
@@ -28,6 +29,7 @@ MONTHS = ("january february march april may june july august september october "
           "november december").split()
 _FULL_DATE_RE = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)")
 _YEAR_RE = re.compile(r"(\d{4})")
+_DAY_RE = re.compile(r"\s*(\d{1,2})\s*")
 
 
 _NAME_SPLIT_RE = re.compile(r"[{}]| and ", re.IGNORECASE)
@@ -66,6 +68,21 @@ def _person(name: str) -> str:
     return latex_to_text(" ".join(part for part in parts if part))
 
 
+@lru_cache(maxsize=8192)
+def _cached_author(name: str) -> str:
+    return one_line(_person(name))
+
+
+def _authors(names: list[str]) -> tuple[str, ...]:
+    """What :func:`clean_names` gives for the people of *names*; a name is
+    converted once per run (names repeat a lot in one bibliography)."""
+    people = (
+        _cached_author(name) if len(name) < 200 else one_line(_person(name))
+        for name in names if name.lower() != "others"
+    )
+    return tuple(dict.fromkeys(person for person in people if person))
+
+
 def _month(value: str) -> int | None:
     text = one_line(latex_to_text(value)).lower()
     if text.isdigit():
@@ -81,9 +98,11 @@ def _published(fields: dict[str, str]) -> str | None:
     if full:
         numbers = (int(full.group(1)), int(full.group(2)), int(full.group(3)))
     else:
-        day = re.fullmatch(r"\s*(\d{1,2})\s*", fields.get("day", "")[:40])
-        month = _month(fields.get("month", "")[:40])
+        day = _DAY_RE.fullmatch(fields["day"][:40]) if "day" in fields else None
+        month = _month(fields["month"][:40]) if "month" in fields else None
         numbers = (int(year.group(1)), month or 0, int(day.group(1)) if day else 0)
+    if not (numbers[1] and numbers[2]):  # no full date: the year (date() would refuse it)
+        return f"{numbers[0]:04d}"
     try:
         return date(*numbers).isoformat()
     except ValueError:
@@ -92,6 +111,8 @@ def _published(fields: dict[str, str]) -> str | None:
 
 def _plain(value: str) -> str:
     """A value with its case braces, ``\\url`` and TeX escapes gone (for ids and URLs)."""
+    if not value:
+        return ""
     if "\\" not in value and "{" not in value and "}" not in value:
         return one_line(value)  # nothing for the substitution to do
     return one_line(_URL_ESCAPE_RE.sub(lambda m: m.group(1) or "", value))
@@ -207,7 +228,7 @@ def paper_of(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPa
         abstract=_text(fields.get("abstract", "")),
         arxiv_id=arxiv_id,
         links=_links(fields),
-        authors=clean_names(_person(name) for name in names if name.lower() != "others"),
+        authors=_authors(names),
         published=_published(fields),
         doi=doi,
         categories=clean_names(classes),
