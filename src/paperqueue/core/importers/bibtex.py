@@ -168,8 +168,11 @@ class _Scanner:
                 close = text.find("}", start + 1, end)
                 if close < 0 or text[close - 1] == "\\" or text.find("{", start + 1, close) >= 0:
                     close = self.closing(start + 1, end, False)  # braces inside
-            if close > 0 and close + 1 < end and text[close + 1] in (",", closer):
-                value, pos = text[start + 1 : close], close + 1
+            pos = close + 1
+            if close > 0 and pos < end and text[pos] not in (",", closer):
+                pos = self.skip(pos)  # blanks before the comma or the closer
+            if close > 0 and pos < end and text[pos] in (",", closer):
+                value = text[start + 1 : close]
             else:
                 value, pos = self.value(start, end)
             fields.setdefault(name, value)

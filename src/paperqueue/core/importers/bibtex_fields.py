@@ -133,13 +133,13 @@ _FIELD_CAP = 4000  # characters of a field looked at for an id or a link
 def _arxiv_id(fields: dict[str, str], doi: str | None) -> str | None:
     """The arXiv id of an entry, from the first field that names one."""
     prefix = _plain(fields.get("archiveprefix", "") or fields.get("eprinttype", "")).lower()
-    if prefix in ("", "arxiv"):
+    if prefix in ("", "arxiv") and "eprint" in fields:
         # biblatex's "cs.LG/1708.07747": a class in front of a new-style id
         eprint = _CLASS_PREFIX_RE.sub("", _plain(fields.get("eprint", "")[:_FIELD_CAP]))
         if found := parse_arxiv_id(eprint) or find_arxiv_id(eprint):
             return found
     for name in ("arxivid", "arxiv"):
-        if found := parse_arxiv_id(_plain(fields.get(name, "")[:_FIELD_CAP])):
+        if name in fields and (found := parse_arxiv_id(_plain(fields[name][:_FIELD_CAP]))):
             return found
     if found := arxiv_id_from_doi(doi):
         return found
@@ -210,19 +210,31 @@ def _text(value: str) -> str:
     return one_line(latex_to_text(value))
 
 
+_cached_text = lru_cache(maxsize=4096)(_text)
+
+
+def _venue(value: str) -> str:
+    """:func:`_text` of a journal or booktitle, once per run for the short
+    ones (a bibliography names a few venues many times)."""
+    return _cached_text(value) if len(value) < 300 else _text(value)
+
+
 def paper_of(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPaper | str:
     """The paper of one entry (*fields* with what crossref gave, *own* without)."""
     title = _text(fields.get("title", ""))
     url = _plain(fields.get("url", ""))
-    doi = clean_doi(_plain(fields.get("doi", ""))) or clean_doi(url)
+    doi = (clean_doi(_plain(fields["doi"])) if "doi" in fields else None) or (clean_doi(url) if url else None)
     arxiv_id = _arxiv_id(fields, doi)
     if not title and not arxiv_id:
         return "no title"  # (an entry with an arXiv id is a paper known by its id)
     people = fields.get("author") or own.get("editor", "")  # editors when there are no authors
     names = _depth0_split(one_line(people), _NAME_SPLIT_RE, _AND_RE)
     order = ("booktitle", "journal", "journaltitle") if kind in _BOOK_PARTS else ("journal", "journaltitle", "booktitle")
-    venue = next((text for text in (_text(fields.get(name, "")) for name in order) if text), None)
-    classes = _CLASS_SPLIT_RE.split(_plain(fields.get("primaryclass", "") + "," + fields.get("eprintclass", "")))
+    venue = next((text for text in (_venue(fields[name]) for name in order if name in fields) if text), None)
+    classes = (
+        _CLASS_SPLIT_RE.split(_plain(fields.get("primaryclass", "") + "," + fields.get("eprintclass", "")))
+        if "primaryclass" in fields or "eprintclass" in fields else ()
+    )
     return ParsedPaper(
         title=title,
         abstract=_text(fields.get("abstract", "")),
