@@ -55,9 +55,17 @@ class Reader(VerticalScroll, can_focus=False):
         else:
             abstract.update(Text(details.abstract or "(no abstract)"))
         links.update(_links_block(paper))
+        # Measure the parts again after this frame: an update made in the
+        # same frame as the pane's first layout kept one-line heights
+        # (seen when the abstract came from the cache at start).
+        self.call_after_refresh(self._measure_again)
         if paper is not self._shown:
             self._shown = paper
             self.scroll_home(animate=False)
+
+    def _measure_again(self) -> None:
+        for part in self.query(Static):
+            part.refresh(layout=True)
 
     def page(self, direction: int) -> None:
         if direction > 0:
