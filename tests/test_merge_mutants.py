@@ -318,3 +318,65 @@ def test_an_entry_after_a_fold_in_the_same_file_joins_the_kept_paper(pq_home: Pa
     paper = _only(store)
     assert {"https://example.org/ln", "https://example.org/again"} <= set(paper.links)
     store.close()
+
+
+# -- keys named by a paperqueue JSON file, and what a new paper keeps ----------------------
+
+
+def test_a_json_record_finds_its_paper_by_key_after_the_title_was_edited(pq_home: Path, tmp_path: Path) -> None:
+    store = Store.open(pq_home)
+    _import(store, tmp_path, "a.json", json.dumps([{"key": "k1", "title": "Original Title", "published": "2001"}]))
+    assert list(store.papers) == ["k1"]
+    again = _import(store, tmp_path, "b.json", json.dumps([{"key": "k1", "title": "Original title, edited", "tags": ["x"]}]))
+    assert (again.new, again.existing) == (0, 1)
+    assert list(store.papers) == ["k1"]
+    store.close()
+
+
+def test_a_json_record_whose_key_is_taken_by_a_different_work_gets_its_own_key(pq_home: Path, tmp_path: Path) -> None:
+    store = Store.open(pq_home)
+    _import(store, tmp_path, "a.json", json.dumps([{"key": "k1", "title": "Same Title", "doi": "10.1000/a"}]))
+    # Same key and title, but another DOI: another work.
+    again = _import(store, tmp_path, "b.json", json.dumps([{"key": "k1", "title": "Same Title", "doi": "10.1000/b"}]))
+    assert (again.new, again.existing) == (1, 0)
+    store.close()
+    store = Store.open(pq_home)
+    assert sorted(store.papers) == ["doi:10.1000/b", "k1"]
+    assert store.papers["k1"].doi == "10.1000/a" and store.papers["doi:10.1000/b"].doi == "10.1000/b"
+    store.close()
+
+
+def test_an_id_only_entry_met_twice_in_one_file_is_one_paper(pq_home: Path, tmp_path: Path) -> None:
+    text = "@misc{a, eprint={1607.06450}, archiveprefix={arXiv}}\n@misc{b, eprint={1607.06450v2}, archiveprefix={arXiv}}\n"
+    store = Store.open(pq_home)
+    result = _import(store, tmp_path, "ids.bib", text)
+    assert (result.new, result.repeated) == (1, 1)
+    assert list(store.papers) == [f"arxiv:{LN_ID}"]
+    store.close()
+
+
+def test_a_new_paper_keeps_every_detail_and_its_added_time(pq_home: Path, tmp_path: Path) -> None:
+    row = {
+        "key": "k1", "title": "Full Record", "categories": ["cs.CL"], "published": "2020-01-02",
+        "updated": "2020-03-04", "upvotes": 9, "comments": 4, "pdf_url": "https://example.org/full.pdf",
+        "added_at": "2021-05-06T07:08:09Z",
+    }
+    store = Store.open(pq_home)
+    _import(store, tmp_path, "full.json", json.dumps([row]))
+    store.close()
+    store = Store.open(pq_home)
+    paper = store.papers["k1"]
+    assert paper.added_at == "2021-05-06T07:08:09Z"
+    details = store.details("k1")
+    assert details.categories == ("cs.CL",)
+    assert (details.published or "").startswith("2020-01-02") and (details.updated or "").startswith("2020-03-04")
+    assert (details.upvotes, details.comments, details.pdf_url) == (9, 4, "https://example.org/full.pdf")
+    store.close()
+
+
+def test_a_paper_first_met_in_an_arxiv_source_keeps_that_title(pq_home: Path, tmp_path: Path) -> None:
+    store = Store.open(pq_home)
+    _import(store, tmp_path, "hf1.json", _hf("Layer Normalization"))
+    _import(store, tmp_path, "hf2.json", _hf("LAYER NORMALIZATION"))
+    assert _only(store).title == "Layer Normalization"
+    store.close()
