@@ -1,8 +1,9 @@
-"""Every parser is linear on nasty input: twice the input costs at most about
-twice the time (3x allowed for noise), measured as a ratio inside one run.
+"""Every parser is linear on nasty input: three times the input costs about
+three times as much (6x allowed for a loaded machine's noise), measured as a
+ratio inside one run.
 
 No wall-clock limit is asserted here (timings live in ``benchmarks/``): a
-quadratic parser gives a ratio near 4 whatever the machine's speed or load.
+quadratic parser gives a ratio near 9 whatever the machine's speed or load.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ HF_ROW = {"paper": {"id": "2403.01234", "title": "A Title", "summary": "An abstr
                     "authors": [{"name": "Alice Smith"}] * 3, "upvotes": 3}, "numComments": 1}
 
 # Each input is built for a size in bytes (about), so the same shape can be
-# made at 1 MB and at 2 MB.
+# made at 1 MB and at 3 MB.
 NASTY: dict[str, Callable[[int], str]] = {
     # JSON
     "json-deep-lists": lambda n: "[" * n,
@@ -94,14 +95,17 @@ PARSERS = {
 }
 
 
+FACTOR = 3  # the large input is three times the small one: linear 3x, quadratic 9x
+
+
 def assert_linear(call, small: str, large: str, label: str) -> None:
-    linear.assert_linear(call, small, large, label, expected=(UnreadableError, ValueError))
+    linear.assert_linear(call, small, large, label, expected=(UnreadableError, ValueError), factor=FACTOR)
 
 
 @pytest.mark.parametrize("name", sorted(NASTY))
 def test_nasty_input_is_linear(name: str) -> None:
-    small, large = NASTY[name](MB), NASTY[name](2 * MB)
-    assert len(small) > 0.9 * MB and len(large) > 1.8 * len(small)
+    small, large = NASTY[name](MB), NASTY[name](FACTOR * MB)
+    assert len(small) > 0.9 * MB and len(large) > 0.9 * FACTOR * len(small)
     assert_linear(parse_text, small, large, "parse_text")
     # The format's own parser too, whatever detection made of the text.
     for parser in PARSERS.get(name.partition("-")[0], ()):
@@ -110,7 +114,7 @@ def test_nasty_input_is_linear(name: str) -> None:
 
 def test_every_parser_on_other_formats_nasty_input() -> None:
     for key in ("json-deep-lists", "xml-unclosed-nesting", "bib-million-braces", "ids-one-line"):
-        small, large = NASTY[key](MB), NASTY[key](2 * MB)
+        small, large = NASTY[key](MB), NASTY[key](FACTOR * MB)
         for parser in (parse_hf, parse_pq, parse_atom, parse_rss, parse_bibtex, parse_ids):
             assert_linear(parser, small, large, f"{key} {parser.__name__}")
 
@@ -128,4 +132,4 @@ def test_the_ratio_check_catches_a_quadratic_parser() -> None:
 
     small = "ab\n" * 20_000
     with pytest.raises(AssertionError, match="not linear"):
-        assert_linear(quadratic, small, small * 2, "quadratic")
+        assert_linear(quadratic, small, small * FACTOR, "quadratic")
