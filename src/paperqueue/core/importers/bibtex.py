@@ -69,6 +69,12 @@ _QUOTED_RE = re.compile(r'\\[{}]|[{}"]')
 # match costs one pass.
 _BLANKS = r"(?:\s|%[^\n]*+)*+"
 _HEAD_RE = re.compile(rf"{_BLANKS}([A-Za-z_][\w:.+/-]*+){_BLANKS}={_BLANKS}")
+# A whole short field: its head, a braced value of at most 300 characters
+# holding no brace (nor ending with a backslash, which would escape the
+# "}"), blanks, then "," or the closer; one match instead of several steps.
+_SHORT_FIELD_RE = re.compile(
+    rf"{_BLANKS}([A-Za-z_][\w:.+/-]*+){_BLANKS}={_BLANKS}\{{([^{{}}]{{0,300}}+)(?<!\\)\}}{_BLANKS}([,)}}])"
+)
 
 
 class _Malformed(Exception):
@@ -153,6 +159,13 @@ class _Scanner:
         """``name = value`` pairs separated by commas, up to *closer*."""
         text, fields = self.text, {}
         while True:
+            short = _SHORT_FIELD_RE.match(text, pos, end)
+            if short is not None and short.group(3) in (",", closer):
+                fields.setdefault(short.group(1).lower(), short.group(2))
+                if short.group(3) == closer:
+                    return fields
+                pos = short.end()
+                continue
             head = _HEAD_RE.match(text, pos, end)  # blanks, name, blanks, "=", blanks
             if head is None:
                 pos = self.skip(pos)
@@ -261,7 +274,8 @@ def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
             problems.append(item)
             continue
         where, kind, fields, unknown = item
-        problems.extend(PartlyRead(f"{where}: unknown @string name {shown(name)}") for name in unknown[:3])
+        if unknown:
+            problems.extend(PartlyRead(f"{where}: unknown @string name {shown(name)}") for name in unknown[:3])
         paper = paper_of(kind, inherit(fields, by_key) if "crossref" in fields else fields, fields)
         if isinstance(paper, str):
             problems.append(f"{where}: {paper}")

@@ -168,7 +168,9 @@ def _links(fields: dict[str, str]) -> tuple[str, ...]:
     """Web links from url, bdsk-url-N, pdf, epub, howpublished and file (no
     arXiv pages; a ``url`` that is a doi.org address is the DOI, not a link)."""
     texts = []
-    extra = sorted((name for name in fields if name.startswith("bdsk-url-")), key=lambda n: (len(n), n))
+    extra = [name for name in fields if name.startswith("bdsk-url-")]
+    if len(extra) > 1:
+        extra.sort(key=lambda n: (len(n), n))
     for name in (_LINK_FIELDS[0], *extra, *_LINK_FIELDS[1:]):  # BibDesk's extra links after url
         if name in fields:
             text = _plain(fields[name][:_FIELD_CAP])
@@ -177,7 +179,7 @@ def _links(fields: dict[str, str]) -> tuple[str, ...]:
             elif name == "url" and clean_doi(text):
                 continue
             texts.append(text)
-    return order_links(texts)
+    return order_links(texts) if texts else ()
 
 
 # Fields a child entry takes from the entry its ``crossref`` names, when it
