@@ -35,6 +35,7 @@ _DAY_RE = re.compile(r"\s*(\d{1,2})\s*")
 _NAME_SPLIT_RE = re.compile(r"[{}]| and ", re.IGNORECASE)
 _COMMA_RE = re.compile(r"[{}]|,")
 _AND_RE = re.compile(" and ", re.IGNORECASE)
+_BRACE_RE = re.compile("[{}]")
 _PLAIN_COMMA_RE = re.compile(",")
 _URL_ESCAPE_RE = re.compile(r"\\([_%&#$~])|[{}]|\\url")
 
@@ -44,6 +45,9 @@ def _depth0_split(text: str, pattern: re.Pattern[str], plain: re.Pattern[str]) -
     same separator without the braces, used when there is no brace."""
     if "{" not in text and "}" not in text:
         return [piece.strip() for piece in plain.split(text)]
+    pieces = plain.split(text)
+    if all(_closed(piece) for piece in pieces):  # every separator is outside braces
+        return [piece.strip() for piece in pieces]
     pieces, depth, start = [], 0, 0
     for m in pattern.finditer(text):
         token = m.group()
@@ -56,6 +60,23 @@ def _depth0_split(text: str, pattern: re.Pattern[str], plain: re.Pattern[str]) -
             start = m.end()
     pieces.append(text[start:])
     return [piece.strip() for piece in pieces]
+
+
+def _closed(piece: str) -> bool:
+    """True when *piece* leaves no brace open and closes none it did not
+    open (so a separator after it is outside braces); False may also mean
+    "not sure": the caller then takes the general path."""
+    opens = piece.count("{")
+    if opens != piece.count("}"):
+        return False
+    if opens <= 1:
+        return opens == 0 or piece.find("{") < piece.find("}")
+    depth = 0
+    for m in _BRACE_RE.finditer(piece):
+        depth += 1 if m.group() == "{" else -1
+        if depth < 0:
+            return False
+    return True
 
 
 def _person(name: str) -> str:
