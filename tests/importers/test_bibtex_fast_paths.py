@@ -148,3 +148,12 @@ def test_the_name_cut_matches_the_reference_on_any_braces(people: str) -> None:
     from paperqueue.core.importers.bibtex_fields import _AND_RE, _NAME_SPLIT_RE, _depth0_split
 
     assert _depth0_split(people, _NAME_SPLIT_RE, _AND_RE) == _names_reference(people)
+
+
+def test_a_year_alone_is_the_year_in_ascii_digits() -> None:
+    years = ["2000", "0999", "\u0662\u0660\u0660\u0660", "20000", "c. 1999", "1999a"]
+    text = "".join(f"@misc{{k{n}, title = {{T{n}}}, year = {{{year}}}}}\n" for n, year in enumerate(years))
+    text += "@misc{m, title = {M}, year = {2001}, month = {mar}}\n@misc{d, title = {D}, year = {2001}, date = {2003}}\n"
+    papers, problems = parse_bibtex(text)
+    assert problems == []
+    assert [paper.published for paper in papers] == ["2000", "0999", "2000", "2000", "1999", "1999", "2001", "2003"]

@@ -250,7 +250,8 @@ def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
         if kind in ("comment", "preamble"):
             continue
         closer = "}" if head.group(2) == "{" else ")"
-        scanner.unknown = []
+        if scanner.unknown:
+            scanner.unknown = []
         if kind == "string":
             try:
                 scanner.macros.update(scanner.fields(head.end(), end, closer))
@@ -266,7 +267,10 @@ def parse_bibtex(text: str) -> tuple[list[ParsedPaper], list[str]]:
             continue
         if key:
             by_key.setdefault(key.lower(), fields)
-        items.append((where, kind, fields, scanner.unknown))
+        unknown = scanner.unknown
+        if unknown:  # (an empty list is shared by the entries: none is kept)
+            scanner.unknown = []
+        items.append((where, kind, fields, unknown or ()))
     papers: list[ParsedPaper] = []
     problems: list[str] = []
     for item in items:

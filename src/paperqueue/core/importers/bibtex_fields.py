@@ -30,6 +30,7 @@ MONTHS = ("january february march april may june july august september october "
 _FULL_DATE_RE = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)")
 _YEAR_RE = re.compile(r"(\d{4})")
 _DAY_RE = re.compile(r"\s*(\d{1,2})\s*")
+_DATE_PARTS = frozenset({"date", "month", "day"})
 
 
 _NAME_SPLIT_RE = re.compile(r"[{}]| and ", re.IGNORECASE)
@@ -112,6 +113,9 @@ def _month(value: str) -> int | None:
 
 
 def _published(fields: dict[str, str]) -> str | None:
+    year = fields.get("year", "")
+    if len(year) == 4 and year.isascii() and year.isdigit() and not (fields.keys() & _DATE_PARTS):
+        return year  # the common case: what the general path gives for it
     full = _FULL_DATE_RE.match(fields.get("date", ""))
     year = full or _YEAR_RE.search((fields.get("date") or fields.get("year") or "")[:100])
     if year is None:
