@@ -60,7 +60,6 @@ _FIRST_CHUNK_RE = re.compile(r"[ \t]*@")
 _CHUNK_RE = re.compile(r"\n[ \t]*@")
 _TYPE_RE = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)\s*([{(])")
 _SPACE_RE = re.compile(r"(?:\s|%[^\n]*)*")
-_KEY_RE = re.compile(r"[^\s,{}()=\"#%]*")
 _NAME_RE = re.compile(r"[A-Za-z_][\w:.+/-]*")
 _NUMBER_RE = re.compile(r"\d+")
 _QUOTED_RE = re.compile(r'\\[{}]|[{}"]')
@@ -68,6 +67,7 @@ _QUOTED_RE = re.compile(r'\\[{}]|[{}"]')
 # blanks.  Possessive quantifiers: nothing to backtrack into, so a failed
 # match costs one pass.
 _BLANKS = r"(?:\s|%[^\n]*+)*+"
+_ENTRY_KEY_RE = re.compile(rf"{_BLANKS}([^\s,{{}}()=\"#%]*+){_BLANKS}")
 _HEAD_RE = re.compile(rf"{_BLANKS}([A-Za-z_][\w:.+/-]*+){_BLANKS}={_BLANKS}")
 # A whole short field: its head, a braced value of at most 300 characters
 # holding no brace (nor ending with a backslash, which would escape the
@@ -196,13 +196,13 @@ class _Scanner:
 
     def entry(self, pos: int, end: int, closer: str) -> tuple[str, dict[str, str]]:
         """Key and fields of an entry whose body starts at pos: key, comma, fields."""
-        key = _KEY_RE.match(self.text, self.skip(pos), end)
-        after = self.skip(key.end())
+        key = _ENTRY_KEY_RE.match(self.text, pos, end)  # blanks, the key, blanks
+        after = key.end()
         follow = self.text[after] if after < end else ""
         if follow == ",":
-            return key.group(), self.fields(after + 1, end, closer)
+            return key.group(1), self.fields(after + 1, end, closer)
         if follow == closer:
-            return key.group(), {}
+            return key.group(1), {}
         if follow == "=":  # no key at all: the fields start at once
             return "", self.fields(pos, end, closer)
         raise _Malformed("expected ',' after the entry key")
