@@ -124,3 +124,100 @@ def test_the_kept_paper_takes_upvotes_links_batches_and_the_earlier_added_time(p
     assert (details.upvotes, details.comments) == (12, 3)
     assert details.abstract.startswith("Training deep networks")
     store.close()
+
+
+# -- when the two records disagree, and what the summary counts ------------------------------
+
+LN_KEY = "arxiv:1607.06450"
+ENTRY = "@misc{e, title={Layer Normalization}, eprint={1607.06450}, archiveprefix={arXiv}}\n"
+
+
+def _id_record(**fields) -> str:
+    return json.dumps([{"key": LN_KEY, "title": "", "arxiv_id": "1607.06450", **fields}])
+
+
+def _queue_of_two(pq_home: Path, tmp_path: Path, id_fields: dict, title_bib: str) -> Store:
+    """The paper by id alone (older, from a JSON row) and a title-only record of its title."""
+    store = Store.open(pq_home)
+    import_file(store, _write(tmp_path, "id.json", _id_record(**id_fields)))
+    import_file(store, _write(tmp_path, "title.bib", title_bib))
+    assert len(store.papers) == 2
+    return store
+
+
+@pytest.mark.parametrize(
+    ("id_fields", "title_fields", "folds"),
+    [
+        ({"published": "2016"}, "year={2014}", False),  # two years apart: another work
+        ({"published": "2016"}, "year={2018}", False),
+        ({"published": "2016"}, "year={2015}", True),  # one year apart: the same
+        ({"published": "2016"}, "year={2016}", True),
+        ({"authors": ["Jimmy Lei Ba"]}, "year={2016}", True),  # only one side has a year
+        ({"published": "2016"}, "author={Ba, Jimmy}", True),
+        ({"authors": ["Jimmy Lei Ba"]}, "author={Smith, John}", False),  # another first author
+        ({"authors": ["Jimmy Lei Ba"], "published": "2016"}, "author={Ba, J.}, year={2016}", True),
+    ],
+)
+def test_records_that_disagree_on_year_or_first_author_are_not_folded(
+    pq_home: Path, tmp_path: Path, id_fields: dict, title_fields: str, folds: bool
+) -> None:
+    store = _queue_of_two(pq_home, tmp_path, id_fields, "@misc{t, title={Layer Normalization}, " + title_fields + "}\n")
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == (1 if folds else 0)
+    assert len(store.papers) == (1 if folds else 2)
+    store.close()
+
+
+def test_counts_of_a_file_that_met_the_folded_paper_first(pq_home: Path, tmp_path: Path) -> None:
+    store = _queue_of_two(pq_home, tmp_path, {}, "@misc{t, title={Layer Normalization}}\n")
+    import_file(store, _write(tmp_path, "others.bib", "@misc{o, title={Other Paper}}\n@misc{p, title={Third Paper}}\n"))
+    text = (
+        "@misc{p1, title={Third Paper}, url={https://example.org/p1}}\n"
+        "@misc{o1, title={Other Paper}, url={https://example.org/o1}}\n"
+        "@misc{o2, title={Other Paper}}\n"
+        "@misc{t1, title={Layer Normalization}, url={https://example.org/t1}}\n" + ENTRY
+    )
+    result = import_file(store, _write(tmp_path, "mixed.bib", text))
+    assert (result.new, result.existing, result.merged, result.repeated, result.folded) == (0, 3, 3, 2, 1)
+    assert result.new + result.existing + result.repeated == 5
+    store.close()
+
+
+def test_two_folds_in_one_file_are_both_counted(pq_home: Path, tmp_path: Path) -> None:
+    store = Store.open(pq_home)
+    rows = [{"key": f"arxiv:1607.0645{n}", "title": "", "arxiv_id": f"1607.0645{n}"} for n in (0, 1)]
+    import_file(store, _write(tmp_path, "ids.json", json.dumps(rows)))
+    import_file(store, _write(tmp_path, "t.bib", "@misc{a, title={Paper Zero}}\n@misc{b, title={Paper One}}\n"))
+    text = (
+        "@misc{x, title={Paper Zero}, eprint={1607.06450}, archiveprefix={arXiv}}\n"
+        "@misc{y, title={Paper One}, eprint={1607.06451}, archiveprefix={arXiv}}\n"
+    )
+    result = import_file(store, _write(tmp_path, "both.bib", text))
+    assert result.folded == 2 and "2 folded into one" in result.summary()
+    assert len(store.papers) == 2
+    store.close()
+
+
+def test_the_kept_title_only_paper_takes_the_doi_of_the_folded_one(pq_home: Path, tmp_path: Path) -> None:
+    store = Store.open(pq_home)
+    import_file(store, _write(tmp_path, "title.bib", "@misc{t, title={Layer normalization}}\n"))  # older: kept
+    import_file(store, _write(tmp_path, "id.json", _id_record(doi="10.1000/ln.2016")))
+    assert len(store.papers) == 2
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == 1
+    (paper,) = store.papers.values()
+    assert paper.key == "title:layer-normalization"
+    assert paper.doi == "10.1000/ln.2016" and paper.arxiv_id == "1607.06450"
+    store.close()
+
+
+def test_the_folded_pages_title_text_is_kept_over_a_later_bibtex_spelling(pq_home: Path, tmp_path: Path) -> None:
+    store = Store.open(pq_home)
+    import_file(store, _write(tmp_path, "id.json", _id_record()))
+    import_file(store, _write(tmp_path, "page.txt", "Layer normalization\n\nNormalising activities helps training.\n"))
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == 1
+    (paper,) = store.papers.values()
+    assert paper.key == LN_KEY
+    assert paper.title == "Layer normalization"  # the queue's own text, filled in by the fold
+    store.close()
