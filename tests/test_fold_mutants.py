@@ -221,3 +221,24 @@ def test_the_folded_pages_title_text_is_kept_over_a_later_bibtex_spelling(pq_hom
     assert paper.key == LN_KEY
     assert paper.title == "Layer normalization"  # the queue's own text, filled in by the fold
     store.close()
+
+
+def test_an_entry_naming_the_paper_by_doi_alone_folds_it(pq_home: Path, tmp_path: Path) -> None:
+    store = _queue_of_two(pq_home, tmp_path, {"doi": "10.1000/LN.2016"}, "@misc{t, title={Layer Normalization}}\n")
+    result = import_file(store, _write(tmp_path, "entry.bib", "@article{e, title={Layer Normalization}, doi={10.1000/ln.2016}}\n"))
+    assert result.folded == 1
+    assert list(store.papers) == [LN_KEY]
+    store.close()
+
+
+def test_a_doi_met_earlier_in_the_same_file_folds_too(pq_home: Path, tmp_path: Path) -> None:
+    rows = [
+        {"key": LN_KEY, "title": "", "arxiv_id": "1607.06450", "doi": "10.1000/ln.2016"},
+        {"key": "k2", "title": "Layer Normalization"},
+        {"key": "k3", "title": "Layer Normalization", "doi": "10.1000/LN.2016"},
+    ]
+    store = Store.open(pq_home)
+    result = import_file(store, _write(tmp_path, "rows.json", json.dumps(rows)))
+    assert (result.new, result.repeated, result.folded) == (1, 2, 1)
+    assert list(store.papers) == [LN_KEY]
+    store.close()
