@@ -242,3 +242,45 @@ def test_a_doi_met_earlier_in_the_same_file_folds_too(pq_home: Path, tmp_path: P
     assert (result.new, result.repeated, result.folded) == (1, 2, 1)
     assert list(store.papers) == [LN_KEY]
     store.close()
+
+
+def test_a_paper_with_its_own_doi_is_never_folded_by_title(pq_home: Path, tmp_path: Path) -> None:
+    store = _queue_of_two(pq_home, tmp_path, {}, "@article{t, title={Layer Normalization}, doi={10.1000/journal.7}}\n")
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == 0 and len(store.papers) == 2
+    store.close()
+
+
+def test_no_fold_when_the_id_paper_has_another_title(pq_home: Path, tmp_path: Path) -> None:
+    store = _queue_of_two(pq_home, tmp_path, {"title": "Something Else Entirely"}, "@misc{t, title={Layer Normalization}}\n")
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == 0 and len(store.papers) == 2
+    store.close()
+
+
+def _three(pq_home: Path, tmp_path: Path, second: str, third: str) -> Store:
+    store = Store.open(pq_home)
+    import_file(store, _write(tmp_path, "id.json", _id_record()))
+    import_file(store, _write(tmp_path, "b.bib", "@misc{b, title={Layer Normalization}, url={https://example.org/b}, " + second + "}\n"))
+    import_file(store, _write(tmp_path, "c.bib", "@misc{c, title={Layer Normalization}, url={https://example.org/c}, " + third + "}\n"))
+    assert len(store.papers) == 3
+    return store
+
+
+def test_the_fold_skips_a_title_twin_that_contradicts_and_takes_the_next(pq_home: Path, tmp_path: Path) -> None:
+    store = _three(pq_home, tmp_path, "year={1990}", "year={2016}")
+    entry = "@misc{e, title={Layer Normalization}, eprint={1607.06450}, archiveprefix={arXiv}, year={2016}}\n"
+    result = import_file(store, _write(tmp_path, "entry.bib", entry))
+    assert result.folded == 1
+    assert "https://example.org/c" in store.papers[LN_KEY].links
+    assert "https://example.org/b" not in store.papers[LN_KEY].links
+    store.close()
+
+
+def test_of_two_equally_good_title_twins_the_older_is_folded(pq_home: Path, tmp_path: Path) -> None:
+    store = _three(pq_home, tmp_path, "author={Smith, John}", "author={Jones, Kate}")
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == 1
+    assert "https://example.org/b" in store.papers[LN_KEY].links
+    assert "https://example.org/c" not in store.papers[LN_KEY].links
+    store.close()
