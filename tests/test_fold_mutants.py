@@ -284,3 +284,23 @@ def test_of_two_equally_good_title_twins_the_older_is_folded(pq_home: Path, tmp_
     assert "https://example.org/b" in store.papers[LN_KEY].links
     assert "https://example.org/c" not in store.papers[LN_KEY].links
     store.close()
+
+
+def test_the_kept_papers_own_counts_and_categories_stay_and_the_queue_imports_on(pq_home: Path, tmp_path: Path) -> None:
+    store = _queue_of_two(
+        pq_home, tmp_path, {"upvotes": 12, "comments": 3, "categories": ["cs.LG"]}, "@misc{t, title={Layer Normalization}}\n"
+    )
+    result = import_file(store, _write(tmp_path, "entry.bib", ENTRY))
+    assert result.folded == 1
+    details = store.details(LN_KEY)
+    assert (details.upvotes, details.comments, details.categories) == (12, 3, ("cs.LG",))
+    # The same session imports on, finding the kept paper by id and by title.
+    again = import_file(
+        store,
+        _write(tmp_path, "more.txt", "arXiv:1607.06450\n"),
+    )
+    assert (again.new, again.existing) == (0, 1)
+    by_title = import_file(store, _write(tmp_path, "more.bib", "@misc{m, title={Layer normalization}, url={https://example.org/m}}\n"))
+    assert (by_title.new, by_title.existing) == (0, 1)
+    assert list(store.papers) == [LN_KEY]
+    store.close()
