@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual.worker import WorkerCancelled
+
 from paperqueue.core.importing import import_file
 from paperqueue.core.store import Store
 from paperqueue.ui.app import PaperQueueApp
@@ -52,8 +54,14 @@ async def until(pilot, condition, what: str, tries: int = 1000) -> None:
 
 
 async def settle(pilot) -> None:
-    """Let workers (saves, copies) finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
+    """Let workers (saves, copies) finish and the screen catch up. A worker
+    cancelled meanwhile (a search superseded by a newer one) is done too."""
+    for _ in range(100):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
     await pilot.pause()
 
 
