@@ -152,8 +152,10 @@ def import_file(
         except Exception:  # noqa: BLE001 - a cache must never fail an import
             writer.index.discard()
     result.format = fmt
+    if result.unusable:
+        problems = [*problems, f"{result.unusable} entries with no arXiv id, no DOI and no letter or digit in the title were skipped"]
     result.problems = problems
-    result.not_understood = not_understood
+    result.not_understood = not_understood + result.unusable
     return result
 
 

@@ -208,6 +208,7 @@ class ImportResult:
     restored: int = 0  # removed papers brought back (--restore)
     repeated: int = 0  # entries naming a paper met earlier in the same file
     folded: int = 0  # papers found to be a second record of another, and folded into it
+    unusable: int = 0  # entries with no id, no DOI and no letter or digit in the title: skipped
     problems: list[str] = field(default_factory=list)
     batch: int = 0
     generation: int = 0

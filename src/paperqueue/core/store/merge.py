@@ -190,7 +190,11 @@ class Merge:
         if item.key and not self._taken(item.key):
             key = item.key
         elif item.arxiv_id or doi or not normalised:
-            key = paper_key(item.arxiv_id, item.title, doi)
+            try:
+                key = paper_key(item.arxiv_id, item.title, doi)
+            except ValueError:  # no id, no DOI, no letter or digit in the title
+                self.result.unusable += 1
+                return
         else:  # paper_key's title form, without normalising the title again
             key = "title:" + normalised.replace(" ", "-")
         if self._taken(key):  # a key taken by a different paper (or an alias)
