@@ -32,19 +32,20 @@ class StatusLine(Widget, can_focus=False):
         text = Text()
         text.append(" paperqueue ", style="bold reverse")
         text.append(f"  {view} {row + 1 if rows else 0:,}/{rows:,}", style="bold")
-        if query:
-            text.append("  ·  search: ")
-            text.append(one_line(query), style="bold")
-            if partial:
-                text.append(" (titles only, until the search index is ready)", style="italic")
-        text.append(
-            f"  ·  {counts['all']:,} paper{'' if counts['all'] == 1 else 's'}  ·  {counts['inbox']:,} unread"
-            f"  ·  {counts['starred']:,} starred  ·  {counts['read']:,} read",
-        )
+        # What actions will touch comes first, so an 80-column line still shows it.
         if selected:
             text.append(f"  ·  {selected:,} selected", style="bold reverse")
             if hidden:
                 text.append(f" ({hidden:,} hidden)", style="bold")
+        if query:
+            text.append("  ·  search: ")
+            text.append(one_line(query), style="bold")
+            if partial:
+                text.append(" (titles only so far)", style="italic")
+        text.append(
+            f"  ·  {counts['all']:,} paper{'' if counts['all'] == 1 else 's'}  ·  {counts['inbox']:,} unread"
+            f"  ·  {counts['starred']:,} starred  ·  {counts['read']:,} read",
+        )
         if sort and sort != "newest added":
             text.append(f"  ·  by {sort}", style="dim")
         if activity:
