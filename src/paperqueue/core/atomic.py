@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from paperqueue.core.crashpoints import boundary
+
 
 class CorruptFileError(Exception):
     """A store file exists but does not hold valid JSON."""
@@ -31,7 +33,9 @@ def fsync_dir(folder: Path) -> None:
     except OSError:  # pragma: no cover - platforms without directory fds
         return
     try:
+        boundary(f"fsync dir {folder.name}")
         os.fsync(fd)
+        boundary(f"fsynced dir {folder.name}")
     except OSError:  # pragma: no cover
         pass
     finally:
@@ -52,12 +56,16 @@ def atomic_write_bytes(path: Path, data: bytes, new_mode: int | None = None) -> 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
+            boundary(f"write {path.name}")
             handle.write(data)
             handle.flush()
+            boundary(f"fsync {path.name}")
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp_name, mode)
+        boundary(f"rename {path.name}")
         os.replace(tmp_name, path)
+        boundary(f"renamed {path.name}")
     except BaseException:
         try:
             os.unlink(tmp_name)
