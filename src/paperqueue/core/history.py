@@ -7,12 +7,17 @@
     {"seq": 8, "at": "...Z", "kind": "undo", "target": 7}
     {"seq": 9, "at": "...Z", "kind": "redo", "target": 7}
     {"seq": 10, "at": "...Z", "kind": "note", "label": "Imported x.bib: 3 new"}
-    {"kind": "sync", "seq": 10}
+    {"kind": "sync", "seq": 10, "end": 412}
 
-The log is written (and fsynced) before the store, and a ``sync`` line
-follows once the store holds everything up to ``seq``. On open, what came
-after the last ``sync`` is applied again (it is idempotent), so after any
-crash log and store agree; a torn last line is dropped. The undo and redo
+One writer (:mod:`paperqueue.core.writer`) appends, in order: records are
+fsynced before the store is written, and a ``sync`` line follows once the
+store holds every action up to ``seq`` (``end``: the byte offset the line
+starts at, so a quick look at the tail can tell that nothing came after the
+records it covers). On open, every action numbered past the highest sync is
+applied again in order (it is idempotent), wherever the sync lines are, so
+after any crash log and store agree; a torn last line is dropped, and a
+failed append is cut back to the last whole line before anything else is
+written. The undo and redo
 stacks are rebuilt by replaying the log. When the file grows large it is
 rewritten (atomically) with the last :data:`DEPTH` undoable actions, the
 redo stack and recent notes.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +36,7 @@ import orjson
 
 from paperqueue.core.atomic import atomic_write_bytes, fsync_dir
 from paperqueue.core.clock import Clock, utc_now
+from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import PaperState
 
 if TYPE_CHECKING:
@@ -56,6 +63,14 @@ class Action:
 
 
 class History:
+    """The log file and the undo/redo stacks it replays into.
+
+    Recording (:meth:`record`, :meth:`note`, :meth:`undo`, :meth:`redo`) only
+    touches memory and queues the record; :meth:`write` appends what is
+    queued, in order, and makes it durable. Only one thread writes at a time
+    (``_io``), so appends, sync lines and compaction never interleave.
+    """
+
     def __init__(self, home: Path, clock: Clock = utc_now) -> None:
         self.path = home / FILE
         self.clock = clock
@@ -64,16 +79,24 @@ class History:
         self.timeline: list[tuple[str, str]] = []  # (at, label) of everything done, oldest first
         self.seq = 0
         self.synced = 0
+        self.skipped = 0  # lines read that were damaged or of the wrong shape
         self._lines = 0
-        self._pending: list[bytes] = []
-        self._lock = threading.RLock()
+        self._pending: list[tuple[int, bytes]] = []  # (seq, line) recorded, not yet durable
+        self._notes: list[dict] = []  # recent notes, kept by compaction
+        self._torn: int | None = None  # a failed append left bytes past this size
+        self._lock = threading.RLock()  # memory: stacks, seq, pending
+        self._io = threading.RLock()  # the file: one writer at a time
         self.loaded = False
 
     # -- reading the log -------------------------------------------------------
 
     def in_sync(self) -> bool:
-        """Whether the log ends with a ``sync`` line (the store holds it all):
-        a cheap look at the tail, so a clean start need not read the log."""
+        """Whether the store holds everything the log holds: a cheap look at
+        the tail, so a clean start need not read the log. True when the last
+        line is a sync line that was appended right after the bytes before
+        it (its ``end`` is where it starts): nothing was logged after the
+        records it covers. Anything else (an older sync line below a record,
+        a sync line without ``end``) means the whole log is read."""
         try:
             with self.path.open("rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
@@ -81,71 +104,98 @@ class History:
                 tail = handle.read()
         except FileNotFoundError:
             return True
-        last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
-        return tail.endswith(b"\n") and last.startswith(b'{"kind":"sync"')
+        if not tail.endswith(b"\n"):
+            return False
+        last = tail[:-1].rsplit(b"\n", 1)[-1]
+        try:
+            record = orjson.loads(last)
+        except orjson.JSONDecodeError:
+            return False
+        return (
+            isinstance(record, dict)
+            and record.get("kind") == "sync"
+            and record.get("end") == size - len(last) - 1
+        )
 
     def ensure_loaded(self) -> None:
         if not self.loaded:
             self.load()
 
     def load(self) -> list[dict]:
-        """Replay the log; returns the records written after the last sync
-        (to apply to the store again). Drops a torn last line."""
-        self.loaded = True
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return []
-        if raw and not raw.endswith(b"\n"):
-            # A torn last line: the write never finished, so it never counted.
-            raw = raw[: raw.rfind(b"\n") + 1]
-            self._truncate(len(raw))
-        records = []
-        for line in raw.split(b"\n"):
-            if not line.strip():
-                continue
+        """Replay the log; returns every action record numbered past the
+        highest sync line (to apply to the store again, in order), wherever
+        the sync lines are. Drops a torn last line; skips lines that are
+        damaged or of the wrong shape (counted in :attr:`skipped`)."""
+        with self._io, self._lock:
+            self.loaded = True
             try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue  # a damaged line in the middle: skip it, keep the rest
-            if isinstance(record, dict):
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return []
+            if raw and not raw.endswith(b"\n"):
+                # A torn last line: the write never finished, so it never counted.
+                raw = raw[: raw.rfind(b"\n") + 1]
+                self._truncate(len(raw))
+            records = []
+            seen: set[tuple] = set()
+            for line in raw.split(b"\n"):
+                if not line.strip():
+                    continue
+                try:
+                    record = _valid(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    record = None
+                if record is None:
+                    self.skipped += 1  # a damaged line: skip it, keep the rest
+                    continue
+                identity = (record["kind"], record["seq"], record.get("target"))
+                if identity in seen and record["kind"] != "sync":
+                    continue  # the same line twice (an old retried write): it happened once
+                seen.add(identity)
                 records.append(record)
-        self._lines = len(records)
-        unsynced: list[dict] = []
-        for record in records:
-            self._replay(record)
-            if record.get("kind") == "sync":
-                self.synced = max(self.synced, int(record.get("seq", 0)))
-                unsynced = []
-            elif record.get("kind") in ("do", "undo", "redo"):
-                unsynced.append(record)
-        return [r for r in unsynced if int(r.get("seq", 0)) > self.synced]
+            self._lines = len(records)
+            for record in records:
+                self._replay(record)
+                if record["kind"] == "sync":
+                    self.synced = max(self.synced, record["seq"])
+            return [r for r in records if r["kind"] in _ACTIONS and r["seq"] > self.synced]
 
     def _truncate(self, size: int) -> None:
-        with self.path.open("r+b") as handle:
-            handle.truncate(size)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(self.path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            boundary("truncate history")
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+            boundary("truncated history")
+        finally:
+            os.close(fd)
 
     def _replay(self, record: dict) -> None:
-        kind = record.get("kind")
-        seq = int(record.get("seq", 0))
+        kind = record["kind"]
+        seq = record["seq"]
         self.seq = max(self.seq, seq)
+        at = str(record.get("at", ""))
         if kind == "do":
-            action = Action(seq, str(record.get("at", "")), str(record.get("label", "")), [tuple(c) for c in record.get("changes", [])])
+            action = Action(seq, at, str(record.get("label", "")), [tuple(c) for c in record.get("changes", [])])
             self.undo_stack.append(action)
             self.redo_stack.clear()
             self.timeline.append((action.at, action.label))
-        elif kind == "undo" and self.undo_stack and self.undo_stack[-1].seq == record.get("target"):
+        elif kind == "undo" and self.undo_stack and self.undo_stack[-1].seq == record["target"]:
             action = self.undo_stack.pop()
             self.redo_stack.append(action)
-            self.timeline.append((str(record.get("at", "")), f"Undid: {action.label}"))
-        elif kind == "redo" and self.redo_stack and self.redo_stack[-1].seq == record.get("target"):
+            self.timeline.append((at, f"Undid: {action.label}"))
+        elif kind == "redo" and self.redo_stack and self.redo_stack[-1].seq == record["target"]:
             action = self.redo_stack.pop()
             self.undo_stack.append(action)
-            self.timeline.append((str(record.get("at", "")), f"Redid: {action.label}"))
+            self.timeline.append((at, f"Redid: {action.label}"))
         elif kind == "note":
-            self.timeline.append((str(record.get("at", "")), str(record.get("label", ""))))
+            self.timeline.append((at, str(record.get("label", ""))))
+            self._keep_note({"seq": seq, "at": at, "kind": "note", "label": str(record.get("label", ""))})
+
+    def _keep_note(self, record: dict) -> None:
+        self._notes.append(record)
+        if len(self._notes) > 2 * _KEPT_NOTES:
+            del self._notes[:-_KEPT_NOTES]
 
     def effect(self, record: dict) -> dict[str, PaperState]:
         """The states a log record sets (to apply again after a crash)."""
@@ -161,7 +211,7 @@ class History:
     # -- recording ---------------------------------------------------------------
 
     def _append(self, record: dict) -> None:
-        self._pending.append(orjson.dumps(record))
+        self._pending.append((record["seq"], orjson.dumps(record)))
 
     def record(self, label: str, changes: list[Change]) -> Action:
         """A new undoable action (clears the redo stack). Durable after :meth:`write`."""
@@ -182,7 +232,9 @@ class History:
             self.seq += 1
             at = self.clock()
             self.timeline.append((at, label))
-            self._append({"seq": self.seq, "at": at, "kind": "note", "label": label})
+            record = {"seq": self.seq, "at": at, "kind": "note", "label": label}
+            self._keep_note(record)
+            self._append(record)
 
     def undo(self) -> Action | None:
         return self._move(self.undo_stack, self.redo_stack, "undo", "Undid")
@@ -206,59 +258,134 @@ class History:
     # -- writing -----------------------------------------------------------------
 
     def write(self) -> int:
-        """Append pending records durably (call from a worker, before the
-        store is flushed); returns the last sequence number written."""
-        with self._lock:
-            pending, self._pending = self._pending, []
-            seq = self.seq
-        if not pending:
-            return seq
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            new = not self.path.exists()
-            with self.path.open("ab") as handle:
-                handle.write(b"".join(line + b"\n" for line in pending))
-                handle.flush()
-                os.fsync(handle.fileno())
-            if new:
-                fsync_dir(self.path.parent)
-        except BaseException:
+        """Append the queued records durably, in order; returns the highest
+        sequence number now in the log (every record up to it is durable).
+
+        A failed append is cut back to the last complete line before the
+        error propagates (or, if even that fails, before the next write), so
+        a retry never lands on a fragment; the records stay queued."""
+        with self._io:
             with self._lock:
-                self._pending[:0] = pending
-            raise
-        self._lines += len(pending)
-        return seq
+                pending = list(self._pending)
+                seq = self.seq if not pending else pending[-1][0]
+            if not pending and self._torn is None:
+                return seq
+            data = b"".join(line + b"\n" for _seq, line in pending)
+            self._append_bytes(lambda _end: data, sync=True)
+            with self._lock:
+                del self._pending[: len(pending)]
+            self._lines += len(pending)
+            return seq
+
+    def _append_bytes(self, make: Callable[[int], bytes], *, sync: bool) -> None:
+        """Append ``make(size)`` (``size``: where it starts) to the log."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not os.path.lexists(self.path)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            if self._torn is not None and self._torn <= size:
+                boundary("truncate history")
+                os.ftruncate(fd, self._torn)
+                os.fsync(fd)
+                boundary("truncated history")
+                size = self._torn
+            self._torn = None
+            try:
+                view = memoryview(make(size))
+                boundary("append history")
+                while view:
+                    view = view[os.write(fd, view):]
+                if sync:
+                    boundary("fsync history")
+                    os.fsync(fd)
+                    boundary("fsynced history")
+            except BaseException:
+                self._torn = size
+                try:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+                    self._torn = None
+                except OSError:
+                    pass  # cut back before the next write
+                raise
+        finally:
+            os.close(fd)
+        if new:
+            fsync_dir(self.path.parent)
 
     def mark_synced(self, seq: int) -> None:
         """The store now holds everything up to ``seq`` (no fsync needed: a
-        lost sync line only means some work is redone after a crash)."""
-        if seq <= self.synced:
-            return
-        with self.path.open("ab") as handle:
-            handle.write(orjson.dumps({"kind": "sync", "seq": seq}) + b"\n")
-        self.synced = seq
-        self._lines += 1
-        if self._lines > _COMPACT_LINES or self.path.stat().st_size > _COMPACT_BYTES:
-            self.compact()
+        lost sync line only means some work is redone after a crash). A
+        compaction that fails is tried again later; it loses nothing."""
+        with self._io:
+            if seq <= self.synced:
+                return
+            self._append_bytes(lambda end: orjson.dumps({"kind": "sync", "seq": seq, "end": end}) + b"\n", sync=False)
+            self.synced = seq
+            self._lines += 1
+            try:
+                if self._lines > _COMPACT_LINES or self.path.stat().st_size > _COMPACT_BYTES:
+                    self.compact()
+            except OSError:
+                pass
 
     def compact(self) -> None:
-        """Rewrite the log with what undo, redo and the log screen still need."""
-        with self._lock:
-            if self._pending:
-                return  # not everything is on disk yet; try again later
-            keep = self.undo_stack[-DEPTH:]
-            self.undo_stack[:] = keep
-            out = [{"seq": a.seq, "at": a.at, "kind": "do", "label": a.label, "changes": a.changes} for a in keep]
-            # The redo stack is rebuilt by "doing" then "undoing" its actions.
-            for action in reversed(self.redo_stack):
-                out.append({"seq": action.seq, "at": action.at, "kind": "do", "label": action.label, "changes": action.changes})
-            for action in self.redo_stack:
-                out.append({"seq": self.seq, "at": action.at, "kind": "undo", "target": action.seq})
-            out.append({"kind": "sync", "seq": self.synced})
-            data = b"".join(orjson.dumps(r) + b"\n" for r in out)
-            atomic_write_bytes(self.path, data)
-            self._lines = len(out)
-            self.timeline[:] = self.timeline[-(_KEPT_NOTES + DEPTH):]
+        """Rewrite the log with what undo, redo and the log screen still need:
+        the last :data:`DEPTH` undoable actions, the redo stack and recent
+        notes. Only when everything recorded is on disk and in the store."""
+        with self._io:
+            with self._lock:
+                if self._pending or self.synced < self.seq:
+                    return  # not everything is on disk yet; try again later
+                keep = self.undo_stack[-DEPTH:]
+                self.undo_stack[:] = keep
+                notes = self._notes[-_KEPT_NOTES:]
+                body = [{"seq": a.seq, "at": a.at, "kind": "do", "label": a.label, "changes": a.changes} for a in keep]
+                body = sorted(body + notes, key=lambda r: r["seq"])
+                # The redo stack is rebuilt by "doing" then "undoing" its actions.
+                for action in reversed(self.redo_stack):
+                    body.append({"seq": action.seq, "at": action.at, "kind": "do", "label": action.label, "changes": action.changes})
+                for action in self.redo_stack:
+                    body.append({"seq": self.seq, "at": action.at, "kind": "undo", "target": action.seq})
+                self.timeline[:] = self.timeline[-(_KEPT_NOTES + DEPTH):]
+            data = b"".join(orjson.dumps(r) + b"\n" for r in body)
+            data += orjson.dumps({"kind": "sync", "seq": self.synced, "end": len(data)}) + b"\n"
+            atomic_write_bytes(self.path, data, new_mode=0o600)
+            self._lines = len(body) + 1
+
+
+_ACTIONS = ("do", "undo", "redo")
+
+
+def _valid(record: object) -> dict | None:
+    """``record`` if it has the shape of a log line, else ``None``."""
+    if not isinstance(record, dict):
+        return None
+    kind = record.get("kind")
+    seq = record.get("seq", 0 if kind in ("sync", "note") else None)
+    if kind not in ("do", "undo", "redo", "note", "sync") or type(seq) is not int or seq < 0:
+        return None
+    if kind in ("undo", "redo") and type(record.get("target")) is not int:
+        return None
+    for name in ("at", "label"):
+        if name in record and not isinstance(record[name], str):
+            return None
+    if kind == "do":
+        changes = record.get("changes", [])
+        if not isinstance(changes, list) or not all(_change(c) for c in changes):
+            return None
+    return {**record, "seq": seq}
+
+
+def _change(change: object) -> bool:
+    return (
+        isinstance(change, list)
+        and len(change) == 3
+        and isinstance(change[0], str)
+        and isinstance(change[1], dict)
+        and isinstance(change[2], dict)
+    )
 
 
 def repair(store: Store, history: History) -> int:

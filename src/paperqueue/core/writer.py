@@ -1,0 +1,174 @@
+"""The one writer: every change to the person's state reaches the disk
+through here, strictly in the order it was made.
+
+A change is recorded on the caller's thread (usually the UI's): the action
+goes into the history's queue and its states into :attr:`Writer._jobs`,
+tagged with the action's number. :meth:`Writer.save` then, under one lock,
+
+1. appends the queued log records and fsyncs them (``History.write``),
+2. writes exactly the states of the actions whose records are now durable
+   (the states as those actions left them, not whatever memory holds now),
+3. appends a ``sync`` line naming the last action the store now holds.
+
+So the store never gets ahead of the log, a sync line is exact, and after a
+crash :func:`paperqueue.core.history.repair` replays every action past the
+last sync. The app calls :meth:`save_soon` (a background thread does the
+work); the command line calls :meth:`save`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from paperqueue.core.history import Action, Change, History
+from paperqueue.core.models import PaperState
+from paperqueue.core.store import Store, layout
+
+_NO_STATE = PaperState()
+
+
+class Writer:
+    def __init__(self, store: Store, history: History, on_saved: Callable[[OSError | None], None] | None = None) -> None:
+        self.store = store
+        self.history = history
+        self.on_saved = on_saved  # called on the writer's thread after each background save
+        self._jobs: list[tuple[int, dict[str, PaperState]]] = []  # (action seq, its states), in order
+        self._unsaved = 0
+        self._lock = threading.Lock()  # recording: history + jobs move together
+        self._io = threading.Lock()  # saving: one at a time, in order
+        self._wake = threading.Condition()
+        self._requested = False
+        self._busy = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    # -- recording (any thread) ------------------------------------------------------
+
+    def record(self, label: str, changes: list[Change]) -> Action:
+        """Log a new undoable action whose after-states the store will hold."""
+        with self._lock:
+            action = self.history.record(label, changes)
+            self._queue(action.seq, action.states(after=True))
+        return action
+
+    def undo(self) -> Action | None:
+        return self._move(self.history.undo, after=False)
+
+    def redo(self) -> Action | None:
+        return self._move(self.history.redo, after=True)
+
+    def _move(self, move: Callable[[], Action | None], *, after: bool) -> Action | None:
+        with self._lock:
+            action = move()
+            if action is not None:
+                self._queue(self.history.seq, action.states(after=after))
+        return action
+
+    def note(self, label: str) -> None:
+        with self._lock:
+            self.history.note(label)
+
+    def _queue(self, seq: int, states: dict[str, PaperState]) -> None:
+        self._jobs.append((seq, states))
+        self._unsaved += len(states)
+
+    @property
+    def unsaved(self) -> int:
+        """How many paper states are recorded but not yet in the store's files."""
+        return self._unsaved
+
+    # -- saving ------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Make everything recorded so far durable, in order (any thread;
+        raises :class:`OSError` and keeps what is unsaved for the next try)."""
+        with self._io:
+            written = self.history.write()
+            with self._lock:
+                jobs = [job for job in self._jobs if job[0] <= written]
+            states: dict[str, PaperState] = {}
+            for _seq, job_states in jobs:
+                states.update(job_states)
+            write_states(self.store, states)
+            write_settings(self.store)
+            with self._lock:
+                del self._jobs[: len(jobs)]
+                self._unsaved -= sum(len(s) for _seq, s in jobs)
+            self.history.mark_synced(written)
+
+    def save_soon(self) -> None:
+        """Have the writer's thread save (returns at once)."""
+        with self._wake:
+            if self._closed:
+                return
+            self._requested = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="paperqueue-writer", daemon=True)
+                self._thread.start()
+            self._wake.notify_all()
+
+    def wait(self) -> None:
+        """Return once the writer's thread has nothing left to do."""
+        with self._wake:
+            self._wake.wait_for(lambda: not self._requested and not self._busy)
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._requested or self._closed)
+                if not self._requested:
+                    return
+                self._requested = False
+                self._busy = True
+            error: OSError | None = None
+            try:
+                self.save()
+            except OSError as failure:
+                error = failure
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+            if self.on_saved is not None:
+                self.on_saved(error)
+
+
+def write_states(store: Store, states: dict[str, PaperState]) -> None:
+    """Write exactly ``states`` to the state shards: one atomic write per shard."""
+    if not states:
+        return
+    by_shard: dict[int, dict[int, dict | None]] = {}
+    for key, state in states.items():
+        paper = store.papers.get(key)
+        if paper is None or key in store.aliases:
+            continue  # folded into another paper, or not in the queue: nothing to keep
+        # A state back to nothing (after an undo) is dropped, so the state
+        # files, and the next start, stay small.
+        record = None if state == _NO_STATE else {"key": key, **state.to_record()}
+        by_shard.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
+    with store._write_lock:
+        for shard, docs in sorted(by_shard.items()):
+            store._table(layout.shard_path(store.home, layout.STATE, shard), "state").put(docs)
+    with store._lock:
+        store._dirty.difference_update(states)
+
+
+def write_settings(store: Store) -> None:
+    with store._lock:
+        if not store._settings_dirty:
+            return
+        settings = dict(store.settings)
+        store._settings_dirty = False
+    try:
+        with store._write_lock:
+            store._table(store.home / layout.SETTINGS, "settings").put({1: settings})
+    except BaseException:
+        with store._lock:
+            store._settings_dirty = True
+        raise

@@ -1,0 +1,203 @@
+"""One writer, in order (issue 9 items 3 and 4): the log is durable before
+the store, the store never gets ahead of the log, sync lines are exact, and
+repair replays every logged action the store does not hold, whatever the
+last line of the log is. Each test reopens the store and the log the way
+the app and the CLI do on start."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import orjson
+import pytest
+
+from paperqueue.core import history as history_module
+from paperqueue.core.history import History, repair
+from paperqueue.core.importers.page import ParsedPaper
+from paperqueue.core.models import PaperState
+from paperqueue.core.store import Store
+from paperqueue.core.writer import Writer
+
+STAR, NONE = PaperState(starred=True), PaperState()
+
+
+def make_queue(home: Path, n: int = 20) -> list[str]:
+    store = Store.open(home)
+    store.add_papers([ParsedPaper(f"Paper {i} on things", "An abstract.", None, ()) for i in range(n)], source="synthetic")
+    keys = [p.key for p in store.ordered_papers()]
+    store.close()
+    return keys
+
+
+def open_both(home: Path) -> tuple[Store, History, Writer]:
+    store = Store.open(home)
+    history = History(home)
+    repair(store, history)
+    history.ensure_loaded()
+    return store, history, Writer(store, history)
+
+
+def starred_on_disk(home: Path) -> set[str]:
+    """Stars as the next start sees them, repair included."""
+    store, _history, _writer = open_both(home)
+    try:
+        store.load_rest()
+        return {k for k in store.papers if store.state(k).starred}
+    finally:
+        store.close()
+
+
+def change(writer: Writer, label: str, new: dict[str, PaperState]):
+    store = writer.store
+    changes = [(k, store.state(k).to_record(), s.to_record()) for k, s in new.items()]
+    action = writer.record(label, changes)
+    for key, state in new.items():
+        store.set_state(key, state)
+    return action
+
+
+def test_a_change_made_while_the_log_is_written_waits_for_its_own_record(pq_home: Path, monkeypatch) -> None:
+    """Star k1; while its record is being written, star k2; crash after the
+    save: k2 must not be on disk without its record (it could never be undone)."""
+    k1, k2 = make_queue(pq_home)[:2]
+    store, history, writer = open_both(pq_home)
+    change(writer, "Starred 1 paper", {k1: STAR})
+    real_write = history.write
+
+    def write_then_the_person_acts() -> int:
+        seq = real_write()
+        change(writer, "Starred 1 paper", {k2: STAR})  # the UI thread, meanwhile
+        return seq
+
+    monkeypatch.setattr(history, "write", write_then_the_person_acts)
+    writer.save()
+    store.close()  # the process dies here: k2 was never saved
+    assert starred_on_disk(pq_home) == {k1}
+    _store, again, _writer = open_both(pq_home)
+    assert [a.label for a in again.undo_stack] == ["Starred 1 paper"]
+    _store.close()
+
+
+def test_an_undo_logged_after_an_older_sync_line_is_repaired(pq_home: Path) -> None:
+    """The log may end `do 2, undo 3, sync 2` (a crash before the undo reached
+    the store): the undo is applied on the next start."""
+    keys = make_queue(pq_home)
+    store, history, writer = open_both(pq_home)
+    change(writer, "Starred 10 papers", {k: STAR for k in keys[:10]})
+    writer.save()
+    change(writer, "Starred 1 paper", {keys[10]: STAR})
+    writer.save()
+    store.close()
+    path = pq_home / "history.jsonl"
+    undo = {"seq": 3, "at": "t", "kind": "undo", "target": 2}
+    lines = path.read_bytes().splitlines()
+    assert orjson.loads(lines[-1])["kind"] == "sync" and orjson.loads(lines[-1])["seq"] == 2
+    # As an interleaving of two savers used to leave it: the undo's record
+    # before the sync line of the action it undoes, its own sync never written.
+    path.write_bytes(b"\n".join([*lines[:-1], orjson.dumps(undo), lines[-1]]) + b"\n")
+    assert starred_on_disk(pq_home) == set(keys[:10])
+
+
+def test_the_store_never_holds_a_state_whose_record_is_not_durable(pq_home: Path, monkeypatch) -> None:
+    """Star all, then unstar all; the log append of the unstar fails: the disk
+    keeps the stars (the log says so), and undo still finds the star action."""
+    keys = make_queue(pq_home)
+    store, history, writer = open_both(pq_home)
+    change(writer, "Starred 20 papers", {k: STAR for k in keys})
+    writer.save()
+    change(writer, "Unstarred 20 papers", {k: NONE for k in keys})
+
+    def no_space(fd: int, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(history_module.os, "write", no_space)
+        with pytest.raises(OSError):
+            writer.save()
+    assert writer.unsaved == 20
+    store.close()
+    assert starred_on_disk(pq_home) == set(keys)
+    _store, again, _writer = open_both(pq_home)
+    assert [a.label for a in again.undo_stack] == ["Starred 20 papers"]
+    _store.close()
+
+
+def test_a_failed_append_leaves_no_fragment_and_the_retry_is_whole(pq_home: Path, monkeypatch) -> None:
+    """A full disk mid-append: the part that reached the file is cut back, the
+    retry after space comes back writes one whole line, and undo works."""
+    keys = make_queue(pq_home)
+    store, history, writer = open_both(pq_home)
+    change(writer, "Starred 20 papers", {k: STAR for k in keys})
+    real_write = history_module.os.write
+
+    def half_then_full(fd: int, data) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(history_module.os, "write", half_then_full)
+    with pytest.raises(OSError):
+        writer.save()
+    monkeypatch.setattr(history_module.os, "write", real_write)
+    raw = (pq_home / "history.jsonl").read_bytes()
+    assert raw == b"" or raw.endswith(b"\n"), "no fragment left at the end of the log"
+    writer.save()  # space came back; the app retries
+    store.close()
+    lines = [orjson.loads(line) for line in (pq_home / "history.jsonl").read_bytes().splitlines()]
+    assert [line["kind"] for line in lines] == ["do", "sync"]
+    store, history, writer = open_both(pq_home)
+    assert writer.undo().label == "Starred 20 papers"
+    writer.save()
+    store.close()
+    assert starred_on_disk(pq_home) == set()
+
+
+def test_a_failed_compaction_is_not_a_failed_save(pq_home: Path, monkeypatch) -> None:
+    keys = make_queue(pq_home)
+    monkeypatch.setattr(history_module, "_COMPACT_LINES", 2)
+
+    def no_space(path, data, new_mode=None) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(history_module, "atomic_write_bytes", no_space)
+    store, history, writer = open_both(pq_home)
+    for key in keys[:3]:
+        change(writer, "Starred 1 paper", {key: STAR})
+        writer.save()  # compaction fails each time; the save does not
+    assert writer.unsaved == 0
+    store.close()
+    assert starred_on_disk(pq_home) == set(keys[:3])
+
+
+def test_the_background_writer_reports_each_save(pq_home: Path) -> None:
+    keys = make_queue(pq_home)
+    store, history, writer = open_both(pq_home)
+    reports: list[OSError | None] = []
+    writer.on_saved = reports.append
+    change(writer, "Starred 1 paper", {keys[0]: STAR})
+    writer.save_soon()
+    writer.wait()
+    assert reports == [None] and writer.unsaved == 0
+    writer.close()
+    store.close()
+    assert starred_on_disk(pq_home) == {keys[0]}
+
+
+def test_a_sync_line_says_where_it_starts_so_a_clean_start_can_trust_it(pq_home: Path) -> None:
+    keys = make_queue(pq_home)
+    store, history, writer = open_both(pq_home)
+    for key in keys[:3]:
+        change(writer, "Starred 1 paper", {key: STAR})
+        writer.save()
+    store.close()
+    raw = (pq_home / "history.jsonl").read_bytes()
+    for line in raw.splitlines(keepends=True):
+        record = orjson.loads(line)
+        if record["kind"] == "sync":
+            assert record["end"] == raw.index(line)
+    assert History(pq_home).in_sync()
+    # A record appended after the sync line's records, before it: not in sync.
+    lines = raw.splitlines(keepends=True)
+    moved = b"".join([*lines[:-1], b'{"seq":9,"at":"t","kind":"do","label":"x","changes":[]}\n', lines[-1]])
+    (pq_home / "history.jsonl").write_bytes(moved)
+    assert not History(pq_home).in_sync()
