@@ -44,6 +44,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from paperqueue.core.importers.record import CATEGORY_RE
 from paperqueue.core.models import Paper, PaperDetails, PaperState
 
 Row = tuple[Paper, PaperDetails, PaperState]
@@ -136,10 +137,28 @@ def _math(span: str) -> str:
     return "".join(pieces.out)
 
 
+# TeX that does more than typeset: file and shell I/O, definitions, building
+# or re-reading control sequences, and ^^ (which spells any character, so
+# any command).  A math span holding one is written as text, dollars and all.
+_UNSAFE_MATH_RE = re.compile(
+    r"\^\^|\\(?:write|immediate|openout|openin|closeout|closein|read|readline|input|include|"
+    r"includeonly|InputIfFileExists|IfFileExists|verbatiminput|lstinputlisting|directlua|latelua|"
+    r"special|def|edef|gdef|xdef|let|futurelet|catcode|lccode|uccode|csname|scantokens|"
+    r"expandafter|newcommand|renewcommand|providecommand|DeclareRobustCommand|newenvironment|"
+    r"renewenvironment|every[a-z]*|output|shipout|usepackage|RequirePackage|documentclass|"
+    r"endinput|jobname|makeatletter|makeatother|ShellEscape|pdfprimitive)(?![A-Za-z])"
+)
+_PLAIN_RE = re.compile(r"[{}\\&%$#_~^]")
+
+
+def _as_text(span: str) -> str:
+    return _PLAIN_RE.sub(lambda m: "\0" + m.group() if m.group() in "{}" else _SPECIAL[m.group()], span)
+
+
 def _token(m: re.Match[str]) -> str:
     token = m.group()
     if len(token) > 1:
-        return _math(token)
+        return _as_text(token) if _UNSAFE_MATH_RE.search(token) else _math(token)
     if token in "{}":
         return "\0" + token  # placed once the whole value is known
     return _SPECIAL[token]
@@ -177,7 +196,9 @@ def bibtex_text(text: str) -> str:
 latex_escape = bibtex_text  # the name this had before math and braces were handled
 
 _SPLITS_NAME_RE = re.compile(r",|\band\b", re.IGNORECASE)
-_URL_UNSAFE_RE = re.compile(r"[{}\s]")
+# Braces (they would close the value), backslashes (TeX commands), blanks
+# and control characters: percent-encoded, as in a URL.
+_URL_UNSAFE_RE = re.compile(r"[{}\\\s\x00-\x1f\x7f-\x9f]")
 
 
 def _name(name: str) -> str:
@@ -186,7 +207,8 @@ def _name(name: str) -> str:
 
 
 def _raw(value: str) -> str:
-    """A URL or DOI as is, but for braces and spaces (percent-encoded)."""
+    """A URL, DOI or id as is, but for braces, backslashes, blanks and
+    control characters (percent-encoded: ``%7B %7D %5C %20``)."""
     return _URL_UNSAFE_RE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
 
 
@@ -252,8 +274,8 @@ def _fields(paper: Paper, details: PaperDetails, state: PaperState, kind: str) -
         fields.append(("year", year))
     if paper.arxiv_id:
         fields += [("eprint", _raw(paper.arxiv_id)), ("archivePrefix", "arXiv")]
-        if details.categories:
-            fields.append(("primaryClass", _raw(details.categories[0])))
+        if details.categories and CATEGORY_RE.fullmatch(details.categories[0]):  # checked on import too
+            fields.append(("primaryClass", details.categories[0]))
     if paper.doi:
         fields.append(("doi", _raw(paper.doi)))  # as stored: DOIs keep their case
     url, others = _links(paper, details)

@@ -62,7 +62,8 @@ from paperqueue.core.importers.record import (
     collect,
     ParsedPaper,
     UnreadableError,
-    clean_doi,
+    checked_doi,
+    clean_categories,
     clean_names,
     iso_datetime,
     order_links,
@@ -164,8 +165,8 @@ def _atom_entry(entry: Element, where: str, problems: list[str]) -> ParsedPaper 
         authors=clean_names(_tex(_text(a.find(ATOM + "name"))) for a in entry.findall(ATOM + "author")),
         published=iso_datetime(_text(entry.find(ATOM + "published"))),
         updated=iso_datetime(_text(entry.find(ATOM + "updated"))),
-        doi=clean_doi(_text(entry.find(ARXIV + "doi"))) or clean_doi(doi_link),
-        categories=clean_names(categories),
+        doi=checked_doi(_text(entry.find(ARXIV + "doi")), where, problems) or checked_doi(doi_link, where, problems),
+        categories=clean_categories(categories, where, problems),
         pdf_url=pdf_url,
         authoritative=arxiv_id is not None,
     )
@@ -271,7 +272,7 @@ def _rss_item(item: Element, where: str, problems: list[str], channel_date: str 
         links=_links([abstract]),
         authors=clean_names(authors),
         published=iso_datetime(published),
-        categories=clean_names(categories),
+        categories=clean_categories(categories, where, problems),
         authoritative=arxiv_id is not None,
     )
 

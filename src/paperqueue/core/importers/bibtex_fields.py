@@ -17,8 +17,9 @@ from paperqueue.core.importers.latex import latex_to_text
 from paperqueue.core.importers.record import (
     ParsedPaper,
     arxiv_id_from_doi,
+    checked_doi,
+    clean_categories,
     clean_doi,
-    clean_names,
     order_links,
 )
 from paperqueue.core.text import one_line
@@ -246,11 +247,18 @@ def _venue(value: str) -> str:
     return _cached_text(value) if len(value) < 300 else _text(value)
 
 
-def paper_of(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPaper | str:
-    """The paper of one entry (*fields* with what crossref gave, *own* without)."""
+def paper_of(
+    kind: str, fields: dict[str, str], own: dict[str, str], problems: list[str] | None = None, where: str = "entry"
+) -> ParsedPaper | str:
+    """The paper of one entry (*fields* with what crossref gave, *own*
+    without), or the reason it is none.  A DOI or class that is not one is
+    left out, with a ``PartlyRead`` line in *problems* (when given)."""
+    notes: list[str] = problems if problems is not None else []
     title = _text(fields.get("title", ""))
     url = _plain(fields.get("url", ""))
-    doi = (clean_doi(_plain(fields["doi"])) if "doi" in fields else None) or (clean_doi(url) if url else None)
+    doi = (checked_doi(_plain(fields["doi"]), where, notes) if "doi" in fields else None) or (
+        clean_doi(url) if url else None
+    )
     arxiv_id = _arxiv_id(fields, doi)
     if not title and not arxiv_id:
         return "no title"  # (an entry with an arXiv id is a paper known by its id)
@@ -270,7 +278,7 @@ def paper_of(kind: str, fields: dict[str, str], own: dict[str, str]) -> ParsedPa
         authors=_authors(names),
         published=_published(fields),
         doi=doi,
-        categories=clean_names(classes),
+        categories=clean_categories(classes, where, notes),
         entry_type=kind,
         venue=venue,
     )

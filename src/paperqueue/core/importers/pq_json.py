@@ -46,7 +46,8 @@ from paperqueue.core.importers.record import (
     ParsedPaper,
     PartlyRead,
     UnreadableError,
-    clean_doi,
+    checked_doi,
+    clean_categories,
     clean_names,
     iso_datetime,
     load_json,
@@ -150,7 +151,7 @@ def _read_row(row: object, where: str, problems: list[str]) -> ParsedPaper | Non
         return None
     links = _strings(row, "links", where, problems)
     primary = take(row, "primary_link", str, where, problems)
-    doi = clean_doi(take(row, "doi", str, where, problems))
+    doi = checked_doi(take(row, "doi", str, where, problems), where, problems)
     if primary:
         # The export lists the primary link first among "links"; paperqueue
         # derives it again (arXiv page, doi.org, arXiv title search), so it
@@ -167,7 +168,7 @@ def _read_row(row: object, where: str, problems: list[str]) -> ParsedPaper | Non
         published=_stamp(row, "published", where, problems),
         updated=_stamp(row, "updated", where, problems),
         doi=doi,
-        categories=clean_names(_strings(row, "categories", where, problems)),
+        categories=clean_categories(_strings(row, "categories", where, problems), where, problems),
         upvotes=take(row, "upvotes", int, where, problems),
         comments=take(row, "comments", int, where, problems),
         pdf_url=_url(take(row, "pdf_url", str, where, problems)),

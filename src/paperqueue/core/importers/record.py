@@ -25,6 +25,8 @@ __all__ = [
     "UnreadableError",
     "PartlyRead",
     "arxiv_id_from_doi",
+    "checked_doi",
+    "clean_categories",
     "clean_doi",
     "clean_names",
     "collect",
@@ -184,13 +186,17 @@ def iso_datetime(value: object) -> str | None:
 _DOI_PREFIX_RE = re.compile(
     r"(?:https?://)?(?:dx\.)?(?:doi\.org/)|doi:\s*", re.IGNORECASE
 )
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
+# "10." + registrant (digits, dotted sub-registrants) + "/" + a suffix without
+# blanks, braces or control characters: a brace could close a BibTeX value,
+# a blank ends a link.  (SICI DOIs keep their < > ; ( ) [ ].)
+_DOI_RE = re.compile(r"10\.\d{4,9}(?:\.\d+)*/[^\s{}\x00-\x1f\x7f-\x9f]+")
 
 
 def clean_doi(value: object) -> str | None:
     """``10.xxxx/yyy`` as written (DOIs are case-insensitive: match them
     with :func:`~paperqueue.core.identity.doi_key`), from a bare DOI,
-    ``doi:…`` or a doi.org URL; None when *value* is not a DOI."""
+    ``doi:…`` or a doi.org URL; None when *value* is not a DOI (see
+    ``_DOI_RE``: no blank, brace or control character in it)."""
     if not isinstance(value, str):
         return None
     text = one_line(value)
@@ -199,6 +205,39 @@ def clean_doi(value: object) -> str | None:
         text = text[m.end():]
     text = text.rstrip(".,;")
     return text if _DOI_RE.fullmatch(text) else None
+
+
+def checked_doi(value: object, where: str, problems: list[str]) -> str | None:
+    """:func:`clean_doi`, and a :class:`PartlyRead` line in *problems* when
+    *value* is text that is not a DOI (it is left out; the entry imports)."""
+    doi = clean_doi(value)
+    if doi is None and isinstance(value, str) and value.strip():
+        problems.append(PartlyRead(f"{where}: DOI {shown(value)} left out (not a DOI)"))
+    return doi
+
+
+# Subject classes a source may name: arXiv's (cs.CL, hep-th, q-bio.NC,
+# cond-mat.mes-hall, an archive alone like "cs", the old "physics:quant-ph"),
+# ACM's (I.4.8, F.4.m) and MSC's (03B70, 68Qxx, 05-01); a term may list
+# several of the last two ("F.4.1; F.4.m; K.2", "03B70, 68Q99"), as arXiv does.
+_ARXIV_CLASS = r"[a-z]+(?:-[a-z]+)?(?:[.:][A-Za-z]+(?:-[A-Za-z]+)*)?"
+_ACM_CLASS = r"[A-K](?:\.(?:\d{1,2}|m)){0,3}"
+_MSC_CLASS = r"\d\d(?:[A-Z](?:\d\d|xx)|-(?:\d\d|XX|xx)|xx)"
+_CLASS = f"(?:{_ARXIV_CLASS}|{_ACM_CLASS}|{_MSC_CLASS})"
+CATEGORY_RE = re.compile(f"{_CLASS}(?:[;,] ?{_CLASS}){{0,30}}")
+
+
+def clean_categories(values: Iterable[object], where: str, problems: list[str]) -> tuple[str, ...]:
+    """:func:`clean_names` of *values*, keeping only subject classes
+    (``CATEGORY_RE``); each other non-empty one is left out with a
+    :class:`PartlyRead` line in *problems*."""
+    kept = []
+    for name in clean_names(values):
+        if CATEGORY_RE.fullmatch(name):
+            kept.append(name)
+        else:
+            problems.append(PartlyRead(f"{where}: category {shown(name)} left out (not a subject class)"))
+    return tuple(kept)
 
 
 _ARXIV_DOI_RE = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
