@@ -61,7 +61,7 @@ def test_lock_held_by_an_open_store_is_reported(pq_home: Path) -> None:
         found = lines(pq_home, {})
     finally:
         holder.close()
-    assert found["writer lock"] == f"held by another paperqueue (pid {os.getpid()}): this one would open the queue read-only"
+    assert found["writer lock"] == f"held by another paperqueue app (pid {os.getpid()}): this one would open the queue read-only"
     assert lines(pq_home, {})["writer lock"] == "free"
 
 
@@ -179,3 +179,82 @@ def test_versions_and_render(pq_home: Path) -> None:
     assert "OSC 52        likely: WezTerm takes OSC 52" in rows
     assert "              over SSH: OSC 52 is the way to reach your local clipboard" in rows
     assert text.endswith("\n") and render([]) == "\n"
+
+
+# -- issue 9 item 15: nothing raw reaches the terminal; a stale pid is not "another paperqueue"
+
+import fcntl
+import subprocess
+import textwrap
+
+
+def _hold_lock_elsewhere(path: Path) -> subprocess.Popen:
+    """A process that is not paperqueue holding the lock (like ``flock FILE sleep``)."""
+    script = textwrap.dedent(
+        """
+        import fcntl, os, sys
+        fd = os.open(sys.argv[1], os.O_RDWR)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("ready", flush=True)
+        sys.stdin.read()
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready"
+    return child
+
+
+def _dead_pid() -> int:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(gone.stdout)
+
+
+def test_control_sequences_in_the_folder_path_never_reach_the_terminal(tmp_path: Path) -> None:
+    home = tmp_path / "pq\x1b]0;pwned\x07\x1b[2Jhome\nnext"
+    make_store(home)
+    text = render(diagnose(home, {"PAPERQUEUE_HOME": str(home)}, system="Linux", which=fake_which()))
+    assert "\x1b" not in text and "\x07" not in text
+    found = dict(diagnose(home, {"PAPERQUEUE_HOME": str(home)}, system="Linux", which=fake_which()))
+    assert "\n" not in found["store"] and "pq" in found["store"] and "home" in found["store"]
+
+
+def test_the_lock_note_is_cleaned_before_it_is_printed(pq_home: Path) -> None:
+    make_store(pq_home)
+    (pq_home / "queue.lock").write_bytes(b"\x1b]52;c;ZXZpbA==\x07\x1b[31m")
+    fd = os.open(pq_home / "queue.lock", os.O_RDWR)  # another open file: a conflicting flock
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        text = render(diagnose(pq_home, {}, system="Linux", which=fake_which()))
+    finally:
+        os.close(fd)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "held by" in text
+
+
+def test_a_stale_pid_is_not_called_another_paperqueue(pq_home: Path) -> None:
+    make_store(pq_home)
+    dead = _dead_pid()
+    (pq_home / "queue.lock").write_text(f"{dead} app")  # left by a paperqueue that was killed
+    holder = _hold_lock_elsewhere(pq_home / "queue.lock")
+    try:
+        found = lines(pq_home, {})["writer lock"]
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert "another paperqueue" not in found
+    assert f"pid {holder.pid}" in found and "not paperqueue" in found
+    assert f"pid {dead} (not running)" in found
+
+
+def test_a_live_holder_the_note_names_is_described_as_what_it_is(pq_home: Path) -> None:
+    make_store(pq_home)
+    holder = _hold_lock_elsewhere(pq_home / "queue.lock")
+    try:
+        (pq_home / "queue.lock").write_text(f"{holder.pid} import")  # the note says import, the command line disagrees
+        from paperqueue.core.lock import Note, who_holds
+
+        described = who_holds(pq_home / "queue.lock", Note.parse(f"{holder.pid} import".encode())).describe()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert described == f"another paperqueue import (pid {holder.pid})", "the kernel and the note agree"

@@ -20,9 +20,10 @@ from importlib import metadata
 from pathlib import Path
 
 from paperqueue import __version__
-from paperqueue.core.lock import StoreLock, StoreLockedError
+from paperqueue.core.lock import StoreLock, StoreLockedError, who_holds
 from paperqueue.core.paths import ENV_HOME
 from paperqueue.core.store import layout
+from paperqueue.core.text import one_line
 
 Line = tuple[str, str]
 Which = Callable[[str], str | None]
@@ -53,7 +54,7 @@ def diagnose(
     """
     env = os.environ if env is None else env
     system = system or _system()
-    return [
+    found = [
         ("store", _where(home, env)),
         ("size on disk", _size(home)),
         ("papers", _count(home)),
@@ -64,6 +65,9 @@ def diagnose(
         ("textual", _version("textual")),
         ("paperqueue", __version__),
     ]
+    # Paths, the lock's note and the environment come from outside: no
+    # control sequence reaches the terminal (each line of a value is cleaned).
+    return [(label, "\n".join(one_line(line) for line in value.splitlines())) for label, value in found]
 
 
 def render(lines: list[Line]) -> str:
@@ -85,11 +89,11 @@ def _where(home: Path, env: Mapping[str, str]) -> str:
     if explicit and _same(Path(explicit).expanduser(), home):
         origin = f"from ${ENV_HOME}"
     elif explicit:
-        origin = f"given directly (${ENV_HOME} says {explicit})"
+        origin = f"given directly (${ENV_HOME} says {one_line(explicit)})"
     else:
         origin = f"the default; set ${ENV_HOME} to use another folder"
     missing = "" if home.exists() else "; it does not exist yet"
-    return f"{home} ({origin}{missing})"
+    return f"{one_line(str(home))} ({origin}{missing})"
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -148,14 +152,13 @@ def _count(home: Path) -> str:
 
 def _lock(home: Path) -> str:
     path = home / layout.LOCK
-    if not path.exists():
+    if not os.path.lexists(path):
         return "free (no paperqueue has opened this store yet)"
     lock = StoreLock(path)
     try:
         lock.acquire()
     except StoreLockedError as error:
-        who = f" (pid {error.holder})" if error.holder else ""
-        return f"held by another paperqueue{who}: this one would open the queue read-only"
+        return f"held by {who_holds(path, error.note).describe()}: this one would open the queue read-only"
     except OSError as error:
         return f"could not check ({error.strerror or error})"
     lock.release()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from paperqueue.core.atomic import check_regular, create_private_file
 from paperqueue.core.models import ImportResult
 
 if TYPE_CHECKING:
@@ -36,7 +37,19 @@ WRITER_WAIT_MS = 5000  # an import's index thread waits this long for a settling
 SETTLE_CHUNK = 2000  # papers moved per transaction: an import waits at most one chunk
 
 
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
 def open_index(path: Path) -> sqlite3.Connection:
+    """A connection to the index at ``path``. SQLite opens files by name and
+    follows links, so the file and its journals are checked first (a link,
+    FIFO or device there raises :class:`~paperqueue.core.atomic.UnsafePathError`)
+    and a new index is created here, 0600: SQLite gives its -wal, -shm and
+    -journal the database file's mode."""
+    path = Path(path)
+    for suffix in _SIDE_FILES:
+        check_regular(Path(f"{path}{suffix}"))
+    create_private_file(path)
     con = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     con.execute("PRAGMA synchronous=OFF")  # a cache: a torn one is rebuilt
     # Readers never wait for a writer (a search while the index settles).
