@@ -179,7 +179,7 @@ async def test_note_editor_saves_shows_and_exports(pq_home: Path) -> None:
     store = stored(pq_home)
     rows = json.loads(export(store, "json"))
     assert next(r for r in rows if r["key"] == key)["note"] == "read [this] first"
-    assert "> read [this] first" in export(store, "markdown")
+    assert r"> read \[this\] first" in export(store, "markdown")  # Markdown-escaped (issue 9 item 11)
     store.close()
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from paperqueue.core.export_bibtex import citation_key, latex_escape, to_bibtex
-from paperqueue.core.formats import markdown_link
+from paperqueue.core.formats import markdown_escape, markdown_link
 from paperqueue.core.models import Paper, PaperDetails, PaperState
 from paperqueue.core.queue import select
 from paperqueue.core.store import Store
@@ -124,15 +124,26 @@ def to_csv(store: Store, selected: Iterable[Row]) -> str:
 # -- Markdown ----------------------------------------------------------------
 
 
+def _quoted(line: str) -> str:
+    """A note line inside the paper's quote, shown as written: escaped
+    (:func:`markdown_escape`), its leading blanks kept as no-break spaces
+    so four of them do not start a code block."""
+    text = line.rstrip()
+    body = text.lstrip()
+    if not body:
+        return "    >"
+    return "    > " + "\u00a0" * (len(text) - len(body)) + markdown_escape(body)
+
+
 def to_markdown(store: Store, selected: Iterable[Row]) -> str:
     lines = []
     for paper, _details, state in selected:
         mark = "x" if state.read else " "
         star = " ★" if state.starred else ""
-        tags = "".join(f" #{tag}" for tag in state.tags)
+        tags = "".join(f" #{markdown_escape(tag)}" for tag in state.tags)
         lines.append(f"- [{mark}] {markdown_link(paper.display_title, paper.primary_link)}{star}{tags}")
         if state.note:
-            lines.extend(f"    > {line}" if line else "    >" for line in state.note.splitlines())
+            lines.extend(_quoted(line) for line in state.note.splitlines())
     return "".join(line + "\n" for line in lines)
 
 

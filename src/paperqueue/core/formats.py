@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import re
 
-_MD_SPECIAL = re.compile(r"([\\\[\]])")
+# ASCII punctuation that can start Markdown syntax inside a line: raw HTML,
+# autolinks and entities (< > &), link and image brackets ([ ] ( ) !),
+# code spans, emphasis and strikethrough (` * _ ~), and the escape itself.
+# A backslash before any ASCII punctuation is a CommonMark escape, so each
+# shows as itself.
+_MD_SPECIAL = re.compile(r"([\\`*_~\[\]()<>&!])")
+# In a link destination: what would end it or open markup (percent-encoded).
+_URL_UNSAFE = re.compile(r"[\s()<>\\`\x00-\x1f\x7f]")
+
+
+def markdown_escape(text: str) -> str:
+    """*text* as Markdown that a CommonMark renderer shows literally (one
+    line: callers split notes into lines themselves)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def markdown_link(title: str, url: str) -> str:
-    """``[Title](url)``, with brackets and backslashes in the title escaped."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", title)
-    safe_url = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    return f"[{escaped}]({safe_url})"
+    """``[Title](url)``: the title escaped (:func:`markdown_escape`), the
+    URL percent-encoded where it could end the link or open markup."""
+    safe_url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    return f"[{markdown_escape(title)}]({safe_url})"
 
 
 def copy_text(form: str, papers: list, bibtex: str = "") -> str:
