@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from paperqueue import __version__
@@ -36,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true", help="say what would be imported; write nothing")
     importer.add_argument("--name", help="name of the batch (default: the file name and today's date)")
     importer.add_argument("--restore", action="store_true", help="bring back papers you removed if the file has them")
+    importer.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="while another paperqueue import (or undo) has the queue, wait at most this long for it "
+        "(default: until it is done; 0: do not wait)",
+    )
 
     commands.add_parser("undo", help="undo the last change to your stars, read marks, tags, notes or removals")
     commands.add_parser("redo", help="redo what undo undid")
@@ -127,9 +135,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not usable:
         return EXIT_INPUT
     try:
-        store = Store.open(lock=not args.dry_run)
+        store = Store.open(lock=False) if args.dry_run else _open_writer("import", args.wait)
     except StoreLockedError as error:
+        if error.note.is_command:
+            _error(f"another paperqueue {error.note.kind} is running (pid {error.note.pid}); nothing imported, try again when it is done")
+            return EXIT_STORE
         return _hand_to_app(error, usable, args, bad_input)
+    except KeyboardInterrupt:
+        _error("stopped waiting; nothing imported")
+        return EXIT_STORE
     except OSError as error:
         _error(f"cannot open the queue: {error}")
         return EXIT_STORE
@@ -137,6 +151,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     history = History(store.home)
     try:
         if not args.dry_run:
+            _clean_requests(store.home)
             repair(store, history)
         for path, name in usable:
             bar = ProgressBar(name)
@@ -167,6 +182,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     if bad_input:
         return EXIT_INPUT
     return EXIT_STORE if store_failed else EXIT_OK
+
+
+def _open_writer(kind: str, wait: float | None):
+    """The store with the writer lock, for the command ``kind``. While
+    another command (an import, an undo) holds it, say so once and wait for
+    it: until it is done, or at most ``wait`` seconds (then, or when the
+    holder is the app, :class:`StoreLockedError` is raised)."""
+    from paperqueue.core import lock
+    from paperqueue.core.store import Store
+
+    deadline = None if wait is None else time.monotonic() + max(wait, 0.0)
+    said = False
+    while True:
+        try:
+            with lock.acting_as(kind):
+                return Store.open()
+        except lock.StoreLockedError as error:
+            note = error.note
+            if not note.is_command or (deadline is not None and time.monotonic() >= deadline):
+                raise
+            if not said:
+                limit = "" if deadline is None else f", at most {wait:g} s"
+                _error(f"waiting for another paperqueue {note.kind} (pid {note.pid}) to finish{limit}")
+                said = True
+            time.sleep(0.2 if deadline is None else min(0.2, max(0.0, deadline - time.monotonic())))
+
+
+def _clean_requests(home: Path) -> None:
+    """Requests a crash left behind (this process holds the writer lock)."""
+    from paperqueue.core import handoff
+
+    handoff.clean_stale(home)
 
 
 def _open_for_reading():
@@ -230,16 +277,23 @@ def cmd_undo(command: str) -> int:
     from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.store import Store
 
+    from paperqueue.core.lock import acting_as
+
     try:
-        store = Store.open()
+        with acting_as(command):
+            store = Store.open()
     except StoreLockedError as error:
-        _error(f"{error}; use u / ctrl+r in the app, or close it first")
+        if error.note.is_command:
+            _error(f"{error}; try again when it is done")
+        else:
+            _error(f"{error}; use u / ctrl+r in the app, or close it first")
         return EXIT_STORE
     except OSError as error:
         _error(f"cannot open the queue: {error}")
         return EXIT_STORE
     _warn_all(store.warnings)
     try:
+        _clean_requests(store.home)
         history = History(store.home)
         repair(store, history)
         action = history.undo() if command == "undo" else history.redo()
@@ -277,8 +331,34 @@ def _umask_mode() -> int:
     return 0o666 & ~umask
 
 
+def _unwritable_output(path: Path) -> str | None:
+    """Why ``export -o`` will not write ``path`` (a FIFO, a device, a link to
+    one or to nothing), or ``None``. A regular file, a link to one, or a new
+    name are fine."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"{path}: cannot check ({error.strerror or error})"
+    if stat.S_ISLNK(info.st_mode):
+        target = Path(os.path.realpath(path))
+        try:
+            info = os.lstat(target)
+        except OSError:
+            return f"{path}: is a symbolic link to {target}, which does not exist; give the file itself"
+        if not stat.S_ISREG(info.st_mode):
+            return f"{path}: is a symbolic link to {target}, which is not a regular file; leave out -o to write to standard output"
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path}: not a regular file; leave out -o to write to standard output"
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from paperqueue.core.atomic import atomic_write_bytes
+    from paperqueue.core.atomic import UnsafePathError, atomic_write_bytes
     from paperqueue.core.export import UnknownBatchError, export, format_for
 
     implied = format_for(args.output) if args.output is not None else None
@@ -294,6 +374,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output.is_dir():
             _error(f"export: {args.output}: is a folder; give a file name")
             return EXIT_INPUT
+        problem = _unwritable_output(args.output)
+        if problem:
+            _error(f"export: {problem}")
+            return EXIT_INPUT
     store = _open_for_reading()
     if store is None:
         return EXIT_STORE
@@ -308,7 +392,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        atomic_write_bytes(args.output, text.encode("utf-8"), new_mode=_umask_mode())
+        # A link to a regular file is followed (the link stays, its file is
+        # replaced); anything else that is not a regular file was refused above.
+        atomic_write_bytes(args.output, text.encode("utf-8"), new_mode=_umask_mode(), follow=True)
+    except UnsafePathError as error:
+        _error(f"export: {error}")
+        return EXIT_INPUT
     except OSError as error:
         _error(f"{args.output}: cannot write ({error.strerror or error})")
         return EXIT_STORE

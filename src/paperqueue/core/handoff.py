@@ -5,7 +5,8 @@ The command writes a request file into ``requests/`` beside the store; the
 app (the one writer) claims it by renaming it, imports the files exactly as
 ``i`` does, and writes a result file that the command prints. A request not
 claimed within a few seconds (a read-only second app, a hung one) is taken
-back and the command refuses, as it would have without an app.
+back and the command refuses, as it would have without an app. Files a
+crash left behind are removed by the next writer (:func:`clean_stale`).
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from pathlib import Path
 
 import orjson
 
-from paperqueue.core.atomic import atomic_write_bytes
+from paperqueue.core.atomic import atomic_write_bytes, check_regular, make_private_dirs
 
 FOLDER = "requests"
 CLAIM_WITHIN = 5.0  # seconds for the app to claim a request
 POLL = 0.1
+STALE_AFTER = 60.0  # seconds: no command waits this long without reading its result
 
 
 def submit(home: Path, files: list[Path], *, name: str | None, restore: bool) -> Path:
     """Write a request for the open app; returns its path."""
     folder = home / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(folder)
     request = folder / f"{uuid.uuid4().hex}.json"
     body = {"files": [str(path.resolve()) for path in files], "name": name, "restore": restore}
     atomic_write_bytes(request, orjson.dumps(body))
@@ -49,7 +51,9 @@ def wait(
     while True:
         if result.exists():
             try:
-                data = orjson.loads(result.read_bytes())
+                data = orjson.loads(_read(result))
+            except (OSError, orjson.JSONDecodeError):
+                data = None
             finally:
                 result.unlink(missing_ok=True)
             return data if isinstance(data, dict) else None
@@ -79,7 +83,7 @@ def claim(home: Path) -> tuple[Path, dict] | None:
         except OSError:
             continue  # withdrawn meanwhile
         try:
-            body = orjson.loads(working.read_bytes())
+            body = orjson.loads(_read(working))
         except (OSError, orjson.JSONDecodeError):
             working.unlink(missing_ok=True)
             continue
@@ -89,8 +93,51 @@ def claim(home: Path) -> tuple[Path, dict] | None:
     return None
 
 
+def _read(path: Path) -> bytes:
+    """A request or result file: a regular file only (a FIFO planted in
+    ``requests/`` would hang the reader), never through a link."""
+    check_regular(path)
+    return path.read_bytes()
+
+
 def answer(working: Path, lines: list[str], errors: list[str], status: int) -> None:
     """Write the result for the waiting command and drop the claimed request."""
     result = working.with_suffix(".result")
     atomic_write_bytes(result, orjson.dumps({"lines": lines, "errors": errors, "status": status}))
     working.unlink(missing_ok=True)
+
+
+def clean_stale(home: Path, now: float | None = None) -> int:
+    """Remove what crashes left in ``requests/``; returns how many files.
+
+    Call only while holding the writer lock (the app when it opens as the
+    writer, a command that took the lock). Then every ``.working`` file is
+    stale: the app that claimed it is gone. A ``.result``, a ``.json``
+    request and a temporary file are stale once older than
+    :data:`STALE_AFTER` (a waiting command reads its result within
+    :data:`POLL`, and withdraws its request after :data:`CLAIM_WITHIN`)."""
+    folder = home / FOLDER
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".working"):
+            old_enough = True
+        elif name.endswith((".result", ".json")) or (name.startswith(".") and name.endswith(".tmp")):
+            try:
+                old_enough = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
+            except OSError:
+                continue
+        else:
+            continue  # not ours
+        if old_enough and not entry.is_dir(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed

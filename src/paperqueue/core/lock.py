@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +26,18 @@ _NOTE_RE = re.compile(rb"\A\s*(\d{1,10})(?:\s+([a-z]{1,16}))?\s*\Z")
 _process_kind = APP
 
 
-def set_process_kind(kind: str) -> None:
-    """What this process is, written into the lock it takes (the CLI sets
-    its command; the app keeps the default, ``app``)."""
+@contextmanager
+def acting_as(kind: str) -> Iterator[None]:
+    """Locks taken inside say they are held by ``kind`` (the CLI opens the
+    store this way for its command; otherwise a lock says ``app``)."""
     global _process_kind
     if kind not in KINDS:
         raise ValueError(f"unknown lock holder kind {kind!r}")
-    _process_kind = kind
+    before, _process_kind = _process_kind, kind
+    try:
+        yield
+    finally:
+        _process_kind = before
 
 
 @dataclass(frozen=True)
