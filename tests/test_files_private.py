@@ -233,3 +233,45 @@ def test_a_symlinked_search_journal_is_refused(tmp_path: Path, suffix: str) -> N
         index.generation()
     index.close()
     assert target.read_bytes() == b"precious\n"
+
+
+# -- the similarity cache ------------------------------------------------------------
+
+
+def _store_like(home: Path):
+    from types import SimpleNamespace
+
+    from paperqueue.core.models import PaperDetails
+
+    docs = [(1, "Graph neural networks", "Message passing on graphs."), (2, "Graph attention", "Attention on graphs.")]
+
+    def iter_details():
+        for doc_id, title, abstract in docs:
+            yield SimpleNamespace(id=doc_id, title=title), PaperDetails(abstract=abstract)
+
+    return SimpleNamespace(home=home, generation=1, read_only=False, iter_details=iter_details)
+
+
+def test_the_similarity_cache_is_private_and_a_planted_link_is_dropped_not_followed(tmp_path: Path, umask) -> None:
+    from paperqueue.core.similar import CACHE_NAME, open_index
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    assert len(open_index(_store_like(home))) == 2
+    assert mode(home / CACHE_NAME) == 0o600
+    (home / CACHE_NAME).unlink()
+    target = outside(tmp_path, b"precious\n", 0o666)
+    (home / CACHE_NAME).symlink_to(target)
+    assert len(open_index(_store_like(home))) == 2
+    assert target.read_bytes() == b"precious\n" and mode(target) == 0o666
+    assert not (home / CACHE_NAME).is_symlink() and mode(home / CACHE_NAME) == 0o600
+
+
+def test_a_fifo_in_place_of_the_similarity_cache_does_not_hang(tmp_path: Path) -> None:
+    from paperqueue.core.similar import CACHE_NAME, open_index
+
+    home = tmp_path / "home"
+    home.mkdir()
+    os.mkfifo(home / CACHE_NAME)
+    assert len(open_index(_store_like(home))) == 2
+    assert stat.S_ISREG(os.lstat(home / CACHE_NAME).st_mode), "replaced by the rebuilt cache"

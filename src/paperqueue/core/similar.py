@@ -37,7 +37,7 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
-from paperqueue.core.atomic import atomic_write_bytes
+from paperqueue.core.atomic import UnsafePathError, atomic_write_bytes, check_regular
 
 __all__ = ["CACHE_NAME", "Match", "SimilarityIndex", "STOP_WORDS", "open_index", "tokens"]
 
@@ -294,12 +294,20 @@ class SimilarityIndex:
             crc = zlib.crc32(part, crc)
         header = _HEADER.pack(self.generation, len(self.ids), len(self.vocab), len(self.fwd_terms),
                               len(parts[-1]), TOP_K, crc)
+        try:
+            check_regular(path)
+        except UnsafePathError:
+            # A link, FIFO or device where the cache belongs: a cache is only
+            # ours to rebuild, so the entry goes (never what a link points to).
+            Path(path).unlink()
         atomic_write_bytes(path, b"".join([_MAGIC, header, *parts]))
 
     @classmethod
     def load(cls, path: Path) -> SimilarityIndex | None:
         """The index saved at ``path``; ``None`` when missing, unreadable, corrupt or of another format."""
         try:
+            if check_regular(path) is None:  # not a link, FIFO or device: those are rebuilt
+                return None
             return cls._decode(memoryview(Path(path).read_bytes()))
         except (OSError, ValueError, struct.error, IndexError, MemoryError):
             return None
