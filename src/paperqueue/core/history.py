@@ -119,7 +119,9 @@ class History:
 
     def ensure_loaded(self) -> None:
         if not self.loaded:
-            self.load()
+            with self._io:
+                if not self.loaded:
+                    self.load()
 
     def load(self) -> list[dict]:
         """Replay the log; returns every action record numbered past the
@@ -215,8 +217,8 @@ class History:
 
     def record(self, label: str, changes: list[Change]) -> Action:
         """A new undoable action (clears the redo stack). Durable after :meth:`write`."""
+        self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
-            self.ensure_loaded()
             self.seq += 1
             action = Action(self.seq, self.clock(), label, changes)
             self.undo_stack.append(action)
@@ -227,8 +229,8 @@ class History:
 
     def note(self, label: str) -> None:
         """Something worth showing in the history that cannot be undone (an import)."""
+        self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
-            self.ensure_loaded()
             self.seq += 1
             at = self.clock()
             self.timeline.append((at, label))
@@ -243,8 +245,8 @@ class History:
         return self._move(self.redo_stack, self.undo_stack, "redo", "Redid")
 
     def _move(self, source: list[Action], target: list[Action], kind: str, verb: str) -> Action | None:
+        self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
-            self.ensure_loaded()
             if not source:
                 return None
             action = source.pop()

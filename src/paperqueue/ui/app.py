@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from paperqueue.core.clock import Clock, utc_now
@@ -23,6 +24,7 @@ from paperqueue.core.history import History, repair
 from paperqueue.core.lock import StoreLockedError
 from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
+from paperqueue.core.writer import Writer
 from paperqueue.resources import sample_path, styles_path
 from paperqueue.ui.commands import binding_commands
 from paperqueue.ui.imports import ImportsMixin
@@ -33,6 +35,14 @@ from paperqueue.ui.screens.queue import QueueScreen
 
 FIRST_SCREEN = 300  # papers read before the first paint; the rest follow in a worker
 REQUEST_POLL = 1.0  # seconds between looks for imports handed over by `paperqueue import`
+
+
+class Saved(Message):
+    """The writer's thread finished a save (``error``: why it failed, if it did)."""
+
+    def __init__(self, error: OSError | None) -> None:
+        super().__init__()
+        self.error = error
 
 
 class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
@@ -51,6 +61,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         self.clock = clock
         self.store: Store | None = None
         self.history = History(home or data_home())  # replaced (and loaded) once the store is open
+        self.writer: Writer | None = None  # every change to the person's state goes through it
         self.similarity = None  # the "more like this" index, loaded or built on first use
         self._quit_despite_unsaved = False
 
@@ -95,9 +106,9 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         """
         store = self.store
         try:
-            if store is not None and not store.read_only:
+            if store is not None and not store.read_only and self.writer is not None:
                 self.queue_screen.save_position()
-                self._save_all()
+                self.writer.save()  # waits for a save the writer's thread has under way
         except OSError:
             pass
         finally:
@@ -124,21 +135,23 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         if repaired:
             notices.append(f"Restored {repaired} change(s) that were logged but not saved when paperqueue last stopped.")
         notices = list(store.warnings) + notices
+        writer = Writer(store, history, on_saved=lambda error: self.post_message(Saved(error)))
         if not store.papers and not store.count and not store.read_only:
             from paperqueue.core.importing import UnusableFileError, import_file  # only on a first run
 
             try:
                 result = import_file(store, sample_path(), source="bundled sample", progress=self._import_progress)
                 notices.append(f"First run: imported {result.new} papers from the bundled sample.")
-                history.note(f"Imported the bundled sample: {result.summary()}")
-                history.write()
+                writer.note(f"Imported the bundled sample: {result.summary()}")
+                writer.save()
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
-        self.call_from_thread(self._store_ready, store, history, notices)
+        self.call_from_thread(self._store_ready, store, writer, notices)
 
-    def _store_ready(self, store: Store, history: History, notices: list[str]) -> None:
+    def _store_ready(self, store: Store, writer: Writer, notices: list[str]) -> None:
         self.queue_screen.set_activity("import", None)
-        self.history = history
+        self.history = writer.history
+        self.writer = writer
         self.store = store
         theme = store.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -175,29 +188,21 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             self.call_from_thread(self.notify, f"Could not read the history: {error}", severity="error", markup=False)
 
     def flush_store(self) -> None:
-        """Make pending changes durable, off the UI thread."""
-        if self.store is not None and not self.store.read_only:
-            self._flush()
+        """Make what was recorded durable, in order, on the writer's thread."""
+        if self.store is not None and not self.store.read_only and self.writer is not None:
+            self.writer.save_soon()
 
-    @work(thread=True, group="flush", exit_on_error=False)
-    def _flush(self) -> None:
-        store = self.store
-        if store is None:
-            return
-        try:
-            seq = self.history.write()
-            store.flush()
-            self.history.mark_synced(seq)
-        except OSError as error:
+    def on_saved(self, message: Saved) -> None:
+        error = message.error
+        if error is not None and self.writer is not None:
             reason = error.strerror or str(error)
-            self.call_from_thread(
-                self.notify,
-                f"Could not save {store.unsaved} change(s): {reason}. They are kept in memory; paperqueue retries on the next change.",
+            self.notify(
+                f"Could not save {self.writer.unsaved} change(s): {reason}. They are kept in memory; paperqueue retries on the next change.",
                 severity="error",
                 markup=False,
                 timeout=10,
             )
-        self.call_from_thread(self.queue_screen.refresh_views)
+        self.queue_screen.refresh_views()
 
     def watch_theme(self, theme: str) -> None:
         if self.store is not None and not self.store.read_only:
@@ -231,28 +236,24 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
 
     async def action_quit(self) -> None:
         store = self.store
-        if store is not None and not store.read_only:
+        writer = self.writer
+        if store is not None and not store.read_only and writer is not None:
             self.queue_screen.save_position()
-            await self.workers.wait_for_complete([w for w in self.workers if w.group == "flush"])
-
             try:
-                await asyncio.to_thread(self._save_all)
+                await asyncio.to_thread(writer.save)
             except OSError as error:
                 if not self._quit_despite_unsaved:
                     self._quit_despite_unsaved = True
                     self.notify(
-                        f"Could not save {store.unsaved} change(s): {error.strerror or error}. Press q again to quit anyway.",
+                        f"Could not save {writer.unsaved} change(s): {error.strerror or error}. Press q again to quit anyway.",
                         severity="error",
                         markup=False,
                     )
                     return
         self.exit()
 
-    def _save_all(self) -> None:
-        seq = self.history.write()
-        self.store.flush()
-        self.history.mark_synced(seq)
-
     def on_unmount(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
         if self.store is not None:
             self.store.close()

@@ -67,7 +67,8 @@ class ImportsMixin:
                 line = summary_line(label, result)
                 lines.append(line)
                 errors.extend(f"{path}: {problem}" for problem in result.problems)
-                self.history.note(f"Imported {line}")
+                if self.writer is not None:
+                    self.writer.note(f"Imported {line}")
         finally:
             self.call_from_thread(self.queue_screen.set_activity, "import", None)
         if lines:

@@ -186,7 +186,7 @@ class QueueScreen(RankingScreen):
             selected=selected,
             hidden=hidden,
             activity="  ·  ".join(self._activity.values()),
-            unsaved=self.store.unsaved,
+            unsaved=self.app.writer.unsaved if self.app.writer is not None else 0,
             read_only=self.store.read_only,
         )
         self.paper_list.border_title = Text(f"{self.view_title(queue.view)} ({len(queue):,})")

@@ -99,7 +99,7 @@ class TriageScreen(Screen[None]):
         changes = [(k, self.store.state(k).to_record(), s.to_record()) for k, s in new.items() if self.store.state(k) != s]
         if not changes:
             return True
-        self.app.history.record(label, changes)
+        self.app.writer.record(label, changes)
         self.set_states({key: new[key] for key, _before, _after in changes}, reshow=reshow)
         return True
 
@@ -192,10 +192,10 @@ class TriageScreen(Screen[None]):
         self.app.push_screen(Confirm(f"Mark all {_papers(len(unread))} in {view} read?"), confirmed)
 
     def action_undo(self) -> None:
-        self._step(self.app.history.undo, after=False, verb="Undid")
+        self._step(self.app.writer.undo, after=False, verb="Undid")
 
     def action_redo(self) -> None:
-        self._step(self.app.history.redo, after=True, verb="Redid")
+        self._step(self.app.writer.redo, after=True, verb="Redid")
 
     def _step(self, move, *, after: bool, verb: str) -> None:
         if self.store is None or self.store.read_only:
