@@ -1,7 +1,10 @@
 """Landing an import on disk, in the order that makes it all-or-nothing:
-abstract and state shards, then index shards, then ``meta.json``. Papers
-above the committed ``max_id`` are invisible, so a crash before the last
-write leaves the queue as it was.
+the rollback journal (:mod:`journal`: the records of committed papers the
+import overwrites), abstract and state shards, index shards, then
+``meta.json`` (the commit point), then the journal is removed. Papers above
+the committed ``max_id`` are invisible and the journal puts committed
+papers back, so a crash or a failed write before the commit point leaves
+the queue as it was.
 
 Within a step the shard files are written by a few threads at once: each
 write is atomic and fsynced on its own, and waiting for the disk releases
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from paperqueue.core.store import layout
+from paperqueue.core.store import journal, layout
 from paperqueue.core.store.fold import settle_folds, tidy_folds
 from paperqueue.core.text import one_line
 
@@ -25,9 +28,12 @@ if TYPE_CHECKING:
 
 
 def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now: str) -> None:
-    """Write one import: abstracts and index first, ``meta.json`` last (the
-    commit point), then update the store in memory."""
-    shards: dict[int, dict[int, dict]] = {}
+    """Write one import: the journal, abstracts, states and index, then
+    ``meta.json`` (the commit point), then update the store in memory."""
+    papers = {**merge.changed, **merge.new}
+    if not papers and not merge.states and not merge.folds and not merge.details:
+        return
+    shards: dict[int, dict[int, dict | None]] = {}
     for doc_id, record in merge.details.items():
         shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
     total = len(shards) + 1
@@ -36,12 +42,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         if progress:
             progress("writing", number, total)
 
-    _write_all([_shard_writer(store, layout.ABSTRACTS, "abstracts", shard, docs)
-                for shard, docs in sorted(shards.items())], report)
-    papers = {**merge.changed, **merge.new}
-    if not papers and not merge.states and not merge.folds:
-        return
-    state_shards: dict[int, dict[int, dict]] = {}
+    state_shards: dict[int, dict[int, dict | None]] = {}
     for key, state in merge.states.items():
         paper = merge.new.get(key) or store.papers[key]
         record = {"key": key, **state.to_record()}
@@ -49,16 +50,12 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
             was = store.states.get(key)
             record.update(fold=merge.folds[key], was={"key": key, **was.to_record()} if was else None)
         state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
-    for shard, docs in sorted(state_shards.items()):
-        store._table(layout.shard_path(store.home, layout.STATE, shard), "state").put(docs)
-    index_shards: dict[int, dict[int, dict]] = {}
+    index_shards: dict[int, dict[int, dict | None]] = {}
     for paper in papers.values():
         record = paper.to_record()
         if paper.key in merge.folds:
             record.update(fold=merge.folds[paper.key], was=store.papers[paper.key].to_record())
         index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
-    _write_all([_shard_writer(store, layout.INDEX, "papers", shard, docs)
-                for shard, docs in sorted(index_shards.items())])
     generation = store.generation + 1
     gone = [key for keys in merge.folds.values() for key in keys]
     count = len(store.papers) + len(merge.new) - len(gone)
@@ -81,7 +78,32 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     aliases.update((key, merge.folded[key]) for key in gone)
     if aliases:
         meta["aliases"] = aliases
-    store._table(store.home / layout.META, "meta").put({1: meta})  # the commit point
+    # An earlier import of this session that failed may have left its journal.
+    left = journal.read(store)
+    if left is not None:
+        if left["generation"] == store.generation:
+            journal.finish(store)
+        else:
+            journal.roll_back(store, left, meta_readable=True)
+    journal.begin(store, generation, store._meta, {
+        layout.ABSTRACTS: shards, layout.STATE: state_shards, layout.INDEX: index_shards,
+    })
+    try:
+        _write_all([_shard_writer(store, layout.ABSTRACTS, "abstracts", shard, docs)
+                    for shard, docs in sorted(shards.items())], report)
+        for shard, docs in sorted(state_shards.items()):
+            store._table(layout.shard_path(store.home, layout.STATE, shard), "state").put(docs)
+        _write_all([_shard_writer(store, layout.INDEX, "papers", shard, docs)
+                    for shard, docs in sorted(index_shards.items())])
+        store._table(store.home / layout.META, "meta").put({1: meta})  # the commit point
+    except BaseException:
+        _undo(store)
+        raise
+    store._meta, store._meta_dirty = meta, False
+    try:
+        journal.finish(store)
+    except OSError:
+        pass  # the next open (or import) sees meta.json holds this generation
     with store._lock:
         store.generation, store.count, store.max_id = generation, count, max_id
         store.batch_info = batches
@@ -95,6 +117,18 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     merge.result.generation = generation
     if gone:
         tidy_folds(store, merge, gone)
+
+
+def _undo(store: Store) -> None:
+    """After a failed write, put the committed papers back at once (best
+    effort: if that fails too, the journal stays and the next open does it)."""
+    left = journal.read(store)
+    if left is None:
+        return
+    try:
+        journal.roll_back(store, left, meta_readable=True)
+    except (OSError, ValueError):
+        pass
 
 
 _WRITERS = 4  # shard files written at once

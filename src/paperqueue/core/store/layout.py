@@ -39,6 +39,21 @@ V1_PAPERS = "papers.json"
 V1_STATE = "state.json"
 
 
+def holds_store(home: Path) -> bool:
+    """Whether ``home`` holds any store file, even one set aside as damaged,
+    the journal of an unfinished import or the action log (else: a first run)."""
+    try:
+        names = [entry.name for entry in home.iterdir()]
+    except OSError:
+        return False
+    for name in names:
+        if name.startswith((META, V1_PAPERS, V1_STATE, "import.journal", "history.jsonl")):
+            return True
+        if name in (INDEX, ABSTRACTS, STATE) and any((home / name).iterdir()):
+            return True
+    return False
+
+
 def shard_of(doc_id: int) -> int:
     return (doc_id - 1) // SHARD_SIZE
 

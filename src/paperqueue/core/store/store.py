@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -30,9 +31,10 @@ from paperqueue.core.store.lookup import Lookups
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.paths import data_home
 from paperqueue.core.queue import newest_first
-from paperqueue.core.store import layout
+from paperqueue.core.store import journal, layout, salvage
 from paperqueue.core.store.fold import settled
 from paperqueue.core.store.migrate import migrate_v1
+from paperqueue.core.store.shape import ShapeError, check
 from paperqueue.core.store.tables import TableFile
 
 if TYPE_CHECKING:  # imports kept off the app's start-up path
@@ -74,6 +76,11 @@ class Store(Lookups):
         self._dirty: set[str] = set()
         self._settings_dirty = False
         self._shards: OrderedDict[int, dict[str, dict]] = OrderedDict()
+        self.fresh = False  # see open()
+        self._meta: dict | None = None  # meta.json's record as last read or written
+        self._meta_lost = False
+        self._meta_dirty = False  # the count changed (an index shard was lost)
+        self._overlay: dict[str, dict[int, dict | None]] | None = None  # read-only view of a rollback
 
     # -- opening -------------------------------------------------------------
 
@@ -94,8 +101,12 @@ class Store(Lookups):
         ``read_only_if_locked`` open read-only. Without ``lock`` it is
         read-only. With ``head``, only the newest index shards holding at
         least that many papers are read; :meth:`load_rest` reads the others.
+
+        ``fresh`` says the folder held no store file at all, not even one set
+        aside as damaged or the journal of an unfinished import: a first run.
         """
         store = cls(home or data_home(), clock=clock)
+        store.fresh = not layout.holds_store(store.home)
         if lock:
             try:
                 store._file_lock.acquire()
@@ -108,6 +119,7 @@ class Store(Lookups):
             store.read_only = True
         try:
             if not store.read_only:
+                journal.remove_temp_files(store)
                 store.warnings.extend(migrate_v1(store.home, store._set_aside))
             store._load(head)
         finally:
@@ -122,17 +134,28 @@ class Store(Lookups):
             return table
         table = TableFile(path, name, read_only=self.read_only)
         try:
-            table.all_tables()
-        except CorruptFileError:
+            check(path, name, table.all_tables())
+        except CorruptFileError as error:
+            what = f"did not hold what paperqueue expects ({error.reason})" if isinstance(error, ShapeError) else "was not valid JSON"
+            shown = self._shown(path)
             if self._may_set_aside():
                 aside = self._set_aside(path)
-                self.warnings.append(f"{path.name} was not valid JSON; moved it to {aside.name} and started it empty")
+                note = f"{shown} {what}; moved it to {aside.name}"
                 table = TableFile(path, name, read_only=self.read_only)
             else:
-                table.show_empty()
-                self.warnings.append(f"{path.name} is not valid JSON; showing it as empty until paperqueue can set it aside")
+                table.show({})
+                note = f"{shown} {what}; showing it as empty until paperqueue can set it aside"
+            self._tables[path] = table
+            self.warnings.append(self._after_loss(path, name, note, table))
+            return table
         self._tables[path] = table
         return table
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.home))
+        except ValueError:
+            return path.name
 
     def _may_set_aside(self) -> bool:
         """Moving a file needs the writer lock; a reader borrows it if free."""
@@ -150,11 +173,120 @@ class Store(Lookups):
         path.replace(aside)
         return aside
 
+    # -- what a set-aside file leaves (salvage.py) ---------------------------------
+
+    def _after_loss(self, path: Path, name: str, note: str, table: TableFile) -> str:
+        """The warning for a file set aside (or shown empty), after saving
+        what can be saved from the rest of the store."""
+        if name == "meta":
+            self._meta_lost = True
+            return note
+        if name == "state" and path.stem.isdigit():
+            return self._rebuild_states(int(path.stem), note, table)
+        if name in ("abstracts", "papers") and path.stem.isdigit():
+            shard = int(path.stem)
+            papers = self._shard_papers(shard, skip=path)
+            batches = salvage.names(self.batch_name(batch) for batch in papers.values() if batch is not None)
+            again = f"; import again the files of {batches} to get them back" if batches else ""
+            if name == "abstracts":
+                return f"{note}; the abstracts of {len(papers)} papers are gone{again}"
+            self.count = max(0, self.count - len(papers))
+            self._meta_dirty = bool(papers)
+            return f"{note}; {len(papers)} papers are no longer listed{again}"
+        return f"{note} and started it empty"
+
+    def _shard_papers(self, shard: int, skip: Path) -> dict[int, int | None]:
+        """Committed papers of one shard: doc id -> the batch that added it,
+        from the index shard, or from the abstracts when that is the one lost."""
+        folder = layout.ABSTRACTS if skip.parent.name == layout.INDEX else layout.INDEX
+        path = layout.shard_path(self.home, folder, shard)
+        if path == skip or not path.exists():
+            return {}
+        docs = self._table(path, "abstracts" if folder == layout.ABSTRACTS else "papers").docs()
+        papers: dict[int, int | None] = {}
+        for doc_id, record in docs.items():
+            number = int(doc_id)
+            if number > self.max_id:
+                continue
+            if folder == layout.INDEX:
+                record = settled(record, self.aliases) if "fold" in record or self.aliases else record
+                if record is not None:
+                    papers[number] = record.get("batch")
+            elif record.get("key") not in self.aliases:
+                papers[number] = salvage.batch_of(self.batch_info, number)
+        return papers
+
+    def _rebuild_states(self, shard: int, note: str, table: TableFile) -> str:
+        """Put back the states of a lost state shard from the action log."""
+        from paperqueue.core.history import FILE
+
+        path = layout.shard_path(self.home, layout.INDEX, shard)
+        keys: dict[int, str] = {}
+        if path.exists():
+            for doc_id, record in self._table(path, "papers").docs().items():
+                record = settled(record, self.aliases) if "fold" in record or self.aliases else record
+                if record is not None and int(doc_id) <= self.max_id:
+                    keys[int(doc_id)] = record["key"]
+        try:
+            with (self.home / FILE).open("rb") as log:
+                known = salvage.log_states(log)
+        except OSError:
+            known = {}
+        docs: dict[int, dict | None] = {}
+        rebuilt = 0
+        for doc_id, key in keys.items():
+            if key in known:
+                rebuilt += 1
+                state = PaperState.from_record(known[key])
+                if state != _NO_STATE:
+                    docs[doc_id] = {"key": key, **state.to_record()}
+        if self.read_only:
+            table.show({str(doc_id): record for doc_id, record in docs.items()})
+        elif docs:
+            try:
+                table.put(docs)
+            except OSError:
+                table.show({str(doc_id): record for doc_id, record in docs.items()})
+        unknown = len(keys) - rebuilt
+        return (
+            f"{note}; rebuilt the stars, read marks, tags and notes of {rebuilt} of its {len(keys)} papers "
+            f"from the action log ({FILE})"
+            + (f"; {unknown} papers are not in the log and start with none" if unknown else "")
+        )
+
+    # -- loading ---------------------------------------------------------------------
+
+    def _read_meta(self) -> tuple[dict, bool]:
+        """meta.json's record, and whether it was readable (missing counts as readable)."""
+        self._meta_lost = False
+        path = self.home / layout.META
+        docs = self._table(path, "meta").docs()
+        if not docs and not self._meta_lost and not path.exists():
+            # Set aside by an earlier open that could not write it again.
+            self._meta_lost = any(self.home.glob(f"{layout.META}.*.corrupt"))
+        return dict(docs.get("1") or {}), not self._meta_lost
+
     def _load(self, head: int | None) -> None:
-        meta = self._table(self.home / layout.META, "meta").docs().get("1", {})
+        meta, readable = self._read_meta()
+        found = journal.read(self)
+        if found is not None:
+            if readable and meta.get("generation") == found["generation"]:
+                if not self.read_only:
+                    journal.finish(self)  # the import landed; only the journal was left
+            else:
+                if not self.read_only:
+                    journal.roll_back(self, found, readable)
+                else:
+                    self._overlay = journal.overlay(found)
+                if not readable:
+                    meta = dict(found["meta"] or {})
+                self.warnings.append(
+                    "an import that did not finish was undone: the queue is as it was before it; import its file again"
+                )
+        elif not readable:
+            meta = self._recover_meta(layout.shards(self.home, layout.INDEX))
         pending = layout.shards(self.home, layout.INDEX)
-        if not meta and pending:
-            meta = self._recover_meta(pending)
+        self._meta = meta or None
         self.generation = int(meta.get("generation", 0))
         self.count = int(meta.get("count", 0))
         self.max_id = int(meta.get("max_id", 0))
@@ -168,7 +300,8 @@ class Store(Lookups):
         self._pending_shards = [shard for shard in pending if shard not in first]
         for shard in layout.shards(self.home, layout.STATE):
             path = layout.shard_path(self.home, layout.STATE, shard)
-            for doc_id, record in self._table(path, "state").docs().items():
+            docs = self._overlaid(layout.STATE, shard, self._table(path, "state").docs())
+            for doc_id, record in docs.items():
                 if "fold" in record or self.aliases:
                     record = settled(record, self.aliases) or {}
                 key = record.get("key")
@@ -176,23 +309,71 @@ class Store(Lookups):
                     self.states[key] = PaperState.from_record(record)
         settings = self._table(self.home / layout.SETTINGS, "settings").docs().get("1")
         self.settings = dict(settings) if settings else {}
+        if self._meta_dirty and not self.read_only:
+            self._write_meta()
+
+    def _overlaid(self, folder: str, shard: int, docs: dict[str, dict]) -> dict[str, dict]:
+        """``docs`` as they were before an import that has not landed (read-only opens)."""
+        if not self._overlay:
+            return docs
+        changes = {i: r for i, r in self._overlay.get(folder, {}).items() if layout.shard_of(i) == shard}
+        if not changes:
+            return docs
+        docs = dict(docs)
+        for doc_id, record in changes.items():
+            if record is None:
+                docs.pop(str(doc_id), None)
+            else:
+                docs[str(doc_id)] = record
+        return docs
+
+    def _write_meta(self) -> None:
+        """Write meta.json again with the count of what is listed (after an
+        index shard was lost); best effort: the next import writes it anyway."""
+        meta = dict(self._meta or {"layout": layout.LAYOUT, "generation": self.generation, "max_id": self.max_id})
+        meta["count"] = self.count
+        try:
+            self._table(self.home / layout.META, "meta").put({1: meta})
+        except OSError:
+            return
+        self._meta = meta
+        self._meta_dirty = False
 
     def _recover_meta(self, shards: list[int]) -> dict:
-        """``meta.json`` is missing or was set aside: count what the index holds,
-        so that no paper is hidden (or later overwritten)."""
+        """``meta.json`` was set aside as damaged and no import was under way
+        (no journal): every record in the index is committed, so count what
+        it holds, so that no paper is hidden (or later overwritten). Batch
+        names are lost; the generation is new, so derived indexes are rebuilt."""
+        batches: dict[str, dict] = {}
         ids = []
         for shard in shards:
             path = layout.shard_path(self.home, layout.INDEX, shard)
-            ids.extend(int(doc_id) for doc_id in self._table(path, "papers").docs())
-        self.warnings.append(f"rebuilt meta.json from the index ({len(ids)} papers)")
-        return {"generation": 1, "count": len(ids), "max_id": max(ids, default=0)}
+            for doc_id, record in self._table(path, "papers").docs().items():
+                ids.append(int(doc_id))
+                info = batches.setdefault(str(record.get("batch", 0)), {"start": int(doc_id)})
+                info["start"] = min(info["start"], int(doc_id))
+        meta = {
+            "layout": layout.LAYOUT,
+            "generation": int(time.time()),
+            "count": len(ids),
+            "max_id": max(ids, default=0),
+            "batches": batches,
+        }
+        self.warnings.append(f"rebuilt meta.json from the index ({len(ids)} papers; the names of their imports are lost)")
+        if not self.read_only:
+            try:
+                self._table(self.home / layout.META, "meta").put({1: meta})
+            except OSError:
+                pass
+        return meta
 
     def _load_index_shard(self, shard: int) -> int:
         """Read one index shard (committed papers only); returns how many."""
         path = layout.shard_path(self.home, layout.INDEX, shard)
         table = self._tables.pop(path, None) or self._table(path, "papers")
-        docs = table.docs()
+        docs = self._overlaid(layout.INDEX, shard, table.docs())
         table.close()  # read again only when an import changes it
+        self._tables.pop(path, None)
         papers = self.papers
         max_id = self.max_id
         aliases = self.aliases
@@ -225,6 +406,12 @@ class Store(Lookups):
             for table in self._tables.values():
                 table.close()
             self._file_lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- reading ---------------------------------------------------------------
 
@@ -355,6 +542,8 @@ class Store(Lookups):
                     done.add(shard)
                 if settings is not None:
                     self._table(self.home / layout.SETTINGS, "settings").put({1: settings})
+                if self._meta_dirty:
+                    self._write_meta()
             except BaseException:
                 with self._lock:
                     for shard, keys in keys_in.items():

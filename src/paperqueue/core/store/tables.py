@@ -46,7 +46,13 @@ class TableFile:
 
     def show_empty(self) -> None:
         """Serve an unreadable file as empty (when it cannot be set aside)."""
+        self.show({})
+
+    def show(self, docs: dict[str, dict]) -> None:
+        """Serve ``docs`` from memory instead of the file (an unreadable file
+        that cannot be set aside, or a rebuilt one that cannot be written)."""
         self._storage.empty = True
+        self._storage._cache = {self.table: docs}
 
     def close(self) -> None:
         self._db.close()
