@@ -24,6 +24,7 @@ from paperqueue.core.history import History, repair
 from paperqueue.core.lock import StoreLockedError
 from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
+from paperqueue.core.text import clean_text
 from paperqueue.core.writer import Writer
 from paperqueue.resources import sample_path, styles_path
 from paperqueue.ui.commands import binding_commands
@@ -186,6 +187,11 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             self.history.ensure_loaded()
         except OSError as error:
             self.call_from_thread(self.notify, f"Could not read the history: {error}", severity="error", markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text with no control characters: what
+        it quotes (file names, errors, titles) came from outside."""
+        super().notify(clean_text(str(message)), title=clean_text(title), severity=severity, timeout=timeout, markup=False)
 
     def flush_store(self) -> None:
         """Make what was recorded durable, in order, on the writer's thread."""

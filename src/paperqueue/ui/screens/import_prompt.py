@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from paperqueue.core.text import clean_text, one_line
+
 
 class PathSuggester(Suggester):
     """Completes the last part of a path from the folder's entries (read
@@ -33,7 +35,14 @@ def _complete(value: str) -> str | None:
     folder, _, stem = expanded.rpartition(os.sep)
     base = Path(folder or ".") if folder or not expanded.startswith(os.sep) else Path(os.sep)
     try:
-        names = sorted(entry.name for entry in os.scandir(base) if entry.name.startswith(stem) and not entry.name.startswith("."))
+        # A name that cannot be shown as it is (escape sequences, control or
+        # invisible characters) is never offered: the suggestion goes to the
+        # terminal. Such a file can still be typed or imported from the CLI.
+        names = sorted(
+            entry.name
+            for entry in os.scandir(base)
+            if entry.name.startswith(stem) and not entry.name.startswith(".") and _showable(entry.name)
+        )
     except OSError:
         return None
     if not names:
@@ -41,6 +50,10 @@ def _complete(value: str) -> str | None:
     name = names[0]
     suffix = os.sep if (base / name).is_dir() else ""
     return value + name[len(stem):] + suffix
+
+
+def _showable(name: str) -> bool:
+    return name.isprintable() and one_line(name) == name
 
 
 class PathInput(Input):
@@ -53,6 +66,11 @@ class PathInput(Input):
             event.prevent_default()
             self.cursor_position = len(self.value)
             self.action_cursor_right()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Pasted text is shown as it is typed: control content is dropped.
+        lines = clean_text(event.text).strip().splitlines()
+        event.text = one_line(lines[0]) if lines else ""
 
 
 class ImportPrompt(ModalScreen[Path | None]):

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from paperqueue.core.models import Paper, PaperDetails, PaperState
+from paperqueue.core.text import clean_text
 
 
 class Reader(VerticalScroll, can_focus=False):
@@ -45,7 +46,7 @@ class Reader(VerticalScroll, can_focus=False):
                 widget.update("")
             return
         if state.note:
-            note.update(Text.assemble(("Note\n", "bold"), state.note))
+            note.update(Text.assemble(("Note\n", "bold"), clean_text(state.note)))
         else:
             note.update("")
         title.update(Text(paper.display_title))
