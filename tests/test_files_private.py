@@ -275,3 +275,17 @@ def test_a_fifo_in_place_of_the_similarity_cache_does_not_hang(tmp_path: Path) -
     os.mkfifo(home / CACHE_NAME)
     assert len(open_index(_store_like(home))) == 2
     assert stat.S_ISREG(os.lstat(home / CACHE_NAME).st_mode), "replaced by the rebuilt cache"
+
+
+def test_a_fifo_in_place_of_a_store_file_reads_as_corrupt_instead_of_hanging(tmp_path: Path) -> None:
+    """Read in a child process, so that a hang fails the test instead of stopping the run."""
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "settings.json")
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom paperqueue.core.atomic import CorruptFileError, read_json\n"
+        "try:\n    read_json(Path(sys.argv[1]))\nexcept CorruptFileError as error:\n    print(error.reason)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "settings.json")], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "not a regular file (a FIFO)"

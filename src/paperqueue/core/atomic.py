@@ -221,7 +221,16 @@ def atomic_write_bytes(path: Path, data: bytes, new_mode: int | None = None, *, 
 
 
 def read_json(path: Path) -> Any | None:
-    """The JSON in ``path``, ``None`` when it is missing or empty."""
+    """The JSON in ``path``, ``None`` when it is missing or empty. A FIFO,
+    device or socket there (reading would hang, or is not ours) is reported
+    as a corrupt file, so the store sets it aside like one."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        what = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket or other special file"
+        raise CorruptFileError(path, f"not a regular file ({what})")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
