@@ -6,6 +6,7 @@ it holds no triage logic itself."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import os
 import signal
@@ -21,7 +22,6 @@ from textual.screen import Screen
 
 from paperqueue.core.clock import Clock, utc_now
 from paperqueue.core.history import History, repair
-from paperqueue.core.lock import StoreLockedError
 from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
 from paperqueue.core.text import clean_text
@@ -124,9 +124,10 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         notices: list[str] = []
         try:
             store = Store.open(self.home, clock=self.clock, read_only_if_locked=True, head=FIRST_SCREEN)
-        except (OSError, StoreLockedError) as error:
-            self.call_from_thread(self.notify, f"Cannot open the queue: {error}", severity="error", markup=False)
-            return
+        except OSError as error:
+            store = self._open_read_only(error)
+            if store is None:
+                return
         history = History(store.home, clock=self.clock)
         try:
             repaired = repair(store, history) if not store.read_only else 0
@@ -148,6 +149,26 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
         self.call_from_thread(self._store_ready, store, writer, notices)
+
+    def _open_read_only(self, error: OSError) -> Store | None:
+        """The queue could not be opened for writing: open it read-only when
+        the folder is only unwritable, else leave, saying why (on the
+        worker's thread; ``None`` when leaving)."""
+        home = self.home or data_home()
+        reason = error.strerror or str(error)
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and home.is_dir():
+            try:
+                store = Store.open(self.home, clock=self.clock, lock=False, head=FIRST_SCREEN)
+            except OSError as again:
+                error, reason = again, again.strerror or str(again)
+            else:
+                store.warnings.append(f"Opened read-only: paperqueue cannot write to {home} ({reason})")
+                return store
+        if home.exists() and not home.is_dir():
+            reason = "it is not a folder (PAPERQUEUE_HOME or XDG_DATA_HOME points at a file)"
+        message = clean_text(f"paperqueue: cannot open the queue in {home}: {reason}")
+        self.call_from_thread(self.exit, None, 1, message)
+        return None
 
     def _store_ready(self, store: Store, writer: Writer, notices: list[str]) -> None:
         self.queue_screen.set_activity("import", None)

@@ -1,0 +1,42 @@
+"""A data folder the app cannot use (issue 9 item 19): a read-only folder
+opens read-only and says why; a PAPERQUEUE_HOME that is a file makes the app
+leave at once with the reason and exit status 1, never hang at "loading"."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+from pilot_helpers import make_app, seed_store, until, wait_loaded, widget_text
+
+from paperqueue.core import lock as lock_module
+
+
+async def test_a_home_that_is_a_file_leaves_with_the_reason(tmp_path: Path, capsys) -> None:
+    home = tmp_path / "not-a-folder"
+    home.write_text("hello")
+    app = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: not app.is_running or app._exit_renderables, "the app leaves")
+    assert app.return_code == 1
+    said = "".join(capsys.readouterr().err.split())  # printed on leaving, wrapped to the width
+    assert "itisnotafolder" in said and "".join(str(home).split()) in said
+    assert home.read_text() == "hello"
+
+
+async def test_a_read_only_folder_opens_read_only_and_says_why(pq_home: Path, monkeypatch) -> None:
+    seed_store(pq_home)
+
+    def read_only_fs(self) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(self.path))
+
+    monkeypatch.setattr(lock_module.StoreLock, "acquire", read_only_fs)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        assert app.store.read_only and len(app.store.papers) > 0
+        assert "READ-ONLY" in widget_text(app, "#status")
+        said = [n.message for n in app._notifications]
+        assert any("Opened read-only" in m and "Read-only file system" in m for m in said), said
+        await pilot.press("q")
+    assert app.return_code in (0, None)
