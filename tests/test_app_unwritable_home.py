@@ -40,3 +40,19 @@ async def test_a_read_only_folder_opens_read_only_and_says_why(pq_home: Path, mo
         assert any("Opened read-only" in m and "Read-only file system" in m for m in said), said
         await pilot.press("q")
     assert app.return_code in (0, None)
+
+
+async def test_a_queue_that_cannot_be_read_for_an_unforeseen_reason_leaves_with_it(pq_home: Path, monkeypatch, capsys) -> None:
+    from paperqueue.core.store import Store
+
+    seed_store(pq_home)
+
+    def broken(*args, **kwargs):
+        raise TypeError("generation is not a number")
+
+    monkeypatch.setattr(Store, "open", broken)
+    app = make_app(pq_home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: not app.is_running or app._exit_renderables, "the app leaves")
+    assert app.return_code == 1
+    assert "generation is not a number" in " ".join(capsys.readouterr().err.split())

@@ -14,11 +14,12 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from paperqueue.core.clock import Clock, utc_now
 from paperqueue.core.history import History, repair
@@ -169,6 +170,19 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         message = clean_text(f"paperqueue: cannot open the queue in {home}: {reason}")
         self.call_from_thread(self.exit, None, 1, message)
         return None
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A worker that died of something unexpected never leaves the app
+        hanging: opening the queue leaves with the reason, others say it."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        reason = clean_text(f"{type(error).__name__}: {error}")
+        if event.worker.group == "open-store" and self.store is None:
+            self.exit(None, 1, f"paperqueue: could not read the queue in {clean_text(str(self.home or data_home()))}: {reason}")
+        else:
+            self.notify(f"Something went wrong ({event.worker.name}): {reason}", severity="error", timeout=10)
 
     def _store_ready(self, store: Store, writer: Writer, notices: list[str]) -> None:
         self.queue_screen.set_activity("import", None)
