@@ -5,12 +5,15 @@ for the app, only its newest shards (``head``): the rest follows with
 :meth:`Store.load_rest` in the background. Abstracts are read on demand, a
 shard at a time. Changes to state land in memory at once
 and reach the disk through :meth:`Store.flush` (call it from a worker): one
-atomic write per touched state shard. An import writes the abstract and index
-shards first and ``meta.json`` last: that write is the commit point, and
-papers with ids above the committed ``max_id`` are ignored, so a crash
-mid-import leaves the queue as it was (uncommitted records are overwritten
-by the next import; gap-fills of known papers may already show). A file that is not valid JSON is moved aside to a
-timestamped ``.corrupt`` copy and that part starts empty.
+atomic write per touched state shard. An import writes a rollback journal,
+then the abstract, state and index shards, and ``meta.json`` last: that
+write is the commit point. Papers with ids above the committed ``max_id``
+are ignored and the journal puts back the committed papers an unfinished
+import changed, so a crash mid-import leaves the queue exactly as it was
+(:mod:`journal`). A file that is not valid JSON, or not of the shape the
+store writes (:mod:`shape`), is moved aside to a timestamped ``.corrupt``
+copy; what can be saved is saved and the warning says what was lost
+(:mod:`salvage`). The writer's open removes temp files of killed writes.
 """
 
 from __future__ import annotations
