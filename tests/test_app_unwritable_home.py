@@ -56,3 +56,20 @@ async def test_a_queue_that_cannot_be_read_for_an_unforeseen_reason_leaves_with_
         await until(pilot, lambda: not app.is_running or app._exit_renderables, "the app leaves")
     assert app.return_code == 1
     assert "generation is not a number" in " ".join(capsys.readouterr().err.split())
+
+
+async def test_damaged_store_files_are_not_a_first_run(pq_home: Path) -> None:
+    """Corrupt meta.json and a corrupt index shard: both set aside, and the
+    bundled sample is not imported over what is left (issue 9 item 5)."""
+    seed_store(pq_home)
+    (pq_home / "meta.json").write_bytes(b"{not json")
+    for shard in (pq_home / "index").glob("*.json"):
+        shard.write_bytes(b"\x00garbage")
+    abstracts_before = {p.name: p.read_bytes() for p in (pq_home / "abstracts").glob("*.json")}
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        said = [n.message for n in app._notifications]
+        assert not any("First run" in m for m in said), said
+        assert any("corrupt" in m or "not valid" in m or "set aside" in m or "moved" in m for m in said), said
+    assert {p.name: p.read_bytes() for p in (pq_home / "abstracts").glob("*.json")} == abstracts_before

@@ -139,7 +139,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             notices.append(f"Restored {repaired} change(s) that were logged but not saved when paperqueue last stopped.")
         notices = list(store.warnings) + notices
         writer = Writer(store, history, on_saved=lambda error: self.post_message(Saved(error)))
-        if not store.papers and not store.count and not store.read_only:
+        if store.fresh and not store.read_only:  # an empty folder, nothing else
             from paperqueue.core.importing import UnusableFileError, import_file  # only on a first run
 
             try:
