@@ -37,14 +37,37 @@ _STR = r"(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"
 # covers a lone ESC at the end of the text.
 _ESC = r"\x1b[\x20-\x2f]*[\x30-\x7e]?"
 
+# Invisible characters that the terminal and Rich (Textual's cell_len)
+# measure differently, or that hide text (issue 9 item 14; measured in tmux
+# 3.3a): soft hyphen, combining grapheme joiner, Hangul fillers (0 cells in
+# Rich, 1-2 in tmux), Khmer invisible vowels, Mongolian vowel separator,
+# zero-width space and non-joiner, word joiner and invisible operators,
+# deprecated format controls, interlinear annotation marks, variation
+# selectors (an emoji one widens a narrow character in Rich but not in
+# tmux), musical formatting controls, skin-tone modifiers (Rich 2 cells
+# with the emoji, tmux 4) and tag characters.  The zero-width joiner is
+# handled apart: it stays between two emoji (a ZWJ sequence, 2 cells in both).
+_INVISIBLE = (
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u2060-\u2064\u206a-\u206f"
+    "\u3164\ufe00-\ufe0f\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a\U0001f3fb-\U0001f3ff"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+)
 # Single characters removed outright: C0 except TAB/LF and ESC, DEL, C1 except
-# the introducers above, bidi controls, lone surrogates and the BOM.
+# the introducers above, bidi controls, lone surrogates, the BOM and the
+# invisible characters above.
 _SINGLES = (
     "\x00-\x08\x0b-\x1a\x1c-\x1f"
     "\x7f-\x8f\x91-\x97\x99\x9a\x9c"
     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-    "\ud800-\udfff\ufeff"
+    "\ud800-\udfff\ufeff" + _INVISIBLE
 )
+# Emoji that a zero-width joiner may join (Extended_Pictographic, roughly).
+_EMOJI = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+)
+_ZWJ_RUN_RE = re.compile("\u200d{2,}")
+_STRAY_ZWJ_RE = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 _INTRODUCERS = "\x1b\x90\x98\x9b\x9d\x9e\x9f"
 
 # The leading lookahead lets the engine reject ordinary characters with one
@@ -53,7 +76,9 @@ _CONTROL_RE = re.compile(
     f"(?=[{_SINGLES}{_INTRODUCERS}])(?:{_CSI}|{_OSC}|{_STR}|{_ESC}|[{_SINGLES}]+)"
 )
 # Cheap pre-check: most text contains nothing to remove.
-_ANY_RE = re.compile(f"[{_SINGLES}{_INTRODUCERS}]")
+_ANY_RE = re.compile(f"[{_SINGLES}{_INTRODUCERS}\u200d]")
+# Printable (so past one_line's fast path) yet removed.
+_PRINTABLE_REMOVED_RE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\ufe00-\ufe0f\uffa0\U0001f3fb-\U0001f3ff\U000e0100-\U000e01ef]")
 # Whitespace runs that need rewriting: any run starting with a non-space
 # whitespace character, or a space followed by more whitespace.  Single ASCII
 # spaces are left alone, which is most of them.
@@ -68,11 +93,16 @@ def clean_text(s: str) -> str:
     control except ``\\n`` and ``\\t`` (so ``\\r`` goes too: callers that care
     about line structure normalise line endings first), DEL, C1 controls
     U+0080..U+009F, bidi controls (U+202A..U+202E, U+2066..U+2069, U+200E,
-    U+200F, U+061C), lone surrogates and U+FEFF.  The function is idempotent.
+    U+200F, U+061C), lone surrogates, U+FEFF, the invisible characters of
+    ``_INVISIBLE`` (zero-width, tags, variation selectors, skin tones...) and
+    every zero-width joiner but one between two emoji.  Idempotent.
     """
     if not _ANY_RE.search(s):
         return s
-    return _CONTROL_RE.sub("", s)
+    s = _CONTROL_RE.sub("", s)
+    if "\u200d" in s:
+        s = _STRAY_ZWJ_RE.sub("", _ZWJ_RUN_RE.sub("\u200d", s))
+    return s
 
 
 def collapse_space(s: str) -> str:
@@ -90,7 +120,7 @@ def one_line(s: str) -> str:
     # Fast path, exact: a printable string holds no control, bidi or BOM
     # character and no whitespace but the ASCII space (every other one is
     # in a non-printable category), so only doubled spaces and the ends
-    # could change.
-    if s.isprintable() and "  " not in s:
+    # could change -- but for the few printable characters removed anyway.
+    if s.isprintable() and "  " not in s and (s.isascii() or not _PRINTABLE_REMOVED_RE.search(s)):
         return s.strip(" ")
     return collapse_space(clean_text(s))
