@@ -306,7 +306,9 @@ def test_the_log_on_disk_is_the_documented_format(tmp_path: Path) -> None:
 
 def test_a_new_log_file_is_made_durable_in_its_folder(tmp_path: Path, monkeypatch) -> None:
     synced: list[Path] = []
-    monkeypatch.setattr(history_module, "fsync_dir", synced.append)
+    from paperqueue.core import atomic
+
+    monkeypatch.setattr(atomic, "fsync_dir", synced.append)
     history = History(tmp_path / "data" / "home")  # folders made as needed
     history.load()
     history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])

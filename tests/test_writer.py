@@ -201,3 +201,26 @@ def test_a_sync_line_says_where_it_starts_so_a_clean_start_can_trust_it(pq_home:
     moved = b"".join([*lines[:-1], b'{"seq":9,"at":"t","kind":"do","label":"x","changes":[]}\n', lines[-1]])
     (pq_home / "history.jsonl").write_bytes(moved)
     assert not History(pq_home).in_sync()
+
+
+def test_a_log_planted_as_a_link_or_a_fifo_is_never_written_through_nor_hangs(pq_home: Path, tmp_path: Path) -> None:
+    import os
+
+    keys = make_queue(pq_home)
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me\n")
+    (pq_home / "history.jsonl").symlink_to(target)
+    store = Store.open(pq_home)
+    history = History(pq_home)
+    writer = Writer(store, history)
+    with pytest.raises(OSError, match="symbolic link"):
+        history.ensure_loaded()
+    with pytest.raises(OSError, match="symbolic link"):
+        writer.record("Starred 1 paper", [(keys[0], NONE.to_record(), STAR.to_record())])
+        writer.save()
+    store.close()
+    assert target.read_text() == "keep me\n"
+    (pq_home / "history.jsonl").unlink()
+    os.mkfifo(pq_home / "history.jsonl")
+    with pytest.raises(OSError, match="FIFO|pipe"):
+        History(pq_home).load()

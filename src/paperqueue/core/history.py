@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from paperqueue.core.atomic import atomic_write_bytes, fsync_dir
+from paperqueue.core.atomic import atomic_write_bytes, check_regular, open_append
 from paperqueue.core.clock import Clock, utc_now
 from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import PaperState
@@ -98,6 +98,7 @@ class History:
         records it covers. Anything else (an older sync line below a record,
         a sync line without ``end``) means the whole log is read."""
         try:
+            check_regular(self.path)
             with self.path.open("rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
                 handle.seek(max(0, size - 256))
@@ -131,6 +132,7 @@ class History:
         with self._io, self._lock:
             self.loaded = True
             try:
+                check_regular(self.path)  # a FIFO must not hang the start
                 raw = self.path.read_bytes()
             except FileNotFoundError:
                 return []
@@ -163,6 +165,7 @@ class History:
             return [r for r in records if r["kind"] in _ACTIONS and r["seq"] > self.synced]
 
     def _truncate(self, size: int) -> None:
+        check_regular(self.path)
         fd = os.open(self.path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         try:
             boundary("truncate history")
@@ -280,10 +283,10 @@ class History:
             return seq
 
     def _append_bytes(self, make: Callable[[int], bytes], *, sync: bool) -> None:
-        """Append ``make(size)`` (``size``: where it starts) to the log."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not os.path.lexists(self.path)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        """Append ``make(size)`` (``size``: where it starts) to the log: a
+        private regular file, never written through a link (a new one's
+        name is made durable in its folder)."""
+        fd = open_append(self.path)
         try:
             size = os.fstat(fd).st_size
             if self._torn is not None and self._torn <= size:
@@ -313,8 +316,6 @@ class History:
                 raise
         finally:
             os.close(fd)
-        if new:
-            fsync_dir(self.path.parent)
 
     def mark_synced(self, seq: int) -> None:
         """The store now holds everything up to ``seq`` (no fsync needed: a
