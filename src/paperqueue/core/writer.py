@@ -23,9 +23,7 @@ from collections.abc import Callable
 
 from paperqueue.core.history import Action, Change, History
 from paperqueue.core.models import PaperState
-from paperqueue.core.store import Store, layout
-
-_NO_STATE = PaperState()
+from paperqueue.core.store import Store
 
 
 class Writer:
@@ -90,8 +88,8 @@ class Writer:
             states: dict[str, PaperState] = {}
             for _seq, job_states in jobs:
                 states.update(job_states)
-            write_states(self.store, states)
-            write_settings(self.store)
+            self.store.write_states(states)
+            self.store.write_settings()
             with self._lock:
                 del self._jobs[: len(jobs)]
                 self._unsaved -= sum(len(s) for _seq, s in jobs)
@@ -137,38 +135,3 @@ class Writer:
                     self._wake.notify_all()
             if self.on_saved is not None:
                 self.on_saved(error)
-
-
-def write_states(store: Store, states: dict[str, PaperState]) -> None:
-    """Write exactly ``states`` to the state shards: one atomic write per shard."""
-    if not states:
-        return
-    by_shard: dict[int, dict[int, dict | None]] = {}
-    for key, state in states.items():
-        paper = store.papers.get(key)
-        if paper is None or key in store.aliases:
-            continue  # folded into another paper, or not in the queue: nothing to keep
-        # A state back to nothing (after an undo) is dropped, so the state
-        # files, and the next start, stay small.
-        record = None if state == _NO_STATE else {"key": key, **state.to_record()}
-        by_shard.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
-    with store._write_lock:
-        for shard, docs in sorted(by_shard.items()):
-            store._table(layout.shard_path(store.home, layout.STATE, shard), "state").put(docs)
-    with store._lock:
-        store._dirty.difference_update(states)
-
-
-def write_settings(store: Store) -> None:
-    with store._lock:
-        if not store._settings_dirty:
-            return
-        settings = dict(store.settings)
-        store._settings_dirty = False
-    try:
-        with store._write_lock:
-            store._table(store.home / layout.SETTINGS, "settings").put({1: settings})
-    except BaseException:
-        with store._lock:
-            store._settings_dirty = True
-        raise
