@@ -73,3 +73,15 @@ async def test_damaged_store_files_are_not_a_first_run(pq_home: Path) -> None:
         assert not any("First run" in m for m in said), said
         assert any("corrupt" in m or "not valid" in m or "set aside" in m or "moved" in m for m in said), said
     assert {p.name: p.read_bytes() for p in (pq_home / "abstracts").glob("*.json")} == abstracts_before
+
+
+async def test_a_damaged_abstracts_file_found_later_is_told(pq_home: Path) -> None:
+    seed_store(pq_home)
+    for shard in (pq_home / "abstracts").glob("*.json"):
+        shard.write_bytes(b"{broken")
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await until(pilot, lambda: any("abstracts of" in n.message for n in app._notifications), "a warning about the abstracts")
+        said = next(n.message for n in app._notifications if "abstracts of" in n.message)
+        assert "import again the files of" in said

@@ -92,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
 def run_app() -> int:
     from paperqueue.ui.app import PaperQueueApp
 
-    PaperQueueApp().run()
-    return EXIT_OK
+    app = PaperQueueApp()
+    app.run()
+    return app.return_code or EXIT_OK  # 1 when the queue could not be opened at all
 
 
 def _error(message: str) -> None:
@@ -109,6 +110,7 @@ def _warn_all(warnings: list[str]) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from paperqueue.core.history import History, repair
+    from paperqueue.core.writer import Writer
     from paperqueue.core.importing import UnusableFileError, check_file, import_file, summary_line
     from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.store import Store
@@ -149,10 +151,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_STORE
     _warn_all(store.warnings)
     history = History(store.home)
+    writer = Writer(store, history)
     try:
         if not args.dry_run:
             _clean_requests(store.home)
-            repair(store, history)
+            try:
+                repair(store, history)
+            except OSError as error:
+                _error(f"cannot bring the queue up to date with its action log ({error.strerror or error}); nothing imported")
+                return EXIT_STORE
         for path, name in usable:
             bar = ProgressBar(name)
             try:
@@ -175,8 +182,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             line = summary_line(name, result, args.dry_run)
             print(line)
             if not args.dry_run:
-                history.note(f"Imported {line}")
-                history.write()
+                writer.note(f"Imported {line}")
+                try:
+                    writer.save()
+                except OSError as error:
+                    _error(f"{name}: imported, but its line in the history ({history.path.name}) could not be written ({error.strerror or error})")
+                    store_failed = True
     finally:
         store.close()
     if bad_input:
@@ -274,6 +285,7 @@ def _hand_to_app(locked: Exception, usable: list[tuple[Path, str]], args: argpar
 
 def cmd_undo(command: str) -> int:
     from paperqueue.core.history import History, repair
+    from paperqueue.core.writer import Writer
     from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.store import Store
 
@@ -296,16 +308,15 @@ def cmd_undo(command: str) -> int:
         _clean_requests(store.home)
         history = History(store.home)
         repair(store, history)
-        action = history.undo() if command == "undo" else history.redo()
+        writer = Writer(store, history)
+        action = writer.undo() if command == "undo" else writer.redo()
         if action is None:
             print(f"nothing to {command}")
             return EXIT_OK
         for key, state in action.states(after=(command == "redo")).items():
             if key in store.papers:
                 store.set_state(key, state)
-        seq = history.write()
-        store.flush()
-        history.mark_synced(seq)
+        writer.save()
         print(f"{'undid' if command == 'undo' else 'redid'}: {action.label}")
     except OSError as error:
         _error(f"{command} failed, the store could not be written ({error.strerror or error})")

@@ -66,6 +66,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         self.writer: Writer | None = None  # every change to the person's state goes through it
         self.similarity = None  # the "more like this" index, loaded or built on first use
         self._quit_despite_unsaved = False
+        self._warned = 0  # store warnings already shown
 
     def get_default_screen(self) -> Screen:
         return QueueScreen()
@@ -138,6 +139,14 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         if repaired:
             notices.append(f"Restored {repaired} change(s) that were logged but not saved when paperqueue last stopped.")
         notices = list(store.warnings) + notices
+        self._warned = len(store.warnings)
+        if not store.read_only:
+            from paperqueue.core import handoff
+
+            try:
+                handoff.clean_stale(store.home)  # requests left by a crash
+            except OSError:
+                pass
         writer = Writer(store, history, on_saved=lambda error: self.post_message(Saved(error)))
         if store.fresh and not store.read_only:  # an empty folder, nothing else
             from paperqueue.core.importing import UnusableFileError, import_file  # only on a first run
@@ -211,6 +220,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             self.call_from_thread(self.notify, f"Could not read the whole queue: {error}", severity="error", markup=False)
             return
         self.call_from_thread(self.queue_screen.store_complete)
+        self.call_from_thread(self.tell_store_warnings)  # a damaged index file is found when read
         # 100,000 papers are here to stay: keep them out of the garbage
         # collector's full passes (which otherwise stall searches for ~80 ms).
         gc.freeze()
@@ -227,6 +237,16 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         """Every notification is plain text with no control characters: what
         it quotes (file names, errors, titles) came from outside."""
         super().notify(clean_text(str(message)), title=clean_text(title), severity=severity, timeout=timeout, markup=False)
+
+    def tell_store_warnings(self) -> None:
+        """Show what the store found wrong since the last look (files read
+        after the first paint: the rest of the index, abstracts)."""
+        store = self.store
+        if store is None:
+            return
+        for warning in store.warnings[self._warned:]:
+            self.notify(warning, severity="warning", timeout=10)
+        self._warned = len(store.warnings)
 
     def flush_store(self) -> None:
         """Make what was recorded durable, in order, on the writer's thread."""
