@@ -11,6 +11,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from paperqueue.core.text import one_line
+
 
 class TagSuggester(Suggester):
     """Completes the word being typed from the tags already in use."""
@@ -30,8 +32,9 @@ class TagSuggester(Suggester):
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
-    """Words of the prompt as tags: no '#', no duplicates, in order."""
-    return tuple(dict.fromkeys(word.lstrip("#") for word in text.split() if word.lstrip("#")))
+    """Words of the prompt as tags: no '#', no duplicates, in order, and
+    nothing a terminal would act on or not show (pasted text is cleaned)."""
+    return tuple(dict.fromkeys(word.lstrip("#") for word in one_line(text).split() if word.lstrip("#")))
 
 
 class TagPrompt(ModalScreen[tuple[str, ...] | None]):

@@ -3,6 +3,7 @@ first) with their unread counts. Click a line to switch."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -41,11 +42,12 @@ class Sidebar(Widget, can_focus=False):
         self.refresh()
 
     def _line(self, label: str, count: int, current: bool, width: int) -> Text:
+        # Measured in cells, as the terminal draws them (CJK and emoji are two).
         number = f"{count} "
         room = max(1, width - len(number) - 1)
-        if len(label) > room:
-            label = label[: room - 1] + "…"
-        line = Text(label.ljust(room + 1), style="bold" if current else "")
+        if cell_len(label) > room:
+            label = set_cell_size(label, room - 1) + "…"
+        line = Text(set_cell_size(label, room + 1), style="bold" if current else "")
         line.append(number, style="" if current else "dim")
         if current:
             line.stylize("reverse")
