@@ -25,8 +25,12 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/similar_bench.py
 
+# The crash tests at length: 1,000 random kills, and the write-boundary
+# harness (a kill before and after every write, fsync, rename and truncate
+# of an import, a merge, a fold, actions, undo/redo and log compaction) on
+# four times the papers. `make test` runs the same harness on small queues.
 torture: $(STAMP)
-	PQ_KILLS=1000 $(PY) -m pytest tests/test_crash_safety.py -q
+	PQ_KILLS=1000 PQ_SCALE=4 PQ_EVERY=1 $(PY) -m pytest -q tests/test_crash_safety.py tests/test_writer_crashes.py tests/test_store_crash_import.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -224,3 +224,18 @@ def test_a_log_planted_as_a_link_or_a_fifo_is_never_written_through_nor_hangs(pq
     os.mkfifo(pq_home / "history.jsonl")
     with pytest.raises(OSError, match="FIFO|pipe"):
         History(pq_home).load()
+
+
+def test_an_undo_whose_action_a_later_change_dropped_from_redo_is_still_repaired(pq_home: Path, monkeypatch) -> None:
+    """Star k1 (saved); undo it and star k2, both logged but the process dies
+    before the store is written: the undo's target is gone from the redo
+    stack by the end of the log, yet repair must unstar k1."""
+    k1, k2 = make_queue(pq_home)[:2]
+    store, history, writer = open_both(pq_home)
+    change(writer, "Starred 1 paper", {k1: STAR})
+    writer.save()
+    writer.undo()
+    change(writer, "Starred 1 paper", {k2: STAR})
+    history.write()  # the log is durable; the process dies before the store write
+    store.close()
+    assert starred_on_disk(pq_home) == {k2}

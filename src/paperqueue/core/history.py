@@ -84,6 +84,7 @@ class History:
         self._pending: list[tuple[int, bytes]] = []  # (seq, line) recorded, not yet durable
         self._notes: list[dict] = []  # recent notes, kept by compaction
         self._torn: int | None = None  # a failed append left bytes past this size
+        self._effects: dict[int, dict[str, PaperState]] = {}  # what each unsynced action set (load)
         self._lock = threading.RLock()  # memory: stacks, seq, pending
         self._io = threading.RLock()  # the file: one writer at a time
         self.loaded = False
@@ -158,11 +159,17 @@ class History:
                 seen.add(identity)
                 records.append(record)
             self._lines = len(records)
+            synced = max((r["seq"] for r in records if r["kind"] == "sync"), default=0)
+            self.synced = max(self.synced, synced)
+            unsynced = []
             for record in records:
+                if record["kind"] in _ACTIONS and record["seq"] > self.synced:
+                    # What it set, as the stacks stand at this point of the log
+                    # (a later action may clear the redo stack it targets).
+                    self._effects[record["seq"]] = self._effect_now(record)
+                    unsynced.append(record)
                 self._replay(record)
-                if record["kind"] == "sync":
-                    self.synced = max(self.synced, record["seq"])
-            return [r for r in records if r["kind"] in _ACTIONS and r["seq"] > self.synced]
+            return unsynced
 
     def _truncate(self, size: int) -> None:
         check_regular(self.path)
@@ -203,15 +210,21 @@ class History:
             del self._notes[:-_KEPT_NOTES]
 
     def effect(self, record: dict) -> dict[str, PaperState]:
-        """The states a log record sets (to apply again after a crash)."""
+        """The states a log record returned by :meth:`load` sets (to apply
+        again after a crash)."""
+        known = self._effects.get(record.get("seq"))  # type: ignore[arg-type]
+        if known is not None:
+            return known
+        return self._effect_now(record)
+
+    def _effect_now(self, record: dict) -> dict[str, PaperState]:
         kind = record.get("kind")
         if kind == "do":
             return {key: PaperState.from_record(after) for key, _before, after in record.get("changes", [])}
-        target = record.get("target")
-        for action in (*self.undo_stack, *self.redo_stack):
-            if action.seq == target:
-                return action.states(after=(kind == "redo"))
-        return {}
+        stack = self.undo_stack if kind == "undo" else self.redo_stack
+        if stack and stack[-1].seq == record.get("target"):
+            return stack[-1].states(after=(kind == "redo"))
+        return {}  # undoes nothing (as replay: a repeated or stray line)
 
     # -- recording ---------------------------------------------------------------
 
