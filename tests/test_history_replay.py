@@ -14,6 +14,7 @@ import pytest
 
 from paperqueue.cli import main
 from paperqueue.core import history as history_module
+from paperqueue.core import log_file
 from paperqueue.core.history import History, repair
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
@@ -323,7 +324,7 @@ def test_an_action_recorded_while_a_write_fails_is_kept(tmp_path: Path, monkeypa
     history = History(tmp_path)
     history.load()
     history.record("Starred paper 1", [("k1", NONE.to_record(), STAR.to_record())])
-    real_fsync = history_module.os.fsync
+    real_fsync = log_file.os.fsync
 
     def failing_fsync(fd: int) -> None:
         # Meanwhile the person stars another paper (the UI thread records).
@@ -331,10 +332,10 @@ def test_an_action_recorded_while_a_write_fails_is_kept(tmp_path: Path, monkeypa
             history.record("Starred paper 2", [("k2", NONE.to_record(), STAR.to_record())])
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(history_module.os, "fsync", failing_fsync)
+    monkeypatch.setattr(log_file.os, "fsync", failing_fsync)
     with pytest.raises(OSError):
         history.write()
-    monkeypatch.setattr(history_module.os, "fsync", real_fsync)
+    monkeypatch.setattr(log_file.os, "fsync", real_fsync)
     (tmp_path / "history.jsonl").write_bytes(b"")  # say the failed lines never reached the disk
     history.write()
     assert [r["label"] for r in log_lines(tmp_path)] == ["Starred paper 1", "Starred paper 2"]
@@ -572,15 +573,15 @@ def test_an_action_written_twice_by_a_retried_write_is_undone_once(tmp_path: Pat
     history = History(tmp_path)
     history.load()
     history.record("Starred 1 paper", [("k1", NONE.to_record(), STAR.to_record())])
-    real_fsync = history_module.os.fsync
+    real_fsync = log_file.os.fsync
 
     def failing_fsync(fd: int) -> None:
         raise OSError(5, "Input/output error")  # the bytes reached the file, the fsync failed
 
-    monkeypatch.setattr(history_module.os, "fsync", failing_fsync)
+    monkeypatch.setattr(log_file.os, "fsync", failing_fsync)
     with pytest.raises(OSError):
         history.write()
-    monkeypatch.setattr(history_module.os, "fsync", real_fsync)
+    monkeypatch.setattr(log_file.os, "fsync", real_fsync)
     history.mark_synced(history.write())  # the app retries on the next change
     again = History(tmp_path)
     again.load()

@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from paperqueue.core import history as history_module
+from paperqueue.core import log_file
 from paperqueue.core.history import History, repair
 from paperqueue.core.importers.page import ParsedPaper
 from paperqueue.core.models import PaperState
@@ -112,7 +113,7 @@ def test_the_store_never_holds_a_state_whose_record_is_not_durable(pq_home: Path
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(history_module.os, "write", no_space)
+        patch.setattr(log_file.os, "write", no_space)
         with pytest.raises(OSError):
             writer.save()
     assert writer.unsaved == 20
@@ -129,16 +130,16 @@ def test_a_failed_append_leaves_no_fragment_and_the_retry_is_whole(pq_home: Path
     keys = make_queue(pq_home)
     store, history, writer = open_both(pq_home)
     change(writer, "Starred 20 papers", {k: STAR for k in keys})
-    real_write = history_module.os.write
+    real_write = log_file.os.write
 
     def half_then_full(fd: int, data) -> int:
         real_write(fd, bytes(data[: len(data) // 2]))
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(history_module.os, "write", half_then_full)
+    monkeypatch.setattr(log_file.os, "write", half_then_full)
     with pytest.raises(OSError):
         writer.save()
-    monkeypatch.setattr(history_module.os, "write", real_write)
+    monkeypatch.setattr(log_file.os, "write", real_write)
     raw = (pq_home / "history.jsonl").read_bytes()
     assert raw == b"" or raw.endswith(b"\n"), "no fragment left at the end of the log"
     writer.save()  # space came back; the app retries

@@ -25,7 +25,6 @@ redo stack and recent notes.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -34,9 +33,9 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from paperqueue.core.atomic import atomic_write_bytes, check_regular, open_append
+from paperqueue.core import log_file
+from paperqueue.core.atomic import atomic_write_bytes
 from paperqueue.core.clock import Clock, utc_now
-from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import PaperState
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ class History:
         self._lines = 0
         self._pending: list[tuple[int, bytes]] = []  # (seq, line) recorded, not yet durable
         self._notes: list[dict] = []  # recent notes, kept by compaction
-        self._torn: int | None = None  # a failed append left bytes past this size
+        self._file = log_file.Appender(self.path)
         self._effects: dict[int, dict[str, PaperState]] = {}  # what each unsynced action set (load)
         self._lock = threading.RLock()  # memory: stacks, seq, pending
         self._io = threading.RLock()  # the file: one writer at a time
@@ -92,32 +91,9 @@ class History:
     # -- reading the log -------------------------------------------------------
 
     def in_sync(self) -> bool:
-        """Whether the store holds everything the log holds: a cheap look at
-        the tail, so a clean start need not read the log. True when the last
-        line is a sync line that was appended right after the bytes before
-        it (its ``end`` is where it starts): nothing was logged after the
-        records it covers. Anything else (an older sync line below a record,
-        a sync line without ``end``) means the whole log is read."""
-        try:
-            check_regular(self.path)
-            with self.path.open("rb") as handle:
-                size = handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, size - 256))
-                tail = handle.read()
-        except FileNotFoundError:
-            return True
-        if not tail.endswith(b"\n"):
-            return False
-        last = tail[:-1].rsplit(b"\n", 1)[-1]
-        try:
-            record = orjson.loads(last)
-        except orjson.JSONDecodeError:
-            return False
-        return (
-            isinstance(record, dict)
-            and record.get("kind") == "sync"
-            and record.get("end") == size - len(last) - 1
-        )
+        """Whether the store holds everything the log holds (a look at the
+        tail, so a clean start need not read the log; see :func:`log_file.in_sync`)."""
+        return log_file.in_sync(self.path)
 
     def ensure_loaded(self) -> None:
         if not self.loaded:
@@ -132,32 +108,7 @@ class History:
         damaged or of the wrong shape (counted in :attr:`skipped`)."""
         with self._io, self._lock:
             self.loaded = True
-            try:
-                check_regular(self.path)  # a FIFO must not hang the start
-                raw = self.path.read_bytes()
-            except FileNotFoundError:
-                return []
-            if raw and not raw.endswith(b"\n"):
-                # A torn last line: the write never finished, so it never counted.
-                raw = raw[: raw.rfind(b"\n") + 1]
-                self._truncate(len(raw))
-            records = []
-            seen: set[tuple] = set()
-            for line in raw.split(b"\n"):
-                if not line.strip():
-                    continue
-                try:
-                    record = _valid(orjson.loads(line))
-                except orjson.JSONDecodeError:
-                    record = None
-                if record is None:
-                    self.skipped += 1  # a damaged line: skip it, keep the rest
-                    continue
-                identity = (record["kind"], record["seq"], record.get("target"))
-                if identity in seen and record["kind"] != "sync":
-                    continue  # the same line twice (an old retried write): it happened once
-                seen.add(identity)
-                records.append(record)
+            records, self.skipped = log_file.read_records(self.path)
             self._lines = len(records)
             synced = max((r["seq"] for r in records if r["kind"] == "sync"), default=0)
             self.synced = max(self.synced, synced)
@@ -170,17 +121,6 @@ class History:
                     unsynced.append(record)
                 self._replay(record)
             return unsynced
-
-    def _truncate(self, size: int) -> None:
-        check_regular(self.path)
-        fd = os.open(self.path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        try:
-            boundary("truncate history")
-            os.ftruncate(fd, size)
-            os.fsync(fd)
-            boundary("truncated history")
-        finally:
-            os.close(fd)
 
     def _replay(self, record: dict) -> None:
         kind = record["kind"]
@@ -286,7 +226,7 @@ class History:
             with self._lock:
                 pending = list(self._pending)
                 seq = self.seq if not pending else pending[-1][0]
-            if not pending and self._torn is None:
+            if not pending and not self._file.torn:
                 return seq
             data = b"".join(line + b"\n" for _seq, line in pending)
             self._append_bytes(lambda _end: data, sync=True)
@@ -296,39 +236,7 @@ class History:
             return seq
 
     def _append_bytes(self, make: Callable[[int], bytes], *, sync: bool) -> None:
-        """Append ``make(size)`` (``size``: where it starts) to the log: a
-        private regular file, never written through a link (a new one's
-        name is made durable in its folder)."""
-        fd = open_append(self.path)
-        try:
-            size = os.fstat(fd).st_size
-            if self._torn is not None and self._torn <= size:
-                boundary("truncate history")
-                os.ftruncate(fd, self._torn)
-                os.fsync(fd)
-                boundary("truncated history")
-                size = self._torn
-            self._torn = None
-            try:
-                view = memoryview(make(size))
-                boundary("append history")
-                while view:
-                    view = view[os.write(fd, view):]
-                if sync:
-                    boundary("fsync history")
-                    os.fsync(fd)
-                    boundary("fsynced history")
-            except BaseException:
-                self._torn = size
-                try:
-                    os.ftruncate(fd, size)
-                    os.fsync(fd)
-                    self._torn = None
-                except OSError:
-                    pass  # cut back before the next write
-                raise
-        finally:
-            os.close(fd)
+        self._file.append(make, sync=sync)
 
     def mark_synced(self, seq: int) -> None:
         """The store now holds everything up to ``seq`` (no fsync needed: a
@@ -372,36 +280,6 @@ class History:
 
 
 _ACTIONS = ("do", "undo", "redo")
-
-
-def _valid(record: object) -> dict | None:
-    """``record`` if it has the shape of a log line, else ``None``."""
-    if not isinstance(record, dict):
-        return None
-    kind = record.get("kind")
-    seq = record.get("seq", 0 if kind in ("sync", "note") else None)
-    if kind not in ("do", "undo", "redo", "note", "sync") or type(seq) is not int or seq < 0:
-        return None
-    if kind in ("undo", "redo") and type(record.get("target")) is not int:
-        return None
-    for name in ("at", "label"):
-        if name in record and not isinstance(record[name], str):
-            return None
-    if kind == "do":
-        changes = record.get("changes", [])
-        if not isinstance(changes, list) or not all(_change(c) for c in changes):
-            return None
-    return {**record, "seq": seq}
-
-
-def _change(change: object) -> bool:
-    return (
-        isinstance(change, list)
-        and len(change) == 3
-        and isinstance(change[0], str)
-        and isinstance(change[1], dict)
-        and isinstance(change[2], dict)
-    )
 
 
 def repair(store: Store, history: History) -> int:
