@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,16 @@ def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
 @pytest.fixture
 def sample_text() -> str:
     return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    """A common umask that would leave new files 0644 and folders 0755."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path: Path) -> int:
+    """A file's permission bits, the link's own for a link."""
+    return stat.S_IMODE(os.lstat(path).st_mode)

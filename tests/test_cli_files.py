@@ -9,7 +9,6 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,8 @@ import pytest
 from paperqueue.cli import main
 from paperqueue.core import handoff
 
-from conftest import SAMPLE
+from conftest import SAMPLE, mode
 
-
-@pytest.fixture
-def umask() -> Iterator[None]:
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(os.lstat(path).st_mode)
 
 
 def modes(home: Path) -> dict[str, int]:

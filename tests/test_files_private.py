@@ -9,26 +9,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import mode
 from paperqueue.core.atomic import UnsafePathError, atomic_write_bytes, open_append
 from paperqueue.core.lock import StoreLock
 from paperqueue.core.search import SearchIndex
 
-
-@pytest.fixture
-def umask() -> Iterator[None]:
-    """A common umask that would leave new files 0644 and folders 0755."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(os.lstat(path).st_mode)
 
 
 def outside(tmp_path: Path, content: bytes = b"precious\n", file_mode: int = 0o644) -> Path:
