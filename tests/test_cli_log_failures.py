@@ -58,3 +58,25 @@ def test_undo_with_an_unwritable_log_fails_in_one_line_and_changes_nothing(tmp_p
     monkeypatch.setenv("PAPERQUEUE_HOME", str(tmp_path / "pqhome"))
     assert main(["list", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["starred"] is True
+
+
+def test_files_of_the_wrong_shape_never_give_a_traceback(tmp_path: Path, capsys) -> None:
+    """Valid JSON of the wrong shape (issue 9 item 7): `list` and `undo`
+    answer, the odd log line is skipped, the odd store file set aside."""
+    ids = tmp_path / "ids.txt"
+    ids.write_text("2401.00001\n2401.00002\n", encoding="utf-8")
+    assert main(["import", str(ids)]) == 0
+    home = tmp_path / "pqhome"
+    with (home / "history.jsonl").open("ab") as log:
+        log.write(b'{"seq":"abc","kind":"do"}\n{"seq":3,"kind":"undo","target":"x"}\n"just a string"\n')
+    meta = json.loads((home / "meta.json").read_text())
+    meta["_default" if "_default" in meta else next(iter(meta))]["1"]["generation"] = "seven"
+    (home / "meta.json").write_text(json.dumps(meta))
+    capsys.readouterr()
+    assert main(["undo"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "nothing to undo" and "Traceback" not in err
+    assert main(["list", "--format", "json"]) in (0, 1)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert list(home.glob("meta.json.*.corrupt")), "the odd meta.json was set aside, not deleted"
