@@ -1,15 +1,27 @@
 """Reading input files into the store, with one-line reasons for refusals.
 
-Files are streamed line by line (a 170 MB page is fine), and nothing is
-committed until the whole file has been read and found usable.
+Only regular files are read: a named pipe, a device or a socket is refused
+before it is opened for reading (opening a pipe would wait for a writer,
+and a device such as ``/dev/zero`` never ends).  Every file is read in
+bounded blocks, and a NUL byte anywhere refuses it as binary, so memory
+stays bounded whatever the file holds: a page streams line by line (a line
+over :data:`LONGEST_LINE` characters refuses the file), a BibTeX file
+streams entry by entry (see :mod:`~paperqueue.core.importers.bibtex`).
+Nothing is committed until the whole file has been read and found usable.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperqueue.core.importers.detect import FORMATS, detect_format, parse_text
+from paperqueue.core.importers.bibtex import chunks_of, iter_bibtex
+from paperqueue.core.importers.detect import FORMATS, Problems, detect_format, no_papers, parse_text
 from paperqueue.core.importers.page import ParsedPaper, iter_page
 from paperqueue.core.importers.record import UnreadableError
 from paperqueue.core.models import ImportResult
@@ -19,6 +31,16 @@ from paperqueue.core.store import layout
 from paperqueue.core.store.merge import Progress
 
 _SNIFF = 64 * 1024
+BLOCK = 1 << 20  # bytes read at a time
+LONGEST_LINE = 8 << 20  # characters in one line of a page; longer refuses the file
+
+_KINDS = (
+    (stat.S_ISDIR, "is a directory, not a file"),
+    (stat.S_ISFIFO, "is a named pipe, not a file"),
+    (stat.S_ISCHR, "is a device, not a file"),
+    (stat.S_ISBLK, "is a device, not a file"),
+    (stat.S_ISSOCK, "is a socket, not a file"),
+)
 
 
 class UnusableFileError(Exception):
@@ -30,48 +52,154 @@ class UnusableFileError(Exception):
         self.reason = reason
 
 
-def check_file(path: Path) -> int:
-    """The file's size, or :class:`UnusableFileError` saying why it is unusable."""
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode cannot be read as a file, or None."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((reason for test, reason in _KINDS if test(mode)), "is not a regular file")
+
+
+def _os_reason(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a file"
+    return error.strerror or str(error)
+
+
+def open_regular(path: Path) -> io.FileIO:
+    """``path`` opened for reading in binary, unbuffered; anything but a
+    regular file (a link to one is fine) raises :class:`UnusableFileError`
+    without blocking.  The mode is checked before opening and again on the
+    open descriptor (a pipe swapped in between is caught: ``O_NONBLOCK``
+    keeps its open from waiting for a writer)."""
     try:
-        if path.is_dir():
-            raise UnusableFileError(path, "is a directory, not a file")
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(_SNIFF)
-    except FileNotFoundError:
-        raise UnusableFileError(path, "no such file") from None
-    except PermissionError:
-        raise UnusableFileError(path, "permission denied") from None
-    except IsADirectoryError:
-        raise UnusableFileError(path, "is a directory, not a file") from None
+        reason = _not_regular(os.stat(path).st_mode)
+        if reason:
+            raise UnusableFileError(path, reason)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as error:
-        raise UnusableFileError(path, error.strerror or str(error)) from None
+        raise UnusableFileError(path, _os_reason(error)) from None
+    try:
+        reason = _not_regular(os.fstat(fd).st_mode)
+        if reason:
+            raise UnusableFileError(path, reason)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return io.FileIO(fd, "rb", closefd=True)
+
+
+def _nul_refusal(path: Path, offset: int) -> UnusableFileError:
+    return UnusableFileError(path, f"binary file (not text): a NUL byte at offset {offset:,}")
+
+
+def check_file(path: Path) -> int:
+    """The file's size, or :class:`UnusableFileError` saying why it is unusable
+    (not a regular file, empty, a NUL byte in its head).  The rest of the
+    file is checked as it is read."""
+    with open_regular(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            head = handle.read(_SNIFF)
+        except OSError as error:
+            raise UnusableFileError(path, _os_reason(error)) from None
     if not head:
         raise UnusableFileError(path, "file is empty")
-    if b"\x00" in head:
-        raise UnusableFileError(path, "binary file (not text)")
+    if (nul := head.find(b"\x00")) >= 0:
+        raise _nul_refusal(path, nul)
     return size
 
 
+class _CheckedReader(io.RawIOBase):
+    """The bytes of a regular file, refused at the first NUL byte; calls
+    ``on_bytes(done)`` now and then."""
+
+    def __init__(self, path: Path, on_bytes: Callable[[int], None] | None = None) -> None:
+        self.path = path
+        self.done = 0
+        self._file = open_regular(path)
+        self._on_bytes = on_bytes
+        self._reported = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        try:
+            data = self._file.read(len(buffer))
+        except OSError as error:
+            raise UnusableFileError(self.path, _os_reason(error)) from None
+        if (nul := data.find(b"\x00")) >= 0:
+            raise _nul_refusal(self.path, self.done + nul)
+        count = len(data)
+        buffer[:count] = data
+        self.done += count
+        if self._on_bytes and self.done - self._reported >= 4 * BLOCK:
+            self._reported = self.done
+            self._on_bytes(self.done)
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def open_text(path: Path, on_bytes: Callable[[int], None] | None = None) -> io.TextIOWrapper:
+    """The file as UTF-8 text (a BOM dropped, line ends kept as they are),
+    read in blocks of :data:`BLOCK` bytes, refused at the first NUL."""
+    raw = _CheckedReader(path, on_bytes)
+    return io.TextIOWrapper(io.BufferedReader(raw, BLOCK), encoding="utf-8-sig", errors="strict", newline="")
+
+
 def read_lines(path: Path, progress: Callable[[int], None] | None = None) -> Iterator[str]:
-    """The file's lines (line ends kept), decoded strictly as UTF-8."""
-    done = 0
+    """The file's lines (line ends kept), decoded strictly as UTF-8; a line
+    longer than :data:`LONGEST_LINE` characters refuses the file (it is
+    never held whole)."""
+    number = 0
     try:
-        with path.open("r", encoding="utf-8-sig", errors="strict", newline="") as handle:
-            for number, line in enumerate(handle, start=1):
-                done += len(line)
-                if progress and number % 4096 == 0:
-                    progress(done)
+        with open_text(path, progress) as handle:
+            while line := handle.readline(LONGEST_LINE):
+                number += 1
+                if len(line) == LONGEST_LINE and not line.endswith(("\n", "\r")) and handle.read(1):
+                    raise UnusableFileError(
+                        path, f"line {number:,} is longer than {LONGEST_LINE >> 20} MB: not a text page of papers"
+                    )
                 yield line
     except UnicodeDecodeError:
-        raise UnusableFileError(path, f"not UTF-8 text (undecodable bytes near character {done})") from None
+        raise UnusableFileError(path, f"not UTF-8 text (undecodable bytes in line {number + 1:,})") from None
     except OSError as error:
-        raise UnusableFileError(path, error.strerror or str(error)) from None
+        raise UnusableFileError(path, _os_reason(error)) from None
+
+
+def text_blocks(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The file as UTF-8 text in pieces of about :data:`BLOCK` characters
+    (a BOM dropped, line ends as they are), refused at the first NUL byte
+    or undecodable byte."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    with _CheckedReader(path, on_bytes) as raw:
+        offset = 0
+        while True:
+            data = raw.read(BLOCK)
+            held = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(data, final=not data)
+            except UnicodeDecodeError as error:
+                where = offset - held + error.start
+                raise UnusableFileError(path, f"not UTF-8 text (bad byte at offset {where:,})") from None
+            offset += len(data)
+            if text:
+                yield text
+            if not data:
+                return
 
 
 def iter_file(path: Path, progress: Progress | None = None) -> Iterator[ParsedPaper]:
-    """Papers from ``path``; raises :class:`UnusableFileError` (at the end at
-    the latest) when the file holds no title/abstract pair at all."""
+    """Papers from a page at ``path``; raises :class:`UnusableFileError` (at
+    the end at the latest) when the file holds no title/abstract pair at all."""
     size = check_file(path)
     on_bytes = (lambda done: progress("reading", done, size)) if progress else None
     with_abstract = 0
@@ -82,40 +210,71 @@ def iter_file(path: Path, progress: Progress | None = None) -> Iterator[ParsedPa
         raise UnusableFileError(path, "no papers found (no title/abstract pairs)")
 
 
+def iter_bibtex_file(path: Path, problems: Problems, progress: Progress | None = None) -> Iterator[ParsedPaper]:
+    """Papers from a BibTeX file, read entry by entry (never whole); problem
+    lines go to *problems*.  Raises :class:`UnusableFileError` at the end
+    when no entry gave a paper."""
+    size = check_file(path)
+    on_bytes = [(lambda done: progress("reading", done, size))] if progress else []
+
+    def open_chunks() -> Iterator:
+        # Progress follows the first reading (the papers); the readings
+        # that look up crossref parents on the way do not report.
+        return chunks_of(text_blocks(path, on_bytes.pop() if on_bytes else None))
+
+    count = 0
+    for paper in iter_bibtex(open_chunks, problems.add):
+        count += 1
+        yield paper
+    if not count:
+        first = problems.kept[0] if problems.kept else None
+        raise UnusableFileError(path, f"{FORMATS['bibtex']}: {no_papers('bibtex', first)}")
+
+
 def _head(path: Path) -> str:
     """The first bytes of the file as text, for format detection."""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         return handle.read(_SNIFF).decode("utf-8-sig", errors="ignore")
 
 
 def read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnusableFileError(path, f"not UTF-8 text (bad byte at offset {error.start})") from None
-    except OSError as error:
-        raise UnusableFileError(path, error.strerror or str(error)) from None
+    """The whole file as text (for formats parsed whole: JSON, XML, id
+    lists), read in blocks and refused at the first NUL or bad byte."""
+    return "".join(text_blocks(path))
 
 
-def open_papers(path: Path, progress: Progress | None = None) -> tuple[str, Iterable[ParsedPaper], list[str], int]:
+@dataclass
+class Opened:
+    """A file being read: its format, its papers (a stream for pages and
+    BibTeX, which can be huge) and its problem lines (filled as the stream
+    is read: look at them after the papers)."""
+
+    format: str
+    papers: Iterable[ParsedPaper]
+    problems: Problems = field(default_factory=Problems)
+
+
+def open_papers(path: Path, progress: Progress | None = None) -> Opened:
     """Detect the format from the content and start reading.
-
-    Returns the format key, the papers (a stream for pasted pages, which
-    can be huge), the problem lines and how many entries were not
-    understood. Raises :class:`UnusableFileError` for unusable input.
-    """
+    Raises :class:`UnusableFileError` for unusable input (for a stream, at
+    the latest when it ends)."""
     check_file(path)
     try:
         fmt = detect_format(_head(path), path.name)
     except UnreadableError as error:
         raise UnusableFileError(path, str(error)) from None
     if fmt == "page":
-        return fmt, iter_file(path, progress), [], 0
+        return Opened(fmt, iter_file(path, progress))
+    if fmt == "bibtex":
+        problems = Problems()
+        return Opened(fmt, iter_bibtex_file(path, problems, progress), problems)
     try:
         parsed = parse_text(read_text(path), path.name)
     except UnreadableError as error:
         raise UnusableFileError(path, f"{FORMATS[fmt]}: {error}") from None
-    return parsed.format, parsed.papers, parsed.problems, parsed.not_understood
+    problems = Problems()
+    problems.kept, problems.total, problems.not_understood = parsed.problems, len(parsed.problems), parsed.not_understood
+    return Opened(parsed.format, parsed.papers, problems)
 
 
 def import_file(
@@ -130,11 +289,11 @@ def import_file(
 ) -> ImportResult:
     """Import ``path`` whole or not at all as one batch, keeping the search
     index current. With ``dry_run``, only say what would happen."""
-    fmt, papers, problems, not_understood = open_papers(path, progress)
+    opened = open_papers(path, progress)
     writer = None if dry_run else _search_writer(store)
     try:
         result = store.add_papers(
-            papers,
+            opened.papers,
             source=source or path.name,
             progress=progress,
             on_new=writer.add if writer else None,
@@ -151,11 +310,12 @@ def import_file(
             writer.commit(result)
         except Exception:  # noqa: BLE001 - a cache must never fail an import
             writer.index.discard()
-    result.format = fmt
+    result.format = opened.format
+    problems = opened.problems.lines()
     if result.unusable:
         problems = [*problems, f"{result.unusable} entries with no arXiv id, no DOI and no letter or digit in the title were skipped"]
     result.problems = problems
-    result.not_understood = not_understood + result.unusable
+    result.not_understood = opened.problems.not_understood + result.unusable
     return result
 
 

@@ -45,7 +45,7 @@ from paperqueue.core.importers.record import (
     not_understood,
 )
 
-__all__ = ["FORMATS", "ParseResult", "UnreadableError", "detect_format", "parse_text"]
+__all__ = ["FORMATS", "ParseResult", "Problems", "UnreadableError", "detect_format", "parse_text"]
 
 FORMATS = {
     "page": "trending-papers page",
@@ -86,6 +86,35 @@ _BIB_TYPES = (
     "preamble|string|comment"
 )
 _BIB_RE = re.compile(rf"^[ \t]*@[ \t]*(?:{_BIB_TYPES})[ \t]*[{{(]", re.IGNORECASE | re.MULTILINE)
+
+
+class Problems:
+    """Problem lines as they come, for a stream: the first
+    :data:`MAX_PROBLEMS` kept (then one line counting the rest), every
+    entry that gave no paper counted (:class:`PartlyRead` lines are not)."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.total = 0
+        self.not_understood = 0
+
+    def add(self, line: str) -> None:
+        self.total += 1
+        self.not_understood += not isinstance(line, PartlyRead)
+        if len(self.kept) <= MAX_PROBLEMS:
+            self.kept.append(line)
+
+    def lines(self) -> list[str]:
+        """The lines to show: all of them, or the first MAX_PROBLEMS and a count."""
+        if self.total <= MAX_PROBLEMS + 1:
+            return list(self.kept)
+        return [*self.kept[:MAX_PROBLEMS], PartlyRead(f"… and {self.total - MAX_PROBLEMS} more problems")]
+
+
+def no_papers(fmt: str, first_problem: str | None) -> UnreadableError:
+    """The refusal of a file of format *fmt* that gave no paper."""
+    reason = f": {first_problem}" if first_problem else ""
+    return UnreadableError(f"no papers found in this {_NOUNS[fmt]}{reason}")
 
 
 def _xml_root(head: str) -> str | None:
@@ -215,8 +244,7 @@ def parse_text(text: str, name: str = "") -> ParseResult:
     else:
         papers, problems = parse_ids(text)
     if not papers:
-        reason = f": {problems[0]}" if problems else ""
-        raise UnreadableError(f"no papers found in this {_NOUNS[fmt]}{reason}")
+        raise no_papers(fmt, problems[0] if problems else None)
     skipped = not_understood(problems)  # warnings (PartlyRead) are shown, not counted
     if len(problems) > MAX_PROBLEMS + 1:
         more = len(problems) - MAX_PROBLEMS
