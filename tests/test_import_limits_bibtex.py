@@ -128,3 +128,23 @@ def test_crossref_parents_later_in_a_file_are_found(tmp_path, pq_home):
         assert details.venue == "The Series" and details.published == "2020"
     finally:
         store.close()
+
+
+def test_a_big_bibtex_file_costs_no_more_memory_than_the_paper_it_holds(tmp_path, pq_home):
+    """120 MB of entries that are all one paper (same DOI): the store keeps
+    one paper, and the import must not hold the file, its entries or its
+    papers (the whole-file parser peaked at several times the file size)."""
+    from test_import_limits import run_import
+
+    abstract = " ".join(f"word{n % 97}" for n in range(300))
+    entry = "@article{{k{n},\n  title = {{One Paper Repeated}},\n  author = {{Smith, Anna}},\n" \
+            "  doi = {{10.1234/same}},\n  year = {{2020}},\n  abstract = {{{abstract}}}\n}}\n\n"
+    path = tmp_path / "repeated.bib"
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(60_000):
+            handle.write(entry.format(n=n, abstract=abstract))
+    assert path.stat().st_size > 120_000_000
+    run = run_import(pq_home, path)
+    assert run.code == 0, run.err
+    assert "repeated.bib: BibTeX: 1 new" in run.out
+    assert run.peak_mb < 100, f"peak {run.peak_mb:.0f} MB for a {path.stat().st_size >> 20} MB file"
