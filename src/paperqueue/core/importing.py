@@ -296,7 +296,9 @@ def import_file(
             opened.papers,
             source=source or path.name,
             progress=progress,
-            on_new=writer.add if writer else None,
+            # Without a writer (a dry run, a stale cache) the texts are dropped:
+            # with on_new None the merge would keep every new title and abstract.
+            on_new=writer.add if writer else _not_indexed,
             name=name,
             dry_run=dry_run,
             restore=restore,
@@ -317,6 +319,10 @@ def import_file(
     result.problems = problems
     result.not_understood = opened.problems.not_understood + result.unusable
     return result
+
+
+def _not_indexed(doc_id: int, title: str, abstract: str) -> None:
+    """``on_new`` when the search cache is not written: the app rebuilds it."""
 
 
 def _search_writer(store: Store) -> IndexWriter | None:
