@@ -127,3 +127,24 @@ def test_exported_bibtex_parses_to_exactly_the_entries_exported() -> None:
     assert "primaryClass" not in first.fields, "a category that is no subject class is not written"
     assert "%7D" in first.fields["doi"] and "%5C" in first.fields["doi"]
     assert "{" not in first.fields["url"] and "\\" not in first.fields["bdsk-url-1"]
+
+
+def test_a_bibtex_file_with_an_injected_doi_says_what_it_left_out(tmp_path, capsys) -> None:
+    from paperqueue.cli import main
+
+    bib = tmp_path / "evil.bib"
+    bib.write_text(
+        "@article{a, title={A Real Title}, year={2020},\n"
+        "  doi={10.1234/x \\write18{rm -rf ~}},\n"
+        "  primaryClass={cs.LG}}\n"
+        "@article{b, title={Another Title}, doi={10.1000/xyz123}, year={2021}}\n",
+        encoding="utf-8",
+    )
+    code = main(["import", str(bib)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "2 new" in out and "0 entries not understood" in out, out
+    assert "doi" in err.lower(), err
+    assert main(["export", "--format", "json"]) == 0
+    exported = capsys.readouterr().out
+    assert "10.1000/xyz123" in exported and "write18" not in exported

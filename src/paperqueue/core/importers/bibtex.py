@@ -439,7 +439,10 @@ def iter_bibtex(open_chunks: Callable[[], Iterable[Chunk]], problem: Callable[[s
             # An entry naming itself takes nothing (inherit() sees the same dict).
             if not (target == key.lower() and lines.get(target) == line):
                 full = inherit(fields, parents)
-        paper = paper_of(kind, full, fields)
+        notes: list[str] = []  # a DOI or class left out: said, still imported
+        paper = paper_of(kind, full, fields, notes, where)
+        for note in notes:
+            problem(note)
         if isinstance(paper, str):
             problem(f"{where}: {paper}")
         else:
