@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/similar_bench.py
+	$(PY) benchmarks/import_memory.py --entries 100000
 
 # The crash tests at length: 1,000 random kills, and the write-boundary
 # harness (a kill before and after every write, fsync, rename and truncate
