@@ -118,15 +118,16 @@ def commit(store, merge, *args, **kwargs):
     if trace:  # (before measuring sizes: the measuring allocates)
         report["traced_mb_at_commit"] = tracemalloc.get_traced_memory()[0] / 2**20
         top("top_at_commit")
-    seen = set()
-    for name in ("details", "new", "normalised", "_new_titles", "_new_dois", "_new_arxiv"):
+    seen = {id(store)}  # (the chunks point at the store)
+    for name in ("details", "new", "chunks", "_new_titles", "_new_dois", "_new_arxiv"):
         report[f"merge.{name}_mb"] = deep(getattr(merge, name), seen) / 2**20
     del seen
     return original(store, merge, *args, **kwargs)
 commit_module.commit, commit_module._write_all = commit, write_all
 store = Store.open()
 try:
-    result = import_file(store, Path(sys.argv[1]))
+    # As `paperqueue import` does: the new papers are not read back into memory.
+    result = import_file(store, Path(sys.argv[1]), refresh=False)
     report["rss_mb_after_commit"] = status_mb("VmRSS")
     report["store.papers_mb"] = deep(store.papers, set()) / 2**20
 finally:
@@ -155,7 +156,7 @@ def run_child(path: Path, home: Path, trace: bool, search: bool = True) -> tuple
     return json.loads(text.splitlines()[-1]), wall
 
 
-_PARTS = ["merge.details", "merge.new", "merge.normalised", "merge._new_titles", "merge._new_dois", "store.papers"]
+_PARTS = ["merge.details", "merge.new", "merge.chunks", "merge._new_titles", "merge._new_dois", "store.papers"]
 
 
 def main() -> None:

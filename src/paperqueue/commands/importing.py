@@ -67,8 +67,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         for path, name in usable:
             bar = ProgressBar(name)
             try:
+                # refresh=False: the new papers are not read back into memory
+                # (the store closes after; a next file reads them when it starts).
                 result = import_file(
-                    store, path, source=name, progress=bar, name=args.name, dry_run=args.dry_run, restore=args.restore
+                    store, path, source=name, progress=bar, name=args.name, dry_run=args.dry_run, restore=args.restore,
+                    refresh=False,
                 )
             except UnusableFileError as error:
                 bar.finish()

@@ -286,9 +286,12 @@ def import_file(
     name: str | None = None,
     dry_run: bool = False,
     restore: bool = False,
+    refresh: bool = True,
 ) -> ImportResult:
     """Import ``path`` whole or not at all as one batch, keeping the search
-    index current. With ``dry_run``, only say what would happen."""
+    index current. With ``dry_run``, only say what would happen. Without
+    ``refresh`` the new papers are read into memory only when next needed
+    (a command that closes the store right after never pays for them)."""
     opened = open_papers(path, progress)
     writer = None if dry_run else _search_writer(store)
     try:
@@ -302,6 +305,7 @@ def import_file(
             name=name,
             dry_run=dry_run,
             restore=restore,
+            refresh=refresh,
         )
     except BaseException:
         if writer:

@@ -212,9 +212,8 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
     batch: int = 0
     generation: int = 0
-    # For the search index: new papers (id -> title, abstract) and papers
+    # For the search index (new papers reach it through ``on_new``): papers
     # whose text changed (id, old title, old abstract, new title, new abstract).
-    indexed: dict[int, tuple[str, str]] = field(default_factory=dict)
     reindexed: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     @property

@@ -1,7 +1,9 @@
 """Landing an import on disk, in the order that makes it all-or-nothing:
 the rollback journal (:mod:`journal`: the records of committed papers the
 import overwrites), abstract and state shards, index shards, then
-``meta.json`` (the commit point), then the journal is removed. Papers above
+``meta.json`` (the commit point), then the journal is removed. Most new
+papers' shards are already on disk by then (written while reading, after
+a first journal: :mod:`chunks`); the commit writes the last ones. Papers above
 the committed ``max_id`` are invisible and the journal puts committed
 papers back, so a crash or a failed write before the commit point leaves
 the queue as it was.
@@ -27,13 +29,20 @@ if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
 
-def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now: str) -> None:
+def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now: str, refresh: bool = True) -> None:
     """Write one import: the journal, abstracts, states and index, then
-    ``meta.json`` (the commit point), then update the store in memory."""
-    papers = {**merge.changed, **merge.new}
-    if not papers and not merge.states and not merge.folds and not merge.details:
+    ``meta.json`` (the commit point), then update the store in memory.
+
+    With ``refresh`` the new papers are read into ``store.papers`` and the
+    identity indexes at once (the app shows them); without, only when
+    next needed (:meth:`Store.load_rest`, :meth:`Store.identity`): a command
+    that closes the store right after never holds them."""
+    chunks = merge.chunks
+    new_details, new_index = chunks.take()
+    if not merge.new and not merge.changed and not merge.states and not merge.folds and not merge.details \
+            and not chunks.written and not new_details and not new_index:
         return
-    shards: dict[int, dict[int, dict | None]] = {}
+    shards: dict[int, dict[int, dict | None]] = new_details
     for doc_id, record in merge.details.items():
         shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
     total = len(shards) + 1
@@ -44,28 +53,29 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
 
     state_shards: dict[int, dict[int, dict | None]] = {}
     for key, state in merge.states.items():
-        paper = merge.new.get(key) or store.papers[key]
+        doc_id = merge.new[key] if key in merge.new else store.papers[key].id
         record = {"key": key, **state.to_record()}
         if key in merge.folds:  # believed once meta.json names the aliases (fold.py)
             was = store.states.get(key)
             record.update(fold=merge.folds[key], was={"key": key, **was.to_record()} if was else None)
-        state_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
-    index_shards: dict[int, dict[int, dict | None]] = {}
-    for paper in papers.values():
+        state_shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
+    index_shards: dict[int, dict[int, dict | None]] = new_index
+    for paper in merge.changed.values():
         record = paper.to_record()
         if paper.key in merge.folds:
             record.update(fold=merge.folds[paper.key], was=store.papers[paper.key].to_record())
         index_shards.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
-    generation = store.generation + 1
+    generation = chunks.generation
     gone = [key for keys in merge.folds.values() for key in keys]
     count = len(store.papers) + len(merge.new) - len(gone)
-    max_id = max([store.max_id, *(paper.id for paper in merge.new.values()), *merge.spent_ids])
+    first_new = min(merge.new.values(), default=None)
+    max_id = max([store.max_id, max(merge.new.values(), default=0), *merge.spent_ids])
     batches = dict(store.batch_info)
     batches.update(merge.named_batches)  # batches named in a paperqueue JSON export
     batches[merge.batch] = {
         "name": one_line(name) or f"import {merge.batch}",  # file names can carry escape codes
         "added_at": now,
-        "start": min((paper.id for paper in merge.new.values()), default=None),
+        "start": first_new,
     }
     meta = {
         "layout": layout.LAYOUT,
@@ -78,13 +88,9 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     aliases.update((key, merge.folded[key]) for key in gone)
     if aliases:
         meta["aliases"] = aliases
-    # An earlier import of this session that failed may have left its journal.
-    left = journal.read(store)
-    if left is not None:
-        if left["generation"] == store.generation:
-            journal.finish(store)
-        else:
-            journal.roll_back(store, left, meta_readable=True)
+    if not chunks.started:
+        # An earlier import of this session that failed may have left its journal.
+        journal.clear_left(store)
     journal.begin(store, generation, store._meta, {
         layout.ABSTRACTS: shards, layout.STATE: state_shards, layout.INDEX: index_shards,
     })
@@ -97,20 +103,24 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
                     for shard, docs in sorted(index_shards.items())])
         store._table(store.home / layout.META, "meta").put({1: meta})  # the commit point
     except BaseException:
-        _undo(store)
+        undo(store)
         raise
+    merge.landed = True
     store._meta, store._meta_dirty = meta, False
     try:
         journal.finish(store)
     except OSError:
         pass  # the next open (or import) sees meta.json holds this generation
+    old_max = store.max_id
     with store._lock:
         store.generation, store.count, store.max_id = generation, count, max_id
         store.batch_info = batches
         store.identity()
-        for key, paper in papers.items():
+        for key, paper in merge.changed.items():
             store.papers[key] = paper
-            store._index(paper, merge.normalised.get(key))
+            store._index(paper)
+        if first_new is not None:
+            store.add_new_shards(range(layout.shard_of(first_new), layout.shard_of(max_id) + 1), old_max, refresh)
         store.states.update(merge.states)
         if gone:
             settle_folds(store, merge, gone, aliases)
@@ -119,7 +129,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         tidy_folds(store, merge, gone)
 
 
-def _undo(store: Store) -> None:
+def undo(store: Store) -> None:
     """After a failed write, put the committed papers back at once (best
     effort: if that fails too, the journal stays and the next open does it)."""
     left = journal.read(store)

@@ -155,21 +155,16 @@ def fold(merge: Merge, one: str, other: str) -> str:
     _count(merge, kept, gone, changed=details != old or _content(updated) != _content(kept))
     # The kept paper, as a merge would leave it.
     if updated != kept:
-        (merge.new if kept.key in merge.new else merge.changed)[kept.key] = updated
-    normalised = normalise_title(updated.title) if updated.title else ""
-    merge.normalised[kept.key] = normalised
-    merge._remember(updated, normalised)
+        merge.put(updated)
+    merge._remember(updated, normalise_title(updated.title) if updated.title else "")
     if details != old:
-        merge.details[kept.id] = details.to_record(kept.key)
+        merge.put_details(kept, details)
     merge._facts.pop(kept.key, None)
     merge._last_read = None
     if (title, abstract) != (kept.title, old.abstract):
         merge._reindex(kept, old.abstract, title, abstract)
     # The search index forgets the folded paper.
-    if gone.id in merge.result.indexed:
-        del merge.result.indexed[gone.id]
-    else:
-        merge.result.reindexed.append((gone.id, gone.title, theirs.abstract, "", ""))
+    merge.result.reindexed.append((gone.id, gone.title, theirs.abstract, "", ""))
     # The person's state.
     store = merge.store
     mine = merge.states.get(kept.key) or store.state(kept.key)
@@ -177,10 +172,10 @@ def fold(merge: Merge, one: str, other: str) -> str:
     if state != store.state(kept.key) or kept.key in merge.states:
         merge.states[kept.key] = state
     # Forget the folded paper; a committed key becomes an alias.
-    for table in (merge.new, merge.changed):
-        table.pop(gone.key, None)
+    if merge.new.pop(gone.key, None) is not None:
+        merge.chunks.drop(gone.id)
+    merge.changed.pop(gone.key, None)
     merge.details.pop(gone.id, None)
-    merge.normalised.pop(gone.key, None)
     merge.folded[gone.key] = kept.key
     for old_key, into in list(merge.folded.items()):
         if into == gone.key:

@@ -37,10 +37,11 @@ shards); without one every record on disk is committed, so a ``meta.json``
 set aside as corrupt is rebuilt from the index. A ``meta.json`` simply
 missing (no journal, no set-aside copy) means nothing was ever committed.
 
-For imports that write new papers' shards in chunks while reading (a later
-change): write the journal (with empty ``before``) before the first chunk,
-and again with the before-records before touching a committed paper; the
-rollback deletes every record above M whatever wrote it.
+An import writes its new papers' shards while it reads (:mod:`chunks`):
+:func:`start` writes the journal with an empty ``before`` before the first
+of them, and the commit writes it again with the before-records before it
+touches a committed paper; the rollback deletes every record above M
+whatever wrote it.
 """
 
 from __future__ import annotations
@@ -115,6 +116,27 @@ def begin(store: Store, generation: int, meta: dict | None, writes: dict[str, di
                 kept[str(doc_id)] = current.get(str(doc_id))
     data = {"generation": generation, "max_id": store.max_id, "meta": meta, "before": before}
     atomic_write_bytes(store.home / FILE, dump_json(data))
+
+
+def start(store: Store, generation: int) -> None:
+    """Before an import writes its first new papers' shard: undo what an
+    earlier import of this session left unfinished, then write a journal
+    with nothing to put back (every record above ``max_id`` goes on a rollback)."""
+    clear_left(store)
+    begin(store, generation, store._meta, {})
+
+
+def clear_left(store: Store) -> None:
+    """The journal an earlier import of this session left (its writes failed
+    and so did putting things back): remove it if that import landed, else
+    roll it back."""
+    left = read(store)
+    if left is None:
+        return
+    if left["generation"] == store.generation:
+        finish(store)
+    else:
+        roll_back(store, left, meta_readable=True)
 
 
 def finish(store: Store) -> None:

@@ -20,6 +20,11 @@ the rest are "repeated in the file".
 
 An entry that names one paper by id or DOI and, by title, another that has
 no id or DOI of its own folds the two into one (see :mod:`fold`).
+
+New papers' records are written shard by shard as the file is read
+(:mod:`chunks`); the merge keeps of them only what finding needs (key ->
+id, and the identity indexes), and reads a written one back when the file
+names it again.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING
 from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, year_of
 from paperqueue.core.importers.record import ParsedPaper, arxiv_id_from_doi
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
+from paperqueue.core.store.chunks import NewShards
 from paperqueue.core.store.fold import fold, resolve, twin
 
 if TYPE_CHECKING:
@@ -54,6 +60,7 @@ class Merge:
         progress: Progress | None,
         on_new: Callable[[int, str, str], None] | None = None,
         restore: bool = False,
+        write: bool = True,
     ) -> None:
         self.store = store
         self.restore = restore  # bring back removed papers met again
@@ -61,12 +68,14 @@ class Merge:
         self.now = now
         self.progress = progress
         self.result = ImportResult(source=source)
-        self.new: dict[str, Paper] = {}
-        self.changed: dict[str, Paper] = {}
-        self.details: dict[int, dict] = {}  # doc id -> details record to write
+        self.new: dict[str, int] = {}  # key -> id of each new paper (records: self.chunks)
+        self.changed: dict[str, Paper] = {}  # committed papers changed
+        self.details: dict[int, dict] = {}  # committed doc id -> details record to write
         self.states: dict[str, PaperState] = {}  # states carried by paperqueue JSON
         self.merged: set[str] = set()
-        self.normalised: dict[str, str] = {}  # key -> normalised title, for the store's index
+        # ``write``: new papers' shards are written as they fill (not in a dry run).
+        self.chunks = NewShards(store, store.generation + 1, write)
+        self.landed = False  # meta.json holds this import (set by the commit)
         store.load_rest()
         papers = store.papers.values()
         # Ids above the committed max_id belong to an import that never
@@ -99,7 +108,23 @@ class Merge:
     # -- finding ---------------------------------------------------------------
 
     def _paper(self, key: str) -> Paper:
-        return self.new.get(key) or self.changed.get(key) or self.store.papers[key]
+        doc_id = self.new.get(key)
+        if doc_id is not None:
+            return self.chunks.paper(doc_id)
+        return self.changed.get(key) or self.store.papers[key]
+
+    def put(self, paper: Paper) -> None:
+        """Keep a changed paper for the commit."""
+        if paper.key in self.new:
+            self.chunks.put(paper)
+        else:
+            self.changed[paper.key] = paper
+
+    def put_details(self, paper: Paper, details: PaperDetails) -> None:
+        if paper.key in self.new:
+            self.chunks.put_details(paper.id, details.to_record(paper.key))
+        else:
+            self.details[paper.id] = details.to_record(paper.key)
 
     def live(self, key: str) -> str:
         """``key``, or the key of the paper it was folded into."""
@@ -214,17 +239,16 @@ class Merge:
         )
         self.next_seq += 1
         self.next_id += 1
-        self.new[key] = paper
-        self.details[paper.id] = _details_of(item).to_record(key)
+        self.new[key] = paper.id
+        self.chunks.put(paper)
+        self.chunks.put_details(paper.id, _details_of(item).to_record(key))
         if item.state:
             self.states[key] = PaperState.from_record(item.state)
         self._remember(paper, normalised)
         self.result.new += 1
-        self.normalised[key] = normalised
         if self.on_new is not None:
             self.on_new(paper.id, paper.title, item.abstract)
-        else:
-            self.result.indexed[paper.id] = (paper.title, item.abstract)
+        self.chunks.filled(self.next_id)
 
     def _remember(self, paper: Paper, normalised: str) -> None:
         if paper.arxiv_id:
@@ -280,17 +304,18 @@ class Merge:
             self.merged.add(paper.key)
             self.result.merged += 1
         if updated != paper:
-            (self.new if paper.key in self.new else self.changed)[paper.key] = updated
-            normalised = normalise_title(updated.title) if updated.title else ""
-            self.normalised[paper.key] = normalised
-            self._remember(updated, normalised)
+            self.put(updated)
+            self._remember(updated, normalise_title(updated.title) if updated.title else "")
         if details != old:
-            self.details[paper.id] = details.to_record(paper.key)
+            self.put_details(paper, details)
             self._facts.pop(paper.key, None)
         if (title, abstract) != (paper.title, old.abstract):
             self._reindex(paper, old.abstract, title, abstract)
 
     def _old_details(self, paper: Paper) -> PaperDetails:
+        if paper.key in self.new:
+            record = self.chunks.details_record(paper.id)
+            return PaperDetails.from_record(record) if record is not None else PaperDetails()
         pending = self.details.get(paper.id)
         if pending is not None:
             return PaperDetails.from_record(pending)
@@ -302,10 +327,7 @@ class Merge:
         return details
 
     def _reindex(self, paper: Paper, old_abstract: str, title: str, abstract: str) -> None:
-        if paper.id in self.result.indexed:
-            self.result.indexed[paper.id] = (title, abstract)
-        else:
-            self.result.reindexed.append((paper.id, paper.title, old_abstract, title, abstract))
+        self.result.reindexed.append((paper.id, paper.title, old_abstract, title, abstract))
 
 
 def _facts_of(item: ParsedPaper) -> tuple[int | None, str | None]:

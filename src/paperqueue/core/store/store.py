@@ -302,6 +302,7 @@ class Store(Loading, Damage, Lookups):
         name: str | None = None,
         dry_run: bool = False,
         restore: bool = False,
+        refresh: bool = True,
     ) -> ImportResult:
         """Add what is new and fill gaps in what is known, then commit, as a
         batch called ``name`` (default: the source and the date).
@@ -309,25 +310,56 @@ class Store(Loading, Damage, Lookups):
         ``on_new(id, title, abstract)`` sees each new paper as it is read
         (the search index uses it to index while the file streams in). With
         ``dry_run`` nothing is written: the result says what would happen.
+        New papers' shards are written as the file is read (invisible until
+        the commit; a failure or an exception from ``parsed`` deletes them
+        again). Without ``refresh`` the new papers are read into memory
+        only when next needed (for a command that closes the store after).
         """
-        from paperqueue.core.store.commit import commit
+        from paperqueue.core.store.commit import commit, undo
         from paperqueue.core.store.merge import Merge
 
         with self._write_lock:
             if not dry_run:
                 self._check_writable()
             now = self.clock()
-            merge = Merge(self, source, now, progress, on_new, restore)
-            # The loop makes a few objects per paper and frees none: the cyclic
-            # collector's passes over them cost ~0.5 s at 100,000 and find nothing.
-            collecting = gc.isenabled()
-            gc.disable()
+            merge = Merge(self, source, now, progress, on_new, restore, write=not dry_run)
             try:
-                for item in parsed:
-                    merge.add(item)
-            finally:
-                if collecting:
-                    gc.enable()
-            if not dry_run:
-                commit(self, merge, progress, name or f"{source} {now[:10]}", now)
+                # The loop makes a few objects per paper and frees none: the cyclic
+                # collector's passes over them cost ~0.5 s at 100,000 and find nothing.
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    for item in parsed:
+                        merge.add(item)
+                finally:
+                    if collecting:
+                        gc.enable()
+                if not dry_run:
+                    commit(self, merge, progress, name or f"{source} {now[:10]}", now, refresh)
+            except BaseException:
+                if merge.chunks.started and not merge.landed:
+                    undo(self)  # the shards written while reading
+                raise
             return merge.result
+
+    def add_new_shards(self, shards: Iterable[int], above: int, refresh: bool) -> None:
+        """After an import committed: its new papers (ids above ``above``) are
+        in these index shards. With ``refresh`` read them in now, else when
+        next needed (the identity indexes are built again then)."""
+        if not refresh:
+            self._pending_shards.extend(shard for shard in shards if shard not in self._pending_shards)
+            self._by_arxiv = self._by_doi = self._by_title = None
+            return
+        indexed = self._by_arxiv is not None and self._by_doi is not None and self._by_title is not None
+        for shard in shards:
+            path = layout.shard_path(self.home, layout.INDEX, shard)
+            table = self._tables.pop(path, None) or self._table(path, "papers")
+            docs = table.docs()
+            table.close()
+            for doc_id, record in docs.items():
+                number = int(doc_id)
+                if above < number <= self.max_id:
+                    paper = Paper.from_record(record, number)
+                    self.papers[paper.key] = paper
+                    if indexed:
+                        self._index(paper)

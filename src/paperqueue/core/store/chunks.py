@@ -1,0 +1,141 @@
+"""New papers' records written while an import is still reading (issue 9
+item 18): memory stays bounded however big the file.
+
+New papers get consecutive ids above the committed ``max_id``, so once the
+ids pass the end of a shard that shard's index and abstract records are
+complete: they are written at once and dropped from memory. They stay
+invisible (ids above ``max_id``) until ``meta.json`` commits the import;
+before the first shard is written the rollback journal is (with nothing
+to put back yet, see :mod:`journal`), so a crash or a failure before the
+commit point deletes them again.
+
+A written paper that the same file names again (a repeat, a fold) is read
+back from its shard; what changes is held as a *late* change and written
+with the next batch of late changes or at the commit. A dry run writes
+nothing and keeps every record in memory.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+from paperqueue.core.models import Paper
+from paperqueue.core.store import journal, layout
+
+if TYPE_CHECKING:
+    from paperqueue.core.store.store import Store
+
+LATE_LIMIT = 4096  # late changes held before they are written
+_CACHED = 4  # index shards read back, kept for the next look
+
+
+class NewShards:
+    """The records of an import's new papers, by shard: those not written
+    yet, and changes to written ones."""
+
+    def __init__(self, store: Store, generation: int, write: bool) -> None:
+        self.store = store
+        self.generation = generation  # the generation the import commits
+        self.write = write
+        self.started = False  # the journal is written: shards may be on disk
+        self.papers: dict[int, dict[int, Paper | None]] = {}  # shard -> id -> index record to write (None: delete)
+        self.details: dict[int, dict[int, dict | None]] = {}  # shard -> id -> abstracts record to write
+        self.written: set[int] = set()  # shards holding this import's records on disk
+        self._late = 0
+        self._read: OrderedDict[int, dict[str, dict]] = OrderedDict()
+
+    # -- holding ---------------------------------------------------------------
+
+    def put(self, paper: Paper) -> None:
+        shard = layout.shard_of(paper.id)
+        self._count_late(shard, paper.id, self.papers)
+        self.papers.setdefault(shard, {})[paper.id] = paper
+
+    def put_details(self, doc_id: int, record: dict) -> None:
+        shard = layout.shard_of(doc_id)
+        self._count_late(shard, doc_id, self.details)
+        self.details.setdefault(shard, {})[doc_id] = record
+
+    def drop(self, doc_id: int) -> None:
+        """Forget a new paper (folded into another): written records are deleted."""
+        shard = layout.shard_of(doc_id)
+        for table in (self.papers, self.details):
+            if shard in self.written:
+                self._count_late(shard, doc_id, table)
+                table.setdefault(shard, {})[doc_id] = None
+            else:
+                table.get(shard, {}).pop(doc_id, None)
+
+    def _count_late(self, shard: int, doc_id: int, table: dict[int, dict]) -> None:
+        if shard in self.written and doc_id not in table.get(shard, {}):
+            self._late += 1
+
+    # -- reading back ----------------------------------------------------------
+
+    def paper(self, doc_id: int) -> Paper:
+        shard = layout.shard_of(doc_id)
+        held = self.papers.get(shard, {}).get(doc_id)
+        if held is not None:
+            return held
+        docs = self._read.get(shard)
+        if docs is None:
+            path = layout.shard_path(self.store.home, layout.INDEX, shard)
+            table = self.store._tables.pop(path, None) or self.store._table(path, "papers")
+            docs = table.docs()
+            table.close()
+            self._read[shard] = docs
+            if len(self._read) > _CACHED:
+                self._read.popitem(last=False)
+        else:
+            self._read.move_to_end(shard)
+        return Paper.from_record(docs[str(doc_id)], doc_id)
+
+    def details_record(self, doc_id: int) -> dict | None:
+        shard = layout.shard_of(doc_id)
+        held = self.details.get(shard, {})
+        if doc_id in held:
+            return held[doc_id]
+        if shard not in self.written:
+            return None
+        return self.store._shard_docs(shard).get(str(doc_id))
+
+    # -- writing ---------------------------------------------------------------
+
+    def filled(self, next_id: int) -> None:
+        """Ids up to ``next_id - 1`` are given out: write the shards before
+        the one ``next_id`` falls in, and the late changes once they are many."""
+        if not self.write:
+            return
+        current = layout.shard_of(next_id)
+        if self._late >= LATE_LIMIT:
+            self.flush(sorted(shard for shard in {*self.papers, *self.details} if shard < current))
+            self._late = 0
+            return
+        done = [shard for shard in {*self.papers, *self.details} if shard < current and shard not in self.written]
+        if done:
+            self.flush(sorted(done))
+
+    def flush(self, shards: list[int]) -> None:
+        if not self.started:
+            journal.start(self.store, self.generation)
+            self.started = True
+        store = self.store
+        for shard in shards:
+            details = self.details.pop(shard, None)
+            if details:
+                store.write_shard(layout.shard_path(store.home, layout.ABSTRACTS, shard), "abstracts", details)
+            papers = self.papers.pop(shard, None)
+            if papers:
+                records = {i: p.to_record() if p is not None else None for i, p in papers.items()}
+                store.write_shard(layout.shard_path(store.home, layout.INDEX, shard), "papers", records)
+            self._read.pop(shard, None)
+            self.written.add(shard)
+
+    def take(self) -> tuple[dict[int, dict[int, dict | None]], dict[int, dict[int, dict | None]]]:
+        """What is still to write, for the commit: abstracts and index records by shard."""
+        index = {shard: {i: p.to_record() if p is not None else None for i, p in papers.items()}
+                 for shard, papers in self.papers.items() if papers}
+        details = {shard: docs for shard, docs in self.details.items() if docs}
+        self.papers, self.details = {}, {}
+        return details, index
