@@ -119,14 +119,16 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         for key, paper in merge.changed.items():
             store.papers[key] = paper
             store._index(paper)
-        if first_new is not None:
-            store.add_new_shards(range(layout.shard_of(first_new), layout.shard_of(max_id) + 1), old_max, refresh)
+        if first_new is not None and refresh:
+            store.add_new_shards(range(layout.shard_of(first_new), layout.shard_of(max_id) + 1), old_max)
         store.states.update(merge.states)
         if gone:
             settle_folds(store, merge, gone, aliases)
     merge.result.generation = generation
     if gone:
         tidy_folds(store, merge, gone)
+    if first_new is not None and not refresh:
+        store.forget_index()
 
 
 def undo(store: Store) -> None:

@@ -342,14 +342,9 @@ class Store(Loading, Damage, Lookups):
                 raise
             return merge.result
 
-    def add_new_shards(self, shards: Iterable[int], above: int, refresh: bool) -> None:
-        """After an import committed: its new papers (ids above ``above``) are
-        in these index shards. With ``refresh`` read them in now, else when
-        next needed (the identity indexes are built again then)."""
-        if not refresh:
-            self._pending_shards.extend(shard for shard in shards if shard not in self._pending_shards)
-            self._by_arxiv = self._by_doi = self._by_title = None
-            return
+    def add_new_shards(self, shards: Iterable[int], above: int) -> None:
+        """After an import committed: read its new papers (ids above
+        ``above``, in these index shards) into memory and the identity indexes."""
         indexed = self._by_arxiv is not None and self._by_doi is not None and self._by_title is not None
         for shard in shards:
             path = layout.shard_path(self.home, layout.INDEX, shard)
@@ -363,3 +358,14 @@ class Store(Loading, Damage, Lookups):
                     self.papers[paper.key] = paper
                     if indexed:
                         self._index(paper)
+
+    def forget_index(self) -> None:
+        """Drop the list index from memory, to be read again as an open
+        reads it (in order: matching by title prefers the oldest paper) when
+        next needed (:meth:`load_rest`; the identity indexes are built again
+        then). For a command that closes the store after an import: it never
+        holds the new papers."""
+        with self._lock:
+            self.papers = {}
+            self._pending_shards = layout.shards(self.home, layout.INDEX)[::-1]  # popped from the end
+            self._by_arxiv = self._by_doi = self._by_title = None
