@@ -210,6 +210,9 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         self.call_after_refresh(self._load_history)
         if not store.read_only:
             self.set_interval(REQUEST_POLL, self._check_requests)
+        # Files read later (the rest of the index, abstracts, by any worker)
+        # may turn out damaged: say so within a second, whoever read them.
+        self.set_interval(REQUEST_POLL, self.tell_store_warnings)
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def _load_rest(self, store: Store) -> None:
