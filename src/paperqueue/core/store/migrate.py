@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from paperqueue.core.atomic import CorruptFileError, read_json
+from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import Paper
 from paperqueue.core.store import layout
 from paperqueue.core.store.tables import TableFile
@@ -22,7 +23,9 @@ def _retire(home: Path) -> list[str]:
     for name in (layout.V1_PAPERS, layout.V1_STATE):
         path = home / name
         if path.exists():
+            boundary(f"rename {name}")
             path.replace(path.with_name(name + ".v1"))
+            boundary(f"renamed {name}")
             kept.append(name + ".v1")
     return kept
 
