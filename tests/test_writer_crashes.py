@@ -63,6 +63,7 @@ step(writer.undo)
 step(writer.redo)
 save()
 act("Read all", {k: replace(store.state(k), read=True) for k in keys})
+store.set_settings(view="starred", key=keys[5])  # the position, saved with the states
 save()
 step(writer.undo)
 save()
@@ -126,6 +127,7 @@ def test_killed_at_every_write_boundary_the_log_and_the_store_agree(tmp_path: Pa
             assert history.seq >= max(saved, default=0), f"{where}: a save reported done is not in the log"
             on_disk = {k: s for k, s in store.states.items() if s != PaperState()}
             assert on_disk == {k: s for k, s in expected.items() if s != PaperState()}, f"{where}: store and log disagree"
+            assert store.settings in ({}, {"view": "starred", "key": store.ordered_papers()[5].key}), f"{where}: settings half written"
             # Undo still works from here, and lands.
             writer = Writer(store, history)
             action = writer.undo()
