@@ -22,6 +22,7 @@ from paperqueue.core.search import SearchIndex, query_words
 from paperqueue.core.store import Store, layout
 
 from crash_harness import boundaries, every_boundary, run_child
+from test_store_chunks import records_above
 
 EVERY = int(os.environ.get("PQ_EVERY") or 1)
 SHARD = 32  # small shards, so every import crosses several
@@ -73,11 +74,13 @@ def search_agrees(store: Store, words: list[str]) -> None:
 
 
 def run_every_stop(pq_home: Path, tmp_path: Path, monkeypatch, prepare, file_text: str, words: list[str],
-                   allowed_warning: str = "did not finish") -> int:
+                   allowed_warning: str = "did not finish", name: str = "incoming.json", late: int | None = None) -> int:
     monkeypatch.setattr(layout, "SHARD_SIZE", SHARD)
-    source = tmp_path / "incoming.json"
+    source = tmp_path / name
     source.write_text(file_text, encoding="utf-8")
     script = CHILD.format(shard=SHARD, path=str(source))
+    if late is not None:  # late changes to written shards are written every `late` records
+        script = script.replace("from paperqueue.core.importing", f"from paperqueue.core.store import chunks\nchunks.LATE_LIMIT = {late}\nfrom paperqueue.core.importing")
     work = tmp_path / "work"
     work.mkdir()
     start = tmp_path / "before"
@@ -104,6 +107,8 @@ def run_every_stop(pq_home: Path, tmp_path: Path, monkeypatch, prepare, file_tex
             seen = snapshot(store)
             assert seen in (old, new), f"stop {stop.number} ({stop.label}): neither the old queue nor the new one"
             assert len(store.papers) == store.count
+            # Nothing uncommitted stays on disk (ids above max_id are reused).
+            assert records_above(stop.home, store.max_id) == [], f"stop {stop.number} ({stop.label})"
             search_agrees(store, words)
             again = import_file(store, source)
             got = [str(again.new), str(again.existing), str(again.merged), str(again.folded)]
@@ -166,6 +171,27 @@ def test_a_killed_fold_leaves_both_papers_or_one(pq_home: Path, tmp_path: Path, 
     stops = run_every_stop(pq_home, tmp_path, monkeypatch, lambda home: _twice(home, 40), hf_rows(rows),
                            ["folding", "feed"])
     assert stops > 10
+
+
+def _chunked_bib() -> str:
+    """New papers over several shards, some named again further down with an
+    abstract (changes to shards written while reading), and known papers
+    gaining a DOI."""
+    def entry(key: str, title: str, extra: str = "") -> str:
+        return f"@article{{{key},\n  title = {{{title}}},\n  year = {{2021}},{extra}\n}}\n\n"
+
+    new = [entry(f"n{n}", f"New paper {n} on zebrafish") for n in range(110)]
+    again = [entry(f"a{n}", f"New paper {n} on zebrafish", f"\n  abstract = {{Late words on otters {n}.}},") for n in range(24)]
+    known = [entry(f"k{n}", f"Known paper {n} of the study", f"\n  doi = {{10.5555/known.{n}}},") for n in range(30)]
+    return "".join(new[:50] + again + new[50:80] + known + new[80:])
+
+
+def test_a_killed_chunked_import_shows_nothing_or_everything(pq_home: Path, tmp_path: Path, monkeypatch) -> None:
+    """Shards written while the file is read, written ones changed again
+    (every 8 changes), known papers merged: killed at every boundary."""
+    stops = run_every_stop(pq_home, tmp_path, monkeypatch, lambda home: _known(home, 30), _chunked_bib(),
+                           ["zebrafish", "otters"], name="incoming.bib", late=8)
+    assert stops > 30
 
 
 def test_the_boundaries_of_an_import_include_a_journal_before_any_shard(pq_home: Path, tmp_path: Path, monkeypatch) -> None:
