@@ -7,7 +7,8 @@
     abstracts/NNNNN.json abstracts, same shards (by paper id)
     state/NNNNN.json     stars and read marks, same shards
     settings.json        view, highlighted paper, sort, theme
-    import.journal       only while an import commits: what it overwrites (journal.py)
+    import.journal       only while an import runs: what it overwrites (journal.py);
+                         new papers' shards are written while the file is read (chunks.py)
     search.sqlite        derived full-text index, rebuilt when missing/stale
     similar.bin          derived "more like this" index (TF-IDF), same rules
     history.jsonl        the action log behind undo and redo

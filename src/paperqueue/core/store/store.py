@@ -6,7 +6,8 @@ for the app, only its newest shards (``head``): the rest follows with
 shard at a time. Changes to state land in memory at once
 and reach the disk through :meth:`Store.flush` (call it from a worker): one
 atomic write per touched state shard. An import writes a rollback journal,
-then the abstract, state and index shards, and ``meta.json`` last: that
+then the abstract, state and index shards (its new papers' shards as they
+fill, while the file is read: :mod:`chunks`), and ``meta.json`` last: that
 write is the commit point. Papers with ids above the committed ``max_id``
 are ignored and the journal puts back the committed papers an unfinished
 import changed, so a crash mid-import leaves the queue exactly as it was
