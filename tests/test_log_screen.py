@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.stats import reading_stats
-from paperqueue.resources import styles_path
+from paperqueue.resources import style_paths
 from paperqueue.ui.screens.log import LogScreen, age_text, chart_text, days_per_column
 
 NOW = datetime(2026, 3, 13, 9, 0, tzinfo=UTC)  # frozen: the snapshot must not drift
@@ -54,7 +54,7 @@ STATS = sample_stats()
 
 
 class _Host(App):
-    CSS_PATH = str(styles_path())
+    CSS_PATH = [str(path) for path in style_paths()]
 
     def __init__(self, tz=UTC) -> None:
         super().__init__()

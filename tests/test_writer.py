@@ -7,6 +7,7 @@ the app and the CLI do on start."""
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 import orjson
@@ -240,3 +241,221 @@ def test_an_undo_whose_action_a_later_change_dropped_from_redo_is_still_repaired
     history.write()  # the log is durable; the process dies before the store write
     store.close()
     assert starred_on_disk(pq_home) == {k2}
+
+
+# -- the background writer (the app's saves) ------------------------------------------
+# Each wait below has a generous bound that only fails a test that would
+# otherwise hang; none asserts how long anything takes.
+
+# Seconds: a bound for "it hung", never a timing check. Each save here takes
+# milliseconds; the bound stays under what a mutation run allows a test
+# (about 20 s), so a writer that hangs fails the test instead of timing out.
+HANG = 15
+
+
+def returns(call) -> bool:
+    """Whether ``call()`` returns (on another thread) within :data:`HANG`."""
+    import threading
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(HANG)
+    return not thread.is_alive()
+
+
+def reporting(home: Path):
+    """A writer like the app's: it tells ``reports`` after each background save."""
+    import threading
+
+    store, history, _writer = open_both(home)
+    reports: list[OSError | None] = []
+    reported = threading.Event()
+
+    def on_saved(error: OSError | None) -> None:
+        reports.append(error)
+        reported.set()
+
+    return store, Writer(store, history, on_saved=on_saved), reports, reported
+
+
+def test_the_app_is_told_after_its_background_save(pq_home: Path) -> None:
+    keys = make_queue(pq_home)
+    store, writer, reports, reported = reporting(pq_home)
+    change(writer, "Starred 2 papers", {k: STAR for k in keys[:2]})
+    writer.save_soon()
+    assert reported.wait(HANG), "the background save never happened"
+    assert returns(writer.wait)
+    assert reports == [None] and writer.unsaved == 0
+    writer.close()
+    store.close()
+    assert starred_on_disk(pq_home) == set(keys[:2])
+
+
+def test_a_failed_background_save_tells_the_app_why(pq_home: Path, monkeypatch) -> None:
+    """A full disk: the app is told the reason and how many changes wait."""
+    keys = make_queue(pq_home)
+    store, writer, reports, reported = reporting(pq_home)
+    change(writer, "Starred 1 paper", {keys[0]: STAR})
+
+    def no_space(fd: int, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(log_file.os, "write", no_space)
+        writer.save_soon()
+        assert reported.wait(HANG), "the background save never happened"
+        assert returns(writer.wait)
+    assert len(reports) == 1 and isinstance(reports[0], OSError) and reports[0].errno == errno.ENOSPC
+    assert writer.unsaved == 1
+    writer.close()
+    store.close()
+    assert starred_on_disk(pq_home) == set()
+
+
+def test_waiting_on_a_writer_with_nothing_to_do_returns(pq_home: Path) -> None:
+    make_queue(pq_home)
+    store, _history, writer = open_both(pq_home)
+    assert returns(writer.wait)
+    writer.close()
+    store.close()
+
+
+def test_waiting_returns_only_once_the_background_save_is_on_disk(pq_home: Path, monkeypatch) -> None:
+    """The save is held in the middle of writing the store; someone waits on
+    the writer meanwhile: when the wait returns, the save is complete (the
+    log ends in the sync line that says the store holds the star)."""
+    import threading
+
+    k1 = make_queue(pq_home)[0]
+    store, writer, _reports, reported = reporting(pq_home)
+    started, release = threading.Event(), threading.Event()
+    real_write_states = store.write_states
+
+    def held_write_states(states) -> None:
+        started.set()
+        release.wait(HANG)
+        real_write_states(states)
+
+    monkeypatch.setattr(store, "write_states", held_write_states)
+    change(writer, "Starred 1 paper", {k1: STAR})
+    writer.save_soon()
+    assert started.wait(HANG), "the background save never started"
+    seen: list[bytes] = []
+    waited = threading.Event()
+
+    def wait_then_look() -> None:
+        writer.wait()
+        seen.append((pq_home / "history.jsonl").read_bytes().splitlines()[-1])
+        waited.set()
+
+    waiter = threading.Thread(target=wait_then_look, daemon=True)
+    waiter.start()
+    waited.wait(0.5)  # a wait that returns early shows here; no assertion on time
+    release.set()
+    waiter.join(HANG)
+    assert seen, "the wait never returned"
+    assert orjson.loads(seen[0])["kind"] == "sync", "the wait returned before the save was done"
+    assert reported.wait(HANG)
+    writer.close()
+    store.close()
+    assert starred_on_disk(pq_home) == {k1}
+
+
+def test_closing_the_writer_ends_its_thread_and_a_late_request_writes_nothing(pq_home: Path) -> None:
+    """The app closes the writer as it unmounts, then the store: the writer's
+    thread ends, and a request arriving after that (a late theme change,
+    say) does not write behind the closed store's back."""
+    import threading
+
+    k1, k2 = make_queue(pq_home)[:2]
+    store, writer, _reports, reported = reporting(pq_home)
+    before = set(threading.enumerate())
+    change(writer, "Starred 1 paper", {k1: STAR})
+    writer.save_soon()
+    assert reported.wait(HANG)
+    started = [t for t in threading.enumerate() if t not in before]
+    assert started, "the background save ran on a thread of its own"
+    writer.close()
+    for thread in started:
+        thread.join(HANG)
+        assert not thread.is_alive(), "the writer's thread outlived close()"
+    log_before = (pq_home / "history.jsonl").read_bytes()
+    change(writer, "Starred 1 paper", {k2: STAR})
+    writer.save_soon()
+    assert returns(writer.wait)
+    assert (pq_home / "history.jsonl").read_bytes() == log_before
+    store.close()
+    assert starred_on_disk(pq_home) == {k1}
+
+
+def test_an_app_that_dies_without_closing_the_writer_still_exits(pq_home: Path) -> None:
+    """If the app never reaches its unmount (so the writer is never closed),
+    the process must still end once its main thread does, not hang on the
+    writer's thread."""
+    import subprocess
+    import sys
+
+    import paperqueue
+
+    make_queue(pq_home)
+    script = (
+        "from paperqueue.core.history import History, repair\n"
+        "from paperqueue.core.store import Store\n"
+        "from paperqueue.core.models import PaperState\n"
+        "from paperqueue.core.writer import Writer\n"
+        "store = Store.open()\n"
+        "history = History(store.home)\n"
+        "repair(store, history)\n"
+        "writer = Writer(store, history)\n"
+        "key = next(iter(store.papers))\n"
+        "writer.record('Starred 1 paper', [(key, PaperState().to_record(), PaperState(starred=True).to_record())])\n"
+        "store.set_state(key, PaperState(starred=True))\n"
+        "writer.save_soon()\n"
+        "writer.wait()\n"
+        "print('saved', flush=True)\n"
+    )
+    # The child imports the same paperqueue as this test (a mutation run's copy included).
+    env = {**os.environ, "PYTHONPATH": str(Path(paperqueue.__file__).parents[1])}
+    try:
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=4 * HANG)  # its start included
+    except subprocess.TimeoutExpired:
+        pytest.fail("the process never exited: the writer's thread kept it alive")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "saved\n"
+
+
+def test_what_waits_to_be_saved_counts_every_unsaved_action(pq_home: Path, monkeypatch) -> None:
+    """Two actions (3 papers, then 2) on a full disk: the app says 5 changes
+    could not be saved; after space is back, all 5 are on disk and none wait."""
+    keys = make_queue(pq_home)
+    store, _history, writer = open_both(pq_home)
+    change(writer, "Starred 3 papers", {k: STAR for k in keys[:3]})
+    change(writer, "Starred 2 papers", {k: STAR for k in keys[3:5]})
+
+    def no_space(fd: int, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(log_file.os, "write", no_space)
+        with pytest.raises(OSError):
+            writer.save()
+    assert writer.unsaved == 5
+    writer.save()
+    assert writer.unsaved == 0
+    store.close()
+    assert starred_on_disk(pq_home) == set(keys[:5])
+
+
+def test_a_note_reaches_the_reading_log_after_a_restart(pq_home: Path) -> None:
+    """An import's note (not undoable) is in the history the log screen
+    shows, also after reopening."""
+    make_queue(pq_home)
+    store, _history, writer = open_both(pq_home)
+    writer.note("Imported papers.bib: 3 new")
+    writer.save()
+    store.close()
+    _store, again, _writer = open_both(pq_home)
+    again.ensure_loaded()
+    assert [label for _at, label in again.timeline] == ["Imported papers.bib: 3 new"]
+    assert again.undo_stack == []
+    _store.close()

@@ -19,7 +19,14 @@ def _data_dir(name: str) -> Path:
 
 
 def styles_path() -> Path:
+    """The main stylesheet (layout); :func:`style_paths` gives them all."""
     return _data_dir("styles") / "app.tcss"
+
+
+def style_paths() -> list[Path]:
+    """Every stylesheet, the main one first: one file per part of the UI."""
+    main = styles_path()
+    return [main, *sorted(p for p in main.parent.glob("*.tcss") if p != main)]
 
 
 def sample_path() -> Path:

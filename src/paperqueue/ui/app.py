@@ -27,7 +27,7 @@ from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
 from paperqueue.core.text import clean_text
 from paperqueue.core.writer import Writer
-from paperqueue.resources import sample_path, styles_path
+from paperqueue.resources import sample_path, style_paths
 from paperqueue.ui.commands import binding_commands
 from paperqueue.ui.imports import ImportsMixin
 from paperqueue.ui.links import LinksMixin
@@ -48,7 +48,7 @@ class Saved(Message):
 
 
 class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
-    CSS_PATH = str(styles_path())
+    CSS_PATH = [str(path) for path in style_paths()]
     # Narrow terminals (80x24): the sidebar gives way; its views stay on 1-4, b, T.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "paperqueue"
