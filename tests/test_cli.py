@@ -76,7 +76,7 @@ def test_list_views_and_formats(capsys, pq_home: Path) -> None:
     main(["list", "--read", "--format", "md"])
     assert capsys.readouterr().out.startswith(f"- [x] [{papers[1].title}](https://arxiv.org/search/")
     main(["list", "--starred"])
-    assert capsys.readouterr().out.startswith("★ ·")
+    assert capsys.readouterr().out.startswith("★ ●"), "unread is marked as in the app"
 
 
 BAD_INPUTS = {

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from paperqueue import __version__
-from paperqueue.commands import EXIT_OK, EXIT_STORE, clean_requests, open_for_reading
+from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, clean_requests, open_for_reading
 from paperqueue.commands import error as _error
 from paperqueue.commands import warn_all as _warn_all
 
@@ -48,26 +48,55 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("redo", help="redo what undo undid")
     commands.add_parser("doctor", help="where the store lives, its size, and what the clipboard can do here")
 
-    lister = commands.add_parser("list", help="print the queue")
-    which = lister.add_mutually_exclusive_group()
-    for view in ("unread", "starred", "read", "all"):
-        which.add_argument(f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view)
-    lister.add_argument("--format", choices=("table", "json", "md"), default="table")
-    lister.set_defaults(view="all")
+    lister = commands.add_parser(
+        "list",
+        help="print the queue",
+        description="Print the queue, newest import first. Table rows: ★ starred, ● unread or ✓ read, "
+        "the arXiv id, the title.",
+    )
+    _views(lister, ("unread", "starred", "read", "all"))
+    lister.add_argument(
+        "--format",
+        choices=("table", "json", "md"),
+        default="table",
+        help="table for people (default), json for scripts (the fields are in the README), "
+        "md a Markdown checklist of [Title](link) lines",
+    )
 
-    exporter = commands.add_parser("export", help="write the queue as BibTeX, Markdown, JSON or CSV")
-    which = exporter.add_mutually_exclusive_group()
-    for view in ("starred", "unread", "read", "all"):
-        which.add_argument(f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view)
+    exporter = commands.add_parser(
+        "export",
+        help="write the queue as BibTeX, Markdown, JSON or CSV",
+        description="Write the queue with abstracts and your state, to standard output or a file.",
+    )
+    _views(exporter, ("starred", "unread", "read", "all"))
     exporter.add_argument(
         "--format",
         choices=("bibtex", "markdown", "json", "csv"),
         help="default: from the -o file's extension (.bib .bibtex .json .csv .md .markdown), else json",
     )
-    exporter.add_argument("--batch", metavar="NAME", help="only papers of this import batch")
-    exporter.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
-    exporter.set_defaults(view="all")
+    exporter.add_argument("--batch", metavar="NAME", help="only papers of this import batch (its name, or the start of it)")
+    exporter.add_argument("--tag", metavar="NAME", help="only papers with this tag (any case, # optional)")
+    exporter.add_argument(
+        "-o", "--output", type=Path, metavar="FILE",
+        help="write to FILE atomically (default: standard output); a link to a file writes that file",
+    )
     return parser
+
+
+def _views(command: argparse.ArgumentParser, views: tuple[str, ...]) -> None:
+    """--unread / --starred / --read / --all, one at most (default: all)."""
+    which = command.add_mutually_exclusive_group()
+    helps = {
+        "unread": "only unread papers (the Inbox)",
+        "starred": "only starred papers",
+        "read": "only papers marked read",
+        "all": "every paper not removed (the default)",
+    }
+    for view in views:
+        which.add_argument(
+            f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view, help=helps[view]
+        )
+    command.set_defaults(view="all")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app() -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _error("the app needs a terminal (standard input and output are not one); for scripts, see paperqueue --help")
+        return EXIT_INPUT
     from paperqueue.ui.app import PaperQueueApp
 
     app = PaperQueueApp()
@@ -147,7 +179,8 @@ def cmd_undo(command: str) -> int:
             if key in store.papers:
                 store.set_state(key, state)
         writer.save()
-        print(f"{'undid' if command == 'undo' else 'redid'}: {action.label}")
+        title_of = lambda key: (paper.display_title if (paper := store.papers.get(key)) else None)  # noqa: E731
+        print(f"{'undid' if command == 'undo' else 'redid'}: {action.described(title_of)}")
     except OSError as error:
         _error(f"{command} failed, the store could not be written ({error.strerror or error})")
         return EXIT_STORE

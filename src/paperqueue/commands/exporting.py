@@ -48,7 +48,7 @@ def _unwritable_output(path: Path) -> str | None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from paperqueue.core.atomic import UnsafePathError, atomic_write_bytes
-    from paperqueue.core.export import UnknownBatchError, export, format_for
+    from paperqueue.core.export import UnknownBatchError, UnknownTagError, export, format_for
 
     implied = format_for(args.output) if args.output is not None else None
     if args.format is None:
@@ -71,8 +71,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_STORE
     try:
-        text = export(store, args.format, args.view, args.batch)
-    except UnknownBatchError as error:
+        text = export(store, args.format, args.view, args.batch, args.tag)
+    except (UnknownBatchError, UnknownTagError) as error:
         _error(str(error))
         return EXIT_INPUT
     finally:

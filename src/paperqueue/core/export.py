@@ -35,12 +35,31 @@ class UnknownBatchError(ValueError):
     pass
 
 
-def rows(store: Store, view: str = "all", batch: str | None = None) -> list[Row]:
-    """The papers to export, newest first, with their abstracts and state."""
+class UnknownTagError(ValueError):
+    pass
+
+
+def find_tag(store: Store, name: str) -> str:
+    """``name`` (without a leading ``#``) as a tag some paper carries, compared
+    without regard to case; the folded form."""
+    wanted = name.lstrip("#").casefold()
+    known = {tag.casefold(): tag for state in store.states.values() for tag in state.tags}
+    if wanted not in known:
+        listed = ", ".join(sorted(set(known.values()), key=str.casefold)) or "none yet"
+        raise UnknownTagError(f"no tag called {name!r} (tags: {listed})")
+    return wanted
+
+
+def rows(store: Store, view: str = "all", batch: str | None = None, tag: str | None = None) -> list[Row]:
+    """The papers to export, newest first, with their abstracts and state
+    (only those of one batch, or carrying one tag, when asked)."""
     papers = select(store.ordered_papers(), store.states, view)
     if batch is not None:
         number = find_batch(store, batch)
         papers = [p for p in papers if p.in_batch(number)]
+    if tag is not None:
+        wanted_tag = find_tag(store, tag)
+        papers = [p for p in papers if wanted_tag in {t.casefold() for t in store.state(p.key).tags}]
     wanted = {p.key for p in papers}
     details = {p.key: d for p, d in store.iter_details() if p.key in wanted}
     return [(p, details.get(p.key, PaperDetails()), store.state(p.key)) for p in papers]
@@ -150,5 +169,5 @@ def to_markdown(store: Store, selected: Iterable[Row]) -> str:
 WRITERS = {"bibtex": to_bibtex, "markdown": to_markdown, "json": to_json, "csv": to_csv}
 
 
-def export(store: Store, fmt: str, view: str = "all", batch: str | None = None) -> str:
-    return WRITERS[fmt](store, rows(store, view, batch))
+def export(store: Store, fmt: str, view: str = "all", batch: str | None = None, tag: str | None = None) -> str:
+    return WRITERS[fmt](store, rows(store, view, batch, tag))

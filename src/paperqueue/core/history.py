@@ -37,6 +37,7 @@ from paperqueue.core import log_file
 from paperqueue.core.atomic import atomic_write_bytes
 from paperqueue.core.clock import Clock, utc_now
 from paperqueue.core.models import PaperState
+from paperqueue.core.text import one_line
 
 if TYPE_CHECKING:
     from paperqueue.core.store import Store
@@ -59,6 +60,15 @@ class Action:
 
     def states(self, after: bool) -> dict[str, PaperState]:
         return {key: PaperState.from_record(a if after else b) for key, b, a in self.changes}
+
+    def described(self, title_of: Callable[[str], str | None]) -> str:
+        """The label, naming the paper when the action touched one
+        (``Marked 1 paper read: "Pointer Networks"``)."""
+        if len(self.changes) == 1:
+            title = title_of(self.changes[0][0])
+            if title:
+                return f'{self.label}: "{one_line(title)}"'
+        return self.label
 
 
 class History:

@@ -22,6 +22,6 @@ def render_list(store: Store, view: str, fmt: str) -> str:
             lines.append(f"- [{mark}] {markdown_link(paper.display_title, paper.primary_link)}{star}")
         else:
             star = "★" if state.starred else " "
-            read = "✓" if state.read else "·"
+            read = "✓" if state.read else "●"  # as the app draws them
             lines.append(f"{star} {read}  {paper.arxiv_id or '-':<12}  {paper.display_title}")
     return "".join(line + "\n" for line in lines)

@@ -208,7 +208,9 @@ class TriageScreen(Screen[None]):
             self.notify("Nothing to undo" if verb == "Undid" else "Nothing to redo", timeout=2)
             return
         self.set_states(action.states(after=after), reshow=True)
-        self.notify(f"{verb}: {action.label}", timeout=3, markup=False)
+        store = self.store
+        title_of = lambda key: (paper.display_title if (paper := store.papers.get(key)) else None)  # noqa: E731
+        self.notify(f"{verb}: {action.described(title_of)}", timeout=3, markup=False)
 
     # -- links -----------------------------------------------------------------
 
