@@ -85,3 +85,12 @@ async def test_a_damaged_abstracts_file_found_later_is_told(pq_home: Path) -> No
         await until(pilot, lambda: any("abstracts of" in n.message for n in app._notifications), "a warning about the abstracts")
         said = next(n.message for n in app._notifications if "abstracts of" in n.message)
         assert "import again the files of" in said
+
+
+async def test_damaged_history_lines_are_told(pq_home: Path) -> None:
+    seed_store(pq_home)
+    (pq_home / "history.jsonl").write_bytes(b'{"seq":"abc","kind":"do"}\n{"kind":"sync","seq":0,"end":0}\n')
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await until(pilot, lambda: any("damaged line" in n.message for n in app._notifications), "a word about the log")

@@ -267,6 +267,7 @@ def test_a_kill_test_names_each_step_of_the_log_it_stops_at(pq_home: Path, tmp_p
     assert labels == [
         "append history", "fsync history", "fsynced history",  # the first record
         "append history",  # the append the full disk broke
+        "cutting back history",  # its cut-back, which fails too
         "truncate history", "truncated history", "append history",  # the fragment cut, then the sync line
         "truncate history", "truncated history",  # the torn line cut at the next start
     ]

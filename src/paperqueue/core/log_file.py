@@ -157,8 +157,10 @@ class Appender:
             except BaseException:
                 self._torn = size
                 try:
+                    boundary("cutting back history")
                     os.ftruncate(fd, size)
                     os.fsync(fd)
+                    boundary("cut back history")
                     self._torn = None
                 except OSError:
                     pass

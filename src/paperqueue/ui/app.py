@@ -235,6 +235,13 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             self.history.ensure_loaded()
         except OSError as error:
             self.call_from_thread(self.notify, f"Could not read the history: {error}", severity="error", markup=False)
+            return
+        if self.history.skipped:
+            self.call_from_thread(
+                self.notify,
+                f"history.jsonl: skipped {self.history.skipped:,} damaged line(s); the rest of the undo history is there",
+                severity="warning",
+            )
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
         """Every notification is plain text with no control characters: what
