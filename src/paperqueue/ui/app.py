@@ -246,7 +246,10 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
         """Every notification is plain text with no control characters: what
         it quotes (file names, errors, titles) came from outside."""
-        super().notify(clean_text(str(message)), title=clean_text(title), severity=severity, timeout=timeout, markup=False)
+        message, title = clean_text(str(message)), clean_text(title)
+        if any(shown.message == message and shown.title == title for shown in self._notifications):
+            return  # the same words are on screen already: do not stack them
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def tell_store_warnings(self) -> None:
         """Show what the store found wrong since the last look (files read

@@ -21,7 +21,7 @@ class LinksMixin:
 
         outcome = system_copy(text)
         where = "clipboard" if outcome.ok else "terminal clipboard (OSC 52)"
-        self.call_from_thread(self.notify, f"Copied {label} to the {where}: {text}", markup=False, timeout=4)
+        self.call_from_thread(self.notify, f"Copied {label} to the {where}{_shown(text)}", markup=False, timeout=4)
 
     @work(thread=True, group="clipboard", exit_on_error=False)
     def copy_forms(self, form: str, papers: list) -> None:
@@ -77,3 +77,13 @@ class LinksMixin:
             self.call_from_thread(
                 self.notify, f"Could not open a browser ({outcome.detail}); copied the link instead: {url}", markup=False
             )
+
+
+def _shown(text: str) -> str:
+    """What a copy notification shows of the text: all of it when it is one
+    short line, else how much was copied (a notification is one line)."""
+    lines = text.splitlines()
+    if len(lines) <= 1 and len(text) <= 100:
+        return f": {text}"
+    count = f"{len(lines):,} lines, " if len(lines) > 1 else ""
+    return f" ({count}{len(text):,} characters)"

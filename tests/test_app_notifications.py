@@ -1,0 +1,31 @@
+"""Notifications are short and never stack up (issue 10 item 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pilot_helpers import make_app, seed_store, settle, until, wait_loaded
+
+
+async def test_a_long_copy_is_announced_in_one_line(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("V", "c", "m")
+        await until(pilot, lambda: any("Copied" in n.message for n in app._notifications), "the copy is announced")
+        said = next(n.message for n in app._notifications if "Copied" in n.message)
+        assert "\n" not in said
+        assert said.startswith("Copied Markdown of 79 papers to the ")
+        assert said.endswith(f"(79 lines, {len(app.clipboard):,} characters)")
+
+
+async def test_the_same_words_twice_show_once(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        for _ in range(4):
+            app.notify("No unread papers below in All")
+        await settle(pilot)
+        assert sum(n.message == "No unread papers below in All" for n in app._notifications) == 1
