@@ -11,6 +11,7 @@ import gc
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -67,6 +68,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         self.similarity = None  # the "more like this" index, loaded or built on first use
         self._quit_despite_unsaved = False
         self._warned = 0  # store warnings already shown
+        self._on_screen: dict[tuple[str, str], float] = {}  # notification -> when it goes away
 
     def get_default_screen(self) -> Screen:
         return QueueScreen()
@@ -247,8 +249,12 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         """Every notification is plain text with no control characters: what
         it quotes (file names, errors, titles) came from outside."""
         message, title = clean_text(str(message)), clean_text(title)
-        if any(shown.message == message and shown.title == title for shown in self._notifications):
+        now = time.monotonic()
+        if self._on_screen.get((message, title), 0.0) > now:
             return  # the same words are on screen already: do not stack them
+        if len(self._on_screen) > 64:
+            self._on_screen = {k: until for k, until in self._on_screen.items() if until > now}
+        self._on_screen[(message, title)] = now + (self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def tell_store_warnings(self) -> None:
