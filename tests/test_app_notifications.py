@@ -29,3 +29,19 @@ async def test_the_same_words_twice_show_once(pq_home: Path) -> None:
             app.notify("No unread papers below in All")
         await settle(pilot)
         assert sum(n.message == "No unread papers below in All" for n in app._notifications) == 1
+
+
+async def test_ctrl_c_quits_like_q_and_saves(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("s", "ctrl+c")
+        await until(pilot, lambda: not app.is_running, "the app leaves")
+    from paperqueue.core.store import Store
+
+    store = Store.open(pq_home)
+    try:
+        assert sum(s.starred for s in store.states.values()) == 1, "the star was saved on the way out"
+    finally:
+        store.close()

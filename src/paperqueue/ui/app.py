@@ -56,6 +56,8 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", show=False, tooltip="Help: every key"),
         Binding("q", "quit", "Quit", tooltip="Quit (saves first)"),
+        # As in every terminal program: ctrl+c leaves (saving first), like q.
+        Binding("ctrl+c", "quit", "Quit", show=False, system=True),
     ]
 
     def __init__(self, home: Path | None = None, *, clock: Clock = utc_now) -> None:
