@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.widget import Widget
 
@@ -29,14 +31,23 @@ class StatusLine(Widget, can_focus=False):
         unsaved: int = 0,
         read_only: bool = False,
     ) -> None:
+        # What matters most comes first, so an 80-column line never loses it:
+        # that nothing can be changed, that something is not saved, what an
+        # action will touch, what is under way (with its percentage), then
+        # where you are and the counts.
         text = Text()
         text.append(" paperqueue ", style="bold reverse")
-        text.append(f"  {view} {row + 1 if rows else 0:,}/{rows:,}", style="bold")
-        # What actions will touch comes first, so an 80-column line still shows it.
+        if read_only:
+            text.append("  READ-ONLY", style="bold red")
+        if unsaved:
+            text.append(f"  {unsaved:,} unsaved", style="bold red")
         if selected:
-            text.append(f"  ·  {selected:,} selected", style="bold reverse")
+            text.append(f"  {selected:,} selected", style="bold reverse")
             if hidden:
                 text.append(f" ({hidden:,} hidden)", style="bold")
+        if activity:
+            text.append(f"  {_percent_first(activity)}", style="italic")
+        text.append(f"  {view} {row + 1 if rows else 0:,}/{rows:,}", style="bold")
         if query:
             text.append("  ·  search: ")
             text.append(one_line(query), style="bold")
@@ -48,12 +59,6 @@ class StatusLine(Widget, can_focus=False):
         )
         if sort and sort != "newest added":
             text.append(f"  ·  by {sort}", style="dim")
-        if activity:
-            text.append(f"  ·  {activity}", style="italic")
-        if read_only:
-            text.append("  ·  READ-ONLY", style="bold red")
-        if unsaved:
-            text.append(f"  ·  {unsaved} unsaved", style="bold red")
         self._text = text
         self.refresh()
 
@@ -65,3 +70,16 @@ class StatusLine(Widget, can_focus=False):
 
     def render(self) -> Text:
         return self._text
+
+
+_PERCENT = re.compile(r"^(.*?)\s+(\d+%)$")
+
+
+def _percent_first(activity: str) -> str:
+    """``indexing for search 45%`` as ``45% indexing for search``: on a
+    narrow line the percentage is what must stay visible."""
+    parts = []
+    for part in activity.split("  ·  "):
+        found = _PERCENT.match(part)
+        parts.append(f"{found.group(2)} {found.group(1)}" if found else part)
+    return "  ·  ".join(parts)
