@@ -48,6 +48,14 @@ def export_json(home: Path) -> list[dict]:
     return json.loads(done.stdout)
 
 
+def test_a_big_dry_run_stays_under_the_same_cap(tmp_path: Path, pq_home: Path) -> None:
+    bib = write_bib(tmp_path / "big.bib", ENTRIES)
+    run = run_import(pq_home, "--dry-run", bib)  # (old code: 140 MB)
+    assert run.code == 0, run.err
+    assert f"would import: {ENTRIES} new, 0 already in the queue" in run.out
+    assert run.peak_mb < CAP_MB, f"peak {run.peak_mb:.0f} MB for {ENTRIES:,} entries"
+
+
 def test_a_big_import_stays_under_a_memory_cap(tmp_path: Path, pq_home: Path) -> None:
     bib = write_bib(tmp_path / "big.bib", ENTRIES)
     run = run_import(pq_home, bib)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def run(home: Path, batches: list[list[ParsedPaper]], refresh: bool = True, reop
             if reopen and number:
                 store.close()
                 store = Store.open(home, clock=lambda: NOW)
+            dry = store.add_papers(batch, source=f"file{number}", dry_run=True)
             result = store.add_papers(batch, source=f"file{number}", refresh=refresh)
+            assert dry.summary() == result.summary(), "a dry run says what the import does"
             summaries.append(result.summary())
             if number == 0:  # a person's marks, carried into the merges and folds
                 store.load_rest()  # (without refresh the index is read again when needed)
@@ -162,7 +165,14 @@ def test_a_failure_while_reading_leaves_nothing_of_the_import(tmp_path: Path, mo
 
 
 def test_a_dry_run_writes_nothing_however_big(tmp_path: Path, monkeypatch) -> None:
+    """Its shards go to a private temporary folder, removed after."""
     monkeypatch.setattr(layout, "SHARD_SIZE", 4)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda *a, **k: made.append(real_mkdtemp(*a, **k)) or made[-1])
     home = tmp_path / "home"
     with Store.open(home) as store:
         store.add_papers([ParsedPaper(f"Old paper {n}", "Old.") for n in range(3)], source="old")
@@ -171,6 +181,7 @@ def test_a_dry_run_writes_nothing_however_big(tmp_path: Path, monkeypatch) -> No
         result = store.add_papers([ParsedPaper(f"New paper {n}", "") for n in range(40)]
                                   + [ParsedPaper("New paper 3", "Late abstract.")], source="new", dry_run=True)
     assert (result.new, result.repeated) == (40, 1)
+    assert len(made) == 1 and list(temp.iterdir()) == []  # used, and removed
     assert {p.relative_to(home): p.read_bytes() for p in home.rglob("*") if p.is_file() and p.name != "queue.lock"} == files
 
 

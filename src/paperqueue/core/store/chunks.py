@@ -12,12 +12,17 @@ commit point deletes them again.
 A written paper that the same file names again (a repeat, a fold) is read
 back from its shard; what changes is held as a *late* change and written
 with the next batch of late changes or at the commit. A dry run writes
-nothing and keeps every record in memory.
+nothing to the store: its shards go to a private temporary folder, removed
+when it ends.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from collections import OrderedDict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperqueue.core.models import Paper
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
 LATE_LIMIT = 4096  # late changes held before they are written
-_CACHED = 4  # index shards read back, kept for the next look
+_CACHED = 4  # shards read back, kept for the next look
 
 
 class NewShards:
@@ -37,13 +42,14 @@ class NewShards:
     def __init__(self, store: Store, generation: int, write: bool) -> None:
         self.store = store
         self.generation = generation  # the generation the import commits
-        self.write = write
+        self.write = write  # into the store; else (a dry run) into a temporary folder
+        self._spill: Path | None = None
         self.started = False  # the journal is written: shards may be on disk
         self.papers: dict[int, dict[int, Paper | None]] = {}  # shard -> id -> index record to write (None: delete)
         self.details: dict[int, dict[int, dict | None]] = {}  # shard -> id -> abstracts record to write
         self.written: set[int] = set()  # shards holding this import's records on disk
         self._late = 0
-        self._read: OrderedDict[int, dict[str, dict]] = OrderedDict()
+        self._read: OrderedDict[tuple[str, int], dict[str, dict]] = OrderedDict()
 
     # -- holding ---------------------------------------------------------------
 
@@ -78,18 +84,7 @@ class NewShards:
         held = self.papers.get(shard, {}).get(doc_id)
         if held is not None:
             return held
-        docs = self._read.get(shard)
-        if docs is None:
-            path = layout.shard_path(self.store.home, layout.INDEX, shard)
-            table = self.store._tables.pop(path, None) or self.store._table(path, "papers")
-            docs = table.docs()
-            table.close()
-            self._read[shard] = docs
-            if len(self._read) > _CACHED:
-                self._read.popitem(last=False)
-        else:
-            self._read.move_to_end(shard)
-        return Paper.from_record(docs[str(doc_id)], doc_id)
+        return Paper.from_record(self._docs(layout.INDEX, shard)[str(doc_id)], doc_id)
 
     def details_record(self, doc_id: int) -> dict | None:
         shard = layout.shard_of(doc_id)
@@ -98,15 +93,31 @@ class NewShards:
             return held[doc_id]
         if shard not in self.written:
             return None
-        return self.store._shard_docs(shard).get(str(doc_id))
+        return self._docs(layout.ABSTRACTS, shard).get(str(doc_id))
+
+    def _docs(self, folder: str, shard: int) -> dict[str, dict]:
+        docs = self._read.get((folder, shard))
+        if docs is not None:
+            self._read.move_to_end((folder, shard))
+            return docs
+        if self._spill is not None:
+            docs = _read_json(self._spill / f"{folder}-{shard}.json")
+        else:
+            path = layout.shard_path(self.store.home, folder, shard)
+            table = self.store._tables.pop(path, None) or self.store._table(path, journal.TABLES[folder])
+            docs = table.docs()
+            table.close()  # not kept open: read again only if changed
+            self.store._tables.pop(path, None)
+        self._read[(folder, shard)] = docs
+        if len(self._read) > _CACHED:
+            self._read.popitem(last=False)
+        return docs
 
     # -- writing ---------------------------------------------------------------
 
     def filled(self, next_id: int) -> None:
         """Ids up to ``next_id - 1`` are given out: write the shards before
         the one ``next_id`` falls in, and the late changes once they are many."""
-        if not self.write:
-            return
         current = layout.shard_of(next_id)
         if self._late >= LATE_LIMIT:
             self.flush(sorted(shard for shard in {*self.papers, *self.details} if shard < current))
@@ -117,6 +128,9 @@ class NewShards:
             self.flush(sorted(done))
 
     def flush(self, shards: list[int]) -> None:
+        if not self.write:
+            self._flush_aside(shards)
+            return
         if not self.started:
             journal.start(self.store, self.generation)
             self.started = True
@@ -129,8 +143,38 @@ class NewShards:
             if papers:
                 records = {i: p.to_record() if p is not None else None for i, p in papers.items()}
                 store.write_shard(layout.shard_path(store.home, layout.INDEX, shard), "papers", records)
-            self._read.pop(shard, None)
+            self._forget(shard)
             self.written.add(shard)
+
+    def _flush_aside(self, shards: list[int]) -> None:
+        """A dry run's shards: plain files in a private temporary folder."""
+        if self._spill is None:
+            self._spill = Path(tempfile.mkdtemp(prefix="paperqueue-dry-run-"))  # mode 0700
+        for shard in shards:
+            for folder, records in ((layout.ABSTRACTS, self.details.pop(shard, None)),
+                                    (layout.INDEX, self.papers.pop(shard, None))):
+                if not records:
+                    continue
+                path = self._spill / f"{folder}-{shard}.json"
+                docs = _read_json(path)
+                for doc_id, record in records.items():
+                    if record is None:
+                        docs.pop(str(doc_id), None)
+                    else:
+                        docs[str(doc_id)] = record.to_record() if isinstance(record, Paper) else record
+                path.write_text(json.dumps(docs), encoding="utf-8")
+            self._forget(shard)
+            self.written.add(shard)
+
+    def _forget(self, shard: int) -> None:
+        for folder in (layout.INDEX, layout.ABSTRACTS):
+            self._read.pop((folder, shard), None)
+
+    def close(self) -> None:
+        """Remove a dry run's temporary folder."""
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
 
     def take(self) -> tuple[dict[int, dict[int, dict | None]], dict[int, dict[int, dict | None]]]:
         """What is still to write, for the commit: abstracts and index records by shard."""
@@ -139,3 +183,10 @@ class NewShards:
         details = {shard: docs for shard, docs in self.details.items() if docs}
         self.papers, self.details = {}, {}
         return details, index
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}

@@ -341,6 +341,8 @@ class Store(Loading, Damage, Lookups):
                 if merge.chunks.started and not merge.landed:
                     undo(self)  # the shards written while reading
                 raise
+            finally:
+                merge.chunks.close()
             return merge.result
 
     def add_new_shards(self, shards: Iterable[int], above: int) -> None:
