@@ -45,3 +45,14 @@ async def test_ctrl_c_quits_like_q_and_saves(pq_home: Path) -> None:
         assert sum(s.starred for s in store.states.values()) == 1, "the star was saved on the way out"
     finally:
         store.close()
+
+
+async def test_a_first_run_opens_on_the_inbox_and_says_how_to_import(pq_home: Path) -> None:
+    app = make_app(pq_home)  # an empty folder: a first run
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        from pilot_helpers import queue_screen
+
+        assert queue_screen(app).queue.view == "inbox"
+        said = next(n.message for n in app._notifications if n.message.startswith("First run"))
+        assert "into your Inbox" in said and "Import your own with i" in said and "paperqueue import FILE" in said

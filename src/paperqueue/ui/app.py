@@ -157,8 +157,13 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
 
             try:
                 result = import_file(store, sample_path(), source="bundled sample", progress=self._import_progress)
-                notices.append(f"First run: imported {result.new} papers from the bundled sample.")
+                notices.append(
+                    f"First run: imported {result.new} papers from the bundled sample into your Inbox. "
+                    "Import your own with i (a page, JSON, Atom/RSS, BibTeX or an id list), "
+                    "or paperqueue import FILE."
+                )
                 writer.note(f"Imported the bundled sample: {result.summary()}")
+                store.set_settings(view="inbox")  # a first run opens on the Inbox
                 writer.save()
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
