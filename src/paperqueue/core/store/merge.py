@@ -73,7 +73,7 @@ class Merge:
         self.details: dict[int, dict] = {}  # committed doc id -> details record to write
         self.states: dict[str, PaperState] = {}  # states carried by paperqueue JSON
         self.merged: set[str] = set()
-        # ``write``: new papers' shards are written as they fill (not in a dry run).
+        # New papers' shards are written as they fill (a dry run: into a temporary folder).
         self.chunks = NewShards(store, store.generation + 1, write)
         self.landed = False  # meta.json holds this import (set by the commit)
         store.load_rest()
