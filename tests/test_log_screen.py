@@ -16,7 +16,7 @@ from textual.widgets import Static
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.stats import reading_stats
 from paperqueue.resources import style_paths
-from paperqueue.ui.screens.log import LogScreen, age_text, chart_text, days_per_column
+from paperqueue.ui.screens.log import LogScreen, age_text, chart_columns, chart_text
 
 NOW = datetime(2026, 3, 13, 9, 0, tzinfo=UTC)  # frozen: the snapshot must not drift
 HOSTILE = "[bold]x[/] [@click=app.quit]"
@@ -70,7 +70,7 @@ def rendered(widget: Widget) -> str:
 
 
 def text_of(app: App, selector: str) -> str:
-    return rendered(app.screen.query_one(selector, Static))
+    return rendered(app.screen.query_one(selector, Widget))
 
 
 def test_sample_numbers() -> None:
@@ -138,7 +138,7 @@ async def test_fits_80x24_scrolls_and_nothing_overlaps() -> None:
         assert box.max_scroll_y > 0, "the log is taller than 24 rows: it scrolls"
         assert app.focused is box  # arrows and page keys scroll it
         chart = text_of(app, "#log-chart")
-        assert "papers per 2 days" in chart
+        assert "papers per 3 days" in chart
         assert all(len(line) <= box.content_size.width for line in chart.splitlines())
         # Stacked sections, one after another.
         sections = [child for child in box.children if child.display]
@@ -166,7 +166,8 @@ def test_chart_text_draws_both_series() -> None:
     read_bottom = lines[6][9:]
     assert read_bottom == " " * 83 + "█"
     assert lines[7].strip().startswith("Jan 01") and lines[7].endswith("Mar 25")
-    assert days_per_column(84, 84) == 1 and days_per_column(84, 60) == 2 and days_per_column(84, 20) == 6
+    assert chart_columns(84, 84) == (1, 1) and chart_columns(84, 60) == (3, 2) and chart_columns(84, 20) == (14, 3)
+    assert chart_columns(84, 145) == (2, 3), "at 200 columns: 2 days a column, 3 cells wide (87% of the width)"
 
 
 def test_ages() -> None:
@@ -179,3 +180,72 @@ def test_ages() -> None:
 
 def test_snapshot_120x40(snap_compare) -> None:
     assert snap_compare(_Host(), terminal_size=(120, 40))
+
+
+CHART_LINES = 1 + 3 + 3 + 1  # legend, added bars, read bars, dates
+
+
+async def chart_at(size: tuple[int, int]) -> tuple[int, list[str]]:
+    """The chart's content width and its drawn lines at a terminal size."""
+    app = _Host()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        chart = app.screen.query_one("#log-chart")
+        width, height = chart.content_size
+        return width, [strip.text.rstrip() for strip in chart.render_lines(Region(0, 0, width, height))]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_chart_fits_and_stretches_to_its_width(size: tuple[int, int]) -> None:
+    width, lines = await chart_at(size)
+    assert len(lines) == CHART_LINES, "a wrapped chart draws more lines than it has"
+    assert all(len(line) <= width for line in lines)
+    # Something was added today (the sample's newest paper): its bar ends at the right edge.
+    assert max(len(line) for line in lines[1:7]) == width, lines
+    assert lines[7].endswith("Mar 13") and len(lines[7]) == width  # the last day, today
+    assert lines[7].lstrip().startswith("Dec 20")
+
+
+async def test_chart_is_wider_on_a_wide_terminal() -> None:
+    narrow, _ = await chart_at((120, 40))
+    wide, _ = await chart_at((200, 60))
+    assert wide >= narrow + 40, (narrow, wide)
+
+
+async def test_chart_never_draws_for_a_stale_width() -> None:
+    """Shrinking the terminal redraws the chart for the new width at once."""
+    app = _Host()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        chart = app.screen.query_one("#log-chart")
+        width, height = chart.content_size
+        lines = [strip.text.rstrip() for strip in chart.render_lines(Region(0, 0, width, height))]
+        assert len(lines) == CHART_LINES and max(len(line) for line in lines[1:7]) == width
+
+
+async def test_scrolls_with_list_keys_and_shows_its_own_footer() -> None:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = _Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        box = screen.query_one("#log-box")
+        await pilot.press("j", "j", "j", "k")
+        await pilot.pause()
+        assert box.scroll_y == 2
+        await pilot.press("G")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y > 0
+        await pilot.press("g")
+        await pilot.pause()
+        assert box.scroll_y == 0
+        footer = screen.query_one(Footer)
+        assert footer.region.bottom == screen.region.bottom
+        assert box.region.bottom <= footer.region.y, "the log is not drawn under its footer"
+        shown = [(key.key_display, key.description) for key in screen.query(FooterKey)]
+        assert ("esc", "Close") in shown
+        assert {"j", "k", "g", "G"} <= {display for display, _ in shown}

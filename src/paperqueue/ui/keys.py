@@ -1,6 +1,9 @@
-"""Every key of the app, for the help screen (and the README)."""
+"""Every key of the app, for the help screen (and the README), and what the
+symbols of a list row mean."""
 
 from __future__ import annotations
+
+from paperqueue.ui.widgets.paper_list import READ, STAR, UNREAD
 
 KEY_HELP: tuple[tuple[str, str], ...] = (
     ("j / down", "next paper"),
@@ -34,4 +37,16 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
     ("q", "quit"),
+)
+
+# The symbols are the list's own constants, so the legend cannot drift from the rows.
+ROW_LEGEND: tuple[tuple[str, str], ...] = (
+    ("highlighted row", "the cursor: the paper the reader shows, which the keys act on"),
+    ("▌", "selected (v, V): s r x t c act on every selected paper"),
+    (STAR, "starred"),
+    (UNREAD, "unread"),
+    (READ, "read"),
+    ("greyed row", "no longer matches the view (read in Inbox, unstarred in Starred); it keeps its place until you enter the view again"),
+    ("#tag", "the paper's tags"),
+    ("~ words", "in the Similar view (m, M): the words the paper shares with what it was ranked against"),
 )

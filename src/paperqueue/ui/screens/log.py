@@ -13,17 +13,19 @@ from datetime import date, timedelta, tzinfo
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static
 
 from paperqueue.core.stats import ReadingStats, local_zone, parse_stamp
+from paperqueue.ui.screens.scrolling import ReadingPage
 
 BARS = " ▁▂▃▄▅▆▇█"
 ROWS = 3  # chart rows per series
+CHART_LINES = 1 + 2 * ROWS + 1  # legend, two series, dates
 LABEL = 9  # width of the chart's label column
 MAX_BATCHES = 12
 MAX_HISTORY = 500
@@ -40,12 +42,26 @@ def age_text(age: timedelta | None) -> str:
     return "under an hour"
 
 
-def days_per_column(count: int, room: int) -> int:
-    """The fewest days per chart column that fit ``count`` days in ``room``."""
-    for per in (1, 2, 3, 4, 6, 7, 12, 14, 21, 28):
-        if -(-count // per) <= room:
-            return per
-    return max(1, count)
+PER_COLUMN = (1, 2, 3, 4, 6, 7, 12, 14, 21, 28)  # days a chart column may stand for
+FILLED = 0.8  # the share of the width a chart must fill to keep a finer column
+
+
+def chart_columns(count: int, room: int) -> tuple[int, int]:
+    """Days per chart column and cells per column for ``count`` days in
+    ``room`` cells: every column equally wide (a regular rhythm stays
+    regular), the finest that fills most of the room."""
+    best = (max(1, count), room)
+    best_used = 0
+    for per in PER_COLUMN:
+        columns = -(-count // per)
+        if columns > room or columns == 0:
+            continue
+        cells = room // columns
+        if columns * cells >= FILLED * room:
+            return per, cells
+        if columns * cells > best_used:
+            best, best_used = (per, cells), columns * cells
+    return best
 
 
 def _column(value: int, top: int, row: int) -> str:
@@ -59,33 +75,41 @@ def _column(value: int, top: int, row: int) -> str:
 
 def chart_text(days: list[tuple[date, int, int]], width: int, added: Style, read: Style) -> Text:
     """Two block charts (added, then read) over the same day axis, each with
-    its own scale, fitting ``width`` columns."""
-    per = days_per_column(len(days), max(1, width - LABEL))
+    its own scale, filling ``width`` columns: every line fits it, and the bars
+    stretch over most of it (columns several cells wide when there is room),
+    the newest day at the right edge."""
+    room = max(1, width - LABEL)
+    per, cells = chart_columns(len(days), room)
     bins: list[tuple[date, int, int]] = []
     for start in range(0, len(days), per):
         chunk = days[start : start + per]
         bins.append((chunk[0][0], sum(d[1] for d in chunk), sum(d[2] for d in chunk)))
+    indent = " " * (LABEL + room - cells * len(bins))
     unit = "day" if per == 1 else f"{per} days"
-    text = Text(no_wrap=True, overflow="crop")
-    text.append("█ added", added)
-    text.append("   ")
-    text.append("█ read", read)
-    text.append(f"   papers per {unit}, last 12 weeks\n", "dim")
+    legend = Text()
+    legend.append("█ added", added)
+    legend.append("   ")
+    legend.append("█ read", read)
+    legend.append(f"   papers per {unit}, last 12 weeks", "dim")
+    lines = [legend]
     for name, index, style in (("added", 1, added), ("read", 2, read)):
         top = max((b[index] for b in bins), default=0)
         labels = [name, f"max {top}", ""]
         for row in range(ROWS):
-            text.append(f"{labels[row]:>{LABEL - 1}} ", "dim")
-            text.append("".join(_column(b[index], top, row) for b in bins), style)
-            text.append("\n")
-    text.append(" " * LABEL)
-    text.append(_axis([b[0] for b in bins]), "dim")
-    return text
+            line = Text(f"{labels[row]:>{LABEL - 1}}".ljust(len(indent)), "dim")
+            line.append("".join(_column(b[index], top, row) * cells for b in bins), style)
+            lines.append(line)
+    lines.append(Text(indent + _axis([b[0] for b in bins], cells, days[-1][0] if days else None), "dim"))
+    for line in lines:
+        line.truncate(width)  # a longer line would wrap into broken bars
+        line.rstrip()
+    return Text("\n").join(lines)
 
 
-def _axis(starts: list[date]) -> str:
-    """Dates under the first, last and middle columns, where they fit."""
-    width = len(starts)
+def _axis(starts: list[date], cells: int, last: date | None) -> str:
+    """The first day at the left, the ``last`` at the right edge, and the
+    middle column's first day under it, where they fit."""
+    width = len(starts) * cells
     line = [" "] * width
     used: list[tuple[int, int]] = []
 
@@ -99,8 +123,9 @@ def _axis(starts: list[date]) -> str:
 
     if starts:
         place(0, starts[0])
-        place(width - 6, starts[-1])
-        place(width // 2 - 3, starts[width // 2])
+        place(width - 6, last or starts[-1])
+        middle = len(starts) // 2
+        place(middle * cells - 3, starts[middle])
     return "".join(line).rstrip()
 
 
@@ -147,30 +172,28 @@ def history_table(history: list[tuple[str, str]], zone: tzinfo) -> Table:
     return table
 
 
-class DayChart(Static):
-    """The per-day chart, redrawn to fit its width."""
+class DayChart(Widget):
+    """The per-day chart, drawn for the width it has at each paint (never
+    for a width it had before a resize)."""
 
     COMPONENT_CLASSES = {"day-chart--added", "day-chart--read"}
+    DEFAULT_CSS = "DayChart { height: auto; }"
 
     def __init__(self, days: list[tuple[date, int, int]], **kwargs) -> None:
         super().__init__(**kwargs)
         self.days = days
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.redraw()
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return CHART_LINES
 
-    def on_mount(self) -> None:
-        self.redraw()
-
-    def redraw(self) -> None:
-        width = self.content_size.width or LABEL + len(self.days)
+    def render(self) -> Text:
         added = self.get_component_rich_style("day-chart--added", partial=True)
         read = self.get_component_rich_style("day-chart--read", partial=True)
-        self.update(chart_text(self.days, width, added, read))
+        return chart_text(self.days, self.content_size.width or LABEL + len(self.days), added, read)
 
 
-class LogScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,L", "close", "Close", show=True)]
+class LogScreen(ReadingPage):
+    BINDINGS = [Binding("L", "close", "Close", show=False)]
 
     def __init__(self, stats: ReadingStats, history: list[tuple[str, str]], *, tz: tzinfo | None = None) -> None:
         super().__init__()
@@ -197,7 +220,5 @@ class LogScreen(ModalScreen[None]):
                 yield Static(stars_table(stats.stars_per_batch), id="log-stars")
             yield Static(Text("History (newest first)", style="bold"), id="log-history-title")
             yield Static(history_table(self.history, self.zone), id="log-history")
-            yield Static(Text("Press escape, q or L to close; arrows and page keys scroll.", style="dim"), id="log-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+            yield Static(Text("Press escape, q or L to close; j/k, arrows and page keys scroll, g/G go to the top/end.", style="dim"), id="log-hint")
+        yield self.footer()
