@@ -3,13 +3,15 @@ so it costs the same at 79 papers and at 100,000."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
+from rich.color import Color, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.color import Color as TextualColor
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -20,6 +22,7 @@ from paperqueue.core.queue import QueueView
 
 STAR, NO_STAR = "★", " "
 UNREAD, READ = "●", "✓"
+NOTE = "✎"
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -44,6 +47,8 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--star",
         "paper-list--stale",
         "paper-list--selected",
+        "paper-list--selected-mark",
+        "paper-list--note",
         "paper-list--tags",
     }
 
@@ -62,6 +67,7 @@ class PaperList(ScrollView, can_focus=True):
         self._to_last = False  # "G" pressed while the queue was still loading
         self.selected: set[str] = set()  # keys of the selected papers
         self.selection_version = 0  # bumped on every change of the selection
+        self._look: _Look | None = None  # row styles, worked out again when styles change
 
     # -- data ----------------------------------------------------------------
 
@@ -175,38 +181,155 @@ class PaperList(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._look = None  # the theme, the focus or the CSS changed
+
+    def _current_look(self) -> _Look:
+        system = self.app.console._color_system
+        look = self._look
+        if look is None or look.system is not system:
+            look = self._look = _make_look(self, system)
+        return look
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = y + round(self.scroll_offset.y)
-        base = self.rich_style
+        look = self._current_look()
         if self.queue is None or row >= len(self.queue):
-            return Strip.blank(width, base)
+            return Strip.blank(width, look.base)
         paper = self.queue.rows[row]
         state = self.queue.state(paper)
-        style = self.get_component_rich_style("paper-list--read" if state.read else "paper-list--unread")
+        style = look.read if state.read else look.unread
         if self.queue.is_stale(row):
-            style += self.get_component_rich_style("paper-list--stale")
-        star_style = self.get_component_rich_style("paper-list--star")
+            style += look.stale
         selected = paper.key in self.selected
         why = self.queue.why.get(paper.key, "") if self.queue.view == "similar" else ""
-        why = _fit(f"  ~ {why}", width // 3) if why and width > 30 else ""
+        why_width = width // 3 if why and width > 30 else 0
+        tags_width = _tags_width(state.tags, width - why_width)
         segments = [
-            Segment("▌" if selected else " ", self.get_component_rich_style("paper-list--selected")),
-            Segment(STAR if state.starred else NO_STAR, star_style),
-            Segment(" "),
+            Segment("▌" if selected else " ", look.mark),
+            Segment(STAR if state.starred else NO_STAR, look.star),
+            Segment(NOTE if state.note else " ", look.note),
             Segment(READ if state.read else UNREAD, style),
-            Segment(" "),
-            Segment(_title(paper.display_title, width - 6 - _tags_width(state.tags, width) - len(why), bool(why)), style),
-            *_tag_segments(state.tags, width, self.get_component_rich_style("paper-list--tags")),
-            Segment(why, self.get_component_rich_style("paper-list--tags")),
+            Segment(" ", look.base),
+            Segment(_title(paper.display_title, width - TITLE_AT - tags_width - why_width, bool(why_width)), style),
+            *_tag_segments(state.tags, width - why_width, look.tags),
         ]
-        strip = Strip(segments).crop_extend(0, width, None)
-        line_style: Style = base
-        if selected:
-            line_style = base + self.get_component_rich_style("paper-list--selected")
+        if why_width:
+            segments.append(Segment(set_cell_size(_fit_words("  ~ ", why, why_width), why_width), look.tags))
+        strip = Strip(segments).crop_extend(0, width, look.base)
         if row == self.cursor:
-            line_style = base + self.get_component_rich_style("paper-list--cursor")
-        return strip.apply_style(line_style) if line_style else strip
+            return Strip(Segment.apply_style(strip, post_style=look.cursor), width)
+        if selected:
+            return Strip(Segment.apply_style(strip, post_style=look.selected), width)
+        return strip
+
+
+TITLE_AT = 6  # cells before the title: selection mark, star, note mark, read mark, space (and one spare)
+
+
+class _Look(NamedTuple):
+    """The row styles for one theme, focus and colour depth (worked out once,
+    not per row): ``cursor`` and ``selected`` are laid over every cell of
+    their rows, so their background wins over each part's own."""
+
+    system: object
+    base: Style
+    unread: Style
+    read: Style
+    stale: Style
+    star: Style
+    note: Style
+    mark: Style
+    tags: Style
+    cursor: Style
+    selected: Style
+
+
+def _seen(color: Color | None, system: ColorSystem | None) -> tuple:
+    """What a terminal of ``system`` shows for ``color``; truecolor is
+    compared on the 256-colour scale (a smaller difference is not seen)."""
+    if color is None or color.is_default:
+        return ("default",)
+    if system is None or system.value > ColorSystem.EIGHT_BIT.value:
+        system = ColorSystem.EIGHT_BIT
+    down = color.downgrade(system)
+    return (down.type, down.number, down.triplet)
+
+
+def _theme_color(widget: ScrollView, name: str) -> Color | None:
+    value = widget.app.theme_variables.get(name)
+    if not value:
+        return None
+    try:
+        return TextualColor.parse(value.split()[0]).rich_color
+    except Exception:  # noqa: BLE001 - a theme's odd value: try the next colour
+        return None
+
+
+def _contrast(background: Color, base: Style) -> Color:
+    """Text colour for a row drawn on ``background``."""
+    if background.triplet is None:  # an ANSI colour: its look is the terminal's choice
+        return Color.parse("black") if background.number in (3, 6, 7, 10, 11, 14, 15) else Color.parse("bright_white")
+    return TextualColor.from_rich_color(background).get_contrast_text(1.0).rich_color
+
+
+def _make_look(widget: ScrollView, system: ColorSystem | None) -> _Look:
+    base = widget.rich_style
+
+    def part(name: str) -> Style:
+        """A component's colour (worked out against the list's background,
+        as Textual does) and text style, without its background."""
+        color = widget.get_component_rich_style(name).color
+        return Style(color=color) + widget.get_component_rich_style(name, partial=True).without_color
+
+    unread = base + part("paper-list--unread")
+    read = base + part("paper-list--read")
+    stale = part("paper-list--stale")
+    star = base + part("paper-list--star")
+    tags = base + part("paper-list--tags")
+    note = base + part("paper-list--note")
+    mark = base + part("paper-list--selected-mark")
+    plain = _seen(base.bgcolor, system)
+    texts = [s.color for s in (unread, read, base + stale, star, tags, note, mark)]
+
+    # The cursor: the theme's own cursor colours (as Textual's lists use),
+    # or, where this terminal cannot tell them from the plain rows, the
+    # theme's focused cursor, then its primary colour, then reversed rows.
+    full = widget.get_component_rich_style("paper-list--cursor")
+    attributes = widget.get_component_rich_style("paper-list--cursor", partial=True).without_color
+    candidates: list[tuple[Color | None, Color | None]] = [(full.color, full.bgcolor)]
+    for name in ("block-cursor-background", "primary", "accent"):
+        color = _theme_color(widget, name)
+        if color is not None:
+            candidates.append((None, color))
+    cursor = Style(reverse=True) + attributes
+    for fg, bg in candidates:
+        if bg is None or _seen(bg, system) == plain:
+            continue
+        fg = fg if fg is not None and _seen(fg, system) != _seen(bg, system) else _contrast(bg, base)
+        cursor = Style(color=fg, bgcolor=bg) + attributes
+        break
+
+    # Selected rows: their own background, unlike the plain rows' and the
+    # cursor's; the parts keep their colours where they stay readable on it.
+    avoid = {plain, _seen(cursor.bgcolor, system)}
+    chosen = widget.get_component_rich_style("paper-list--selected").bgcolor
+    if chosen is None or _seen(chosen, system) in avoid:
+        chosen = None
+        for name in ("secondary", "primary", "accent", "success", "warning", "error"):
+            color = _theme_color(widget, name)
+            if color is not None and _seen(color, system) not in avoid:
+                chosen = color
+                break
+    if chosen is None:
+        selected = Style(underline=True)
+    elif all(_seen(color, system) != _seen(chosen, system) for color in texts):
+        selected = Style(bgcolor=chosen)
+    else:
+        selected = Style(color=_contrast(chosen, base), bgcolor=chosen)
+    return _Look(system, base, unread, read, stale, star, note, mark, tags, cursor, selected)
 
 
 def _fit(text: str, width: int) -> str:
@@ -216,6 +339,21 @@ def _fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _fit_words(lead: str, words: str, width: int) -> str:
+    """``lead`` then as many whole ``words`` as fit in ``width`` cells, with
+    an ellipsis when some were left out; nothing when not one fits."""
+    text = lead + words
+    if cell_len(text) <= width:
+        return text
+    shown = lead
+    for word in words.split():
+        if cell_len(shown) + cell_len(word) + 1 > width:  # the word and the ellipsis
+            break
+        shown += word + " "
+    shown = shown.rstrip()
+    return shown + "…" if shown != lead.rstrip() else ""
 
 
 def _title(title: str, width: int, pad: bool) -> str:
