@@ -13,6 +13,25 @@ from paperqueue.core.queue import SIMILAR
 from paperqueue.ui.screens.annotate import AnnotateScreen
 
 
+LABEL_TITLE = 40  # cells of a title quoted in the Similar view's label
+
+
+def short_title(title: str, width: int = LABEL_TITLE) -> str:
+    """``title`` cut at a word to at most ``width`` characters, with an
+    ellipsis when it was cut (one long word is cut inside, having no other place)."""
+    title = " ".join(title.split())
+    if len(title) <= width:
+        return title
+    cut = title[: width - 1]
+    if title[width - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.:;-–—") + "…"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 class RankingScreen(AnnotateScreen):
     BINDINGS = [
         Binding("m", "more_like_this", "Similar", show=False, tooltip="More like this: papers similar to the highlighted one"),
@@ -33,7 +52,7 @@ class RankingScreen(AnnotateScreen):
 
     def action_more_like_this(self) -> None:
         if (paper := self.paper_list.paper) is not None:
-            self._rank([paper.id], f"like “{paper.display_title[:40].rstrip()}”", True, self._origin())
+            self._rank([paper.id], f"like “{short_title(paper.display_title)}”", True, self._origin())
 
     def action_more_like_starred(self) -> None:
         if self.store is None:
@@ -42,12 +61,12 @@ class RankingScreen(AnnotateScreen):
         if not starred:
             self.notify("Star some papers first: M ranks the queue by similarity to them", timeout=3)
             return
-        self._rank(starred, f"like your {len(starred)} starred papers", False, self._origin())
+        self._rank(starred, f"like your {plural(len(starred), 'starred paper')}", False, self._origin())
 
     @work(thread=True, exclusive=True, group="similar", exit_on_error=False)
     def _rank(self, seeds: list[int], label: str, one: bool, origin: tuple[int, str, str | None]) -> None:
-        """Rank the queue by similarity to one paper (itself first) or to
-        several (the seeds left out)."""
+        """Rank the queue by similarity to one paper or to several; the
+        seeds themselves are never results."""
         from paperqueue.core.similar import open_index
 
         store = self.store
@@ -64,7 +83,8 @@ class RankingScreen(AnnotateScreen):
             finally:
                 self.app.call_from_thread(self.set_activity, "similar", None)
             self.app.similarity = index
-        matches = index.similar_to(seeds[0], 200) if one else index.similar_to_many(seeds, 200)
+        matches = index.similar_to(seeds[0], 201) if one else index.similar_to_many(seeds, 200)
+        matches = [m for m in matches if m.paper_id not in seeds]  # similar_to lists the paper itself first
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_ranked, matches, label, origin, one)
 
@@ -81,6 +101,12 @@ class RankingScreen(AnnotateScreen):
             return
         by_id = {p.id: p for p in self.store.papers.values()}
         papers = [by_id[m.paper_id] for m in matches if m.paper_id in by_id]
+        if not papers:
+            # An empty Similar view would look like a failure: stay, and say why.
+            whose = "its" if one else "their"
+            self.notify(f"Nothing is similar to {label.removeprefix('like ')}: no other paper shares {whose} words",
+                        timeout=4, markup=False)
+            return
         why = {by_id[m.paper_id].key: " ".join(m.words) for m in matches if m.paper_id in by_id}
         if not self.queue.view == SIMILAR:
             self._before_similar, self._before_similar_key = view, key
