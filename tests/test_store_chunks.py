@@ -195,3 +195,39 @@ def test_without_refresh_the_next_import_still_knows_the_new_papers(tmp_path: Pa
         store.load_rest()
         assert len(store.papers) == store.count == 12
         assert store.find(None, "Paper 11") == "title:paper-11"
+
+
+def test_a_reader_during_an_import_sees_the_old_queue_and_is_told_it_is_under_way(tmp_path: Path, monkeypatch) -> None:
+    """`paperqueue list` while an import is writing its shards: the queue as
+    it was, and a warning that says an import is under way (not that one was
+    undone: nothing was)."""
+    import threading
+
+    monkeypatch.setattr(layout, "SHARD_SIZE", 4)
+    home = tmp_path / "home"
+    store = Store.open(home)
+    store.add_papers([ParsedPaper(f"Old paper {n}", "Old.", None, ()) for n in range(3)], source="old")
+    reached, release = threading.Event(), threading.Event()
+
+    def slow() -> Iterator[ParsedPaper]:
+        for n in range(20):
+            yield ParsedPaper(f"New paper {n}", "New.", None, ())
+            if n == 12:  # several shards are written by now
+                reached.set()
+                release.wait(60)
+
+    worker = threading.Thread(target=lambda: store.add_papers(slow(), source="new"))
+    worker.start()
+    try:
+        assert reached.wait(60)
+        reader = Store.open(home, lock=False)
+        try:
+            assert sorted(p.title for p in reader.papers.values()) == [f"Old paper {n}" for n in range(3)]
+            assert reader.warnings == ["an import is under way or did not finish; showing the queue as it was before it"]
+        finally:
+            reader.close()
+    finally:
+        release.set()
+        worker.join(60)
+    store.close()
+    assert len(Store.open(home, lock=False).papers) == 23

@@ -41,7 +41,9 @@ class Loading:
                 if not readable:
                     meta = dict(found["meta"] or {})
                 self.warnings.append(
-                    "an import that did not finish was undone: the queue is as it was before it; import its file again"
+                    "an import is under way or did not finish; showing the queue as it was before it"
+                    if self.read_only
+                    else "an import that did not finish was undone: the queue is as it was before it; import its file again"
                 )
         elif not readable:
             meta = self._recover_meta(layout.shards(self.home, layout.INDEX))
