@@ -1,5 +1,6 @@
 """The note editor (``e``): free text on a paper; ``ctrl+s`` saves,
-``escape`` cancels."""
+``escape`` cancels. The text wraps to the editor's width, again after every
+resize, and the place being typed at stays in sight."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Footer, Static, TextArea
+
+
+class NoteText(TextArea):
+    """A soft-wrapped TextArea that brings the cursor back into sight after a
+    resize (TextArea re-wraps then but keeps its old scroll offset, which at a
+    narrower width can leave the cursor rows off screen)."""
+
+    def on_resize(self) -> None:
+        # After the rewrap and the new virtual size are in place.
+        self.call_after_refresh(self.scroll_cursor_visible, animate=False)
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -25,8 +36,9 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
             yield Static(Text(f"Note on: {self.paper_title}", style="bold"))
-            yield TextArea(self.note, id="note-text", soft_wrap=True, show_line_numbers=False)
+            yield NoteText(self.note, id="note-text", soft_wrap=True, show_line_numbers=False)
             yield Static(Text("ctrl+s saves   escape cancels", style="dim"))
+        yield Footer()  # its own keys, not the main screen's underneath
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
