@@ -56,3 +56,22 @@ async def test_a_first_run_opens_on_the_inbox_and_says_how_to_import(pq_home: Pa
         assert queue_screen(app).queue.view == "inbox"
         said = next(n.message for n in app._notifications if n.message.startswith("First run"))
         assert "into your Inbox" in said and "Import your own with i" in said and "paperqueue import FILE" in said
+
+
+async def test_the_footer_shows_the_keys_of_what_has_the_focus_from_the_first_paint(pq_home: Path) -> None:
+    """Issue 10 item 22: on a first run, before and after the queue is read,
+    the footer offers the list's keys, never the search box's."""
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        seen = []
+        for _ in range(200):
+            shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+            seen.append(shown)
+            if app.store is not None and len(seen) > 5:
+                break
+            await pilot.pause(0.01)
+        await wait_loaded(pilot)
+        seen.append({b.binding.description for b in app.screen.active_bindings.values() if b.binding.show})
+        for shown in seen:
+            assert not shown & {"Keep filter", "Clear search"}, shown
+        assert {"Star", "Quit"} <= seen[-1]
