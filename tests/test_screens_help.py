@@ -11,7 +11,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from paperqueue.ui.screens.help import HelpScreen
-from paperqueue.ui.widgets.paper_list import READ, STAR, UNREAD
+from paperqueue.ui.widgets.paper_list import NOTE, READ, STAR, UNREAD
 
 from pilot_helpers import make_app, seed_store, wait_loaded
 
@@ -81,6 +81,7 @@ async def test_help_has_a_legend_for_the_row_symbols(pq_home: Path) -> None:
             return found[0]
 
         assert "starred" in line_with(STAR)
+        assert "note" in line_with(NOTE)
         assert "unread" in line_with(UNREAD)
         assert "read" in line_with(READ)
         assert "selected" in line_with("▌")

@@ -3,7 +3,7 @@ symbols of a list row mean."""
 
 from __future__ import annotations
 
-from paperqueue.ui.widgets.paper_list import READ, STAR, UNREAD
+from paperqueue.ui.widgets.paper_list import NOTE, READ, STAR, UNREAD
 
 KEY_HELP: tuple[tuple[str, str], ...] = (
     ("j / down", "next paper"),
@@ -36,7 +36,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("L", "reading log: added vs read, stars per batch, history"),
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
-    ("q", "quit"),
+    ("q / ctrl+c", "quit (saving first)"),
 )
 
 # The symbols are the list's own constants, so the legend cannot drift from the rows.
@@ -44,6 +44,7 @@ ROW_LEGEND: tuple[tuple[str, str], ...] = (
     ("highlighted row", "the cursor: the paper the reader shows, which the keys act on"),
     ("▌", "selected (v, V): s r x t c act on every selected paper"),
     (STAR, "starred"),
+    (NOTE, "has a note (e edits it; the reader shows it)"),
     (UNREAD, "unread"),
     (READ, "read"),
     ("greyed row", "no longer matches the view (read in Inbox, unstarred in Starred); it keeps its place until you enter the view again"),
