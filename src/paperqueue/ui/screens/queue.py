@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from paperqueue.core.models import Paper, PaperDetails
@@ -37,6 +37,7 @@ from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
 from paperqueue.ui.widgets.search_bar import SearchBar
 from paperqueue.ui.widgets.sidebar import Sidebar
+from paperqueue.ui.widgets.footer import QueueFooter
 from paperqueue.ui.widgets.status import StatusLine
 
 SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
@@ -86,7 +87,7 @@ class QueueScreen(RankingScreen):
                 yield SearchBar(id="search")
                 yield PaperList(id="papers")
             yield Reader(id="reader")
-        yield Footer()
+        yield QueueFooter()
 
     def on_mount(self) -> None:
         self.query_one(SearchBar).display = False
