@@ -30,3 +30,23 @@ async def test_the_essentials_fit_at_80_columns_and_all_keys_when_wide(pq_home: 
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert "Undo" not in shown(app)
+
+
+async def test_mark_all_read_says_when_a_search_narrows_it(pq_home: Path) -> None:
+    from pilot_helpers import until
+    from textual.widgets import Static
+
+    from paperqueue.ui.screens.confirm import Confirm
+
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("slash", *"diffusion", "enter")
+        await until(pilot, lambda: "search: diffusion" in str(app.query_one("#status").render()), "the search is applied")
+        await settle(pilot)
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), "the question")
+        question = str(app.screen.query_one("#confirm-question", Static).render())
+        assert 'in All matching "diffusion" read?' in question, question
+        assert question.startswith("Mark all ") and " papers " in question or " 1 paper " in question

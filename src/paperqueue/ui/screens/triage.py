@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from paperqueue.core.formats import markdown_link
+from paperqueue.core.text import one_line
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.queue import QueueView
 from paperqueue.core.store import ReadOnlyStoreError, Store
@@ -182,14 +183,17 @@ class TriageScreen(Screen[None]):
         from paperqueue.ui.screens.confirm import Confirm
 
         view = self.view_title(self.queue.view)
+        query = self.searcher.query if self.queue.filter is not None else ""
+        # A search narrows what "all" means: say so, in the question and the log.
+        where = f'{view} matching "{one_line(query)}"' if query else view
 
         def confirmed(yes: bool | None) -> None:
             if yes and self.store is not None:
                 now = self.store.clock()
                 new = {p.key: self.store.state(p.key).with_read(True, now) for p in unread}
-                self.change_states(f"Marked all {_papers(len(unread))} in {view} read", new)
+                self.change_states(f"Marked all {_papers(len(unread))} in {where} read", new)
 
-        self.app.push_screen(Confirm(f"Mark all {_papers(len(unread))} in {view} read?"), confirmed)
+        self.app.push_screen(Confirm(f"Mark all {_papers(len(unread))} in {where} read?"), confirmed)
 
     def action_undo(self) -> None:
         self._step(self.app.writer.undo, after=False, verb="Undid")
