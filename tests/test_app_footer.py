@@ -50,3 +50,17 @@ async def test_mark_all_read_says_when_a_search_narrows_it(pq_home: Path) -> Non
         question = str(app.screen.query_one("#confirm-question", Static).render())
         assert 'in All matching "diffusion" read?' in question, question
         assert question.startswith("Mark all ") and " papers " in question or " 1 paper " in question
+
+
+async def test_enter_toggles_the_full_screen_reader_like_z(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.has_class("-reader-only")
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert not screen.has_class("-reader-only")

@@ -61,7 +61,7 @@ class QueueScreen(RankingScreen):
         Binding("b", "cycle_batch(1)", "Batch", show=False, tooltip="View the next import batch (newest first)"),
         Binding("B", "cycle_batch(-1)", "Prev batch", show=False, tooltip="View the previous import batch"),
         Binding("i", "import_file", "Import", show=False, tooltip="Import a file (any supported format)"),
-        Binding("z", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
+        Binding("z,enter", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
         Binding("L", "reading_log", "Log", show=False, tooltip="Reading log: added vs read, history"),
         # While the reader is full screen the list is hidden (and unfocused):
         # these keep moving between papers.
