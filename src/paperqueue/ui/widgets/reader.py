@@ -1,4 +1,5 @@
-"""The reader pane: title, state, abstract and links of one paper.
+"""The reader pane: title, what the import brought (authors, date, venue,
+categories, upvotes), state, abstract, note and labelled links of one paper.
 
 Everything shown here is user text, so it is built as ``rich.text.Text``
 and never parsed as markup.
@@ -7,6 +8,7 @@ and never parsed as markup.
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from rich.style import Style
 from rich.text import Text
@@ -44,18 +46,17 @@ class Reader(VerticalScroll, can_focus=False):
             title.update(Text(self.EMPTY))
             for widget in (meta, abstract, links, note):
                 widget.update("")
+            note.set_class(True, "-empty")  # its bar would stand alone
             return
-        if state.note:
-            note.update(Text.assemble(("Note\n", "bold"), clean_text(state.note)))
-        else:
-            note.update("")
+        note.set_class(not state.note, "-empty")
+        note.update(Text.assemble(("Note\n", "bold"), clean_text(state.note)) if state.note else "")
         title.update(Text(paper.display_title))
-        meta.update(_meta_line(paper, state))
+        meta.update(_meta(paper, state, details))
         if details is None:
             abstract.update(Text("Loading the abstract…", style="dim"))
         else:
             abstract.update(Text(details.abstract or "(no abstract)"))
-        links.update(_links_block(paper))
+        links.update(_links_block(paper, details))
         # Measure the parts again after this frame: an update made in the
         # same frame as the pane's first layout kept one-line heights
         # (seen when the abstract came from the cache at start).
@@ -75,6 +76,60 @@ class Reader(VerticalScroll, can_focus=False):
             self.scroll_page_up(animate=False)
 
 
+AUTHORS_SHOWN = 3  # more than this: the first three, then "et al."
+
+
+def short_authors(authors: tuple[str, ...]) -> str:
+    """``A, B, C`` or, when there are more, ``A, B, C et al.``."""
+    names = [_plain(name) for name in authors[: AUTHORS_SHOWN + 1]]
+    names = [name for name in names if name]
+    if len(authors) > AUTHORS_SHOWN:
+        return ", ".join(names[:AUTHORS_SHOWN]) + " et al."
+    return ", ".join(names)
+
+
+def _plain(value: object) -> str:
+    """An imported value as one line of text (a record may hold anything)."""
+    return " ".join(clean_text(str(value)).split()) if value is not None else ""
+
+
+def _joined(parts: list[tuple[str, str]]) -> Text:
+    text = Text()
+    for index, (label, style) in enumerate(parts):
+        if index:
+            text.append(" · ", style="dim")
+        text.append(label, style=style)
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def _meta(paper: Paper, state: PaperState, details: PaperDetails | None) -> Text:
+    """Authors, then date, venue, categories and counts (as imported), then
+    the person's state: one line each, the first two only when known."""
+    lines: list[Text] = []
+    if details is not None:
+        if details.authors:
+            lines.append(Text(short_authors(details.authors), style="italic"))
+        about: list[tuple[str, str]] = []
+        if details.published:
+            about.append((_plain(details.published)[:10], ""))
+        if details.venue:
+            about.append((_plain(details.venue), "bold"))
+        if details.categories:
+            about.append((" ".join(_plain(c) for c in details.categories), "cyan"))
+        if isinstance(details.upvotes, int) and not isinstance(details.upvotes, bool):
+            about.append(("▲ " + _plural(details.upvotes, "upvote"), "yellow"))
+        if isinstance(details.comments, int) and not isinstance(details.comments, bool):
+            about.append((_plural(details.comments, "comment"), "dim"))
+        if about:
+            lines.append(_joined(about))
+    lines.append(_meta_line(paper, state))
+    return Text("\n").join(lines)
+
+
 def _meta_line(paper: Paper, state: PaperState) -> Text:
     parts: list[tuple[str, str]] = []
     parts.append(("★ starred" if state.starred else "☆ not starred", "bold yellow" if state.starred else "dim"))
@@ -85,19 +140,55 @@ def _meta_line(paper: Paper, state: PaperState) -> Text:
         parts.append((f"added {paper.added_at[:10]}", "dim"))
     for tag in state.tags:
         parts.append((f"#{tag}", "magenta"))
-    text = Text()
-    for index, (label, style) in enumerate(parts):
-        if index:
-            text.append("  ·  ", style="dim")
-        text.append(label, style=style)
-    return text
+    return _joined(parts)
 
 
-def _links_block(paper: Paper) -> Text:
+def link_label(url: str) -> str:
+    """What a link is, from its address: arXiv, PDF, DOI, Search arXiv,
+    GitHub, Hugging Face, Project page, or Web page."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().removeprefix("www.")
+    except ValueError:  # a bracketed host that is not one
+        return "Web page"
+    path = parts.path.lower()
+    if path.endswith(".pdf") or (host.endswith("arxiv.org") and path.startswith("/pdf/")):
+        return "PDF"
+    if host.endswith("arxiv.org"):
+        return "Search arXiv" if path.startswith("/search") else "arXiv"
+    if host in ("doi.org", "dx.doi.org"):
+        return "DOI"
+    if host == "github.com":
+        return "GitHub"
+    if host == "gitlab.com":
+        return "GitLab"
+    if host.endswith("huggingface.co"):
+        return "Hugging Face"
+    if host.endswith((".github.io", ".gitlab.io")) or "project" in path:
+        return "Project page"
+    return "Web page"
+
+
+def _links(paper: Paper, details: PaperDetails | None) -> list[str]:
+    """The paper's links, primary first, then its DOI (when the primary is
+    the arXiv page and no link is the DOI) and its PDF (when known)."""
+    links = paper.all_links
+    if paper.arxiv_id and paper.doi and not any(link_label(link) == "DOI" for link in links):
+        links.insert(1, Paper(key="", title="", doi=paper.doi).primary_link)
+    pdf = details.pdf_url if details is not None else None
+    if isinstance(pdf, str) and pdf not in links and pdf.startswith(("http://", "https://")):
+        pdf = _plain(pdf)
+        links.insert(2 if len(links) > 1 and link_label(links[1]) == "DOI" else 1, pdf)
+    return links
+
+
+def _links_block(paper: Paper, details: PaperDetails | None) -> Text:
     text = Text("Links\n", style="bold")
-    for index, url in enumerate(paper.all_links):
-        label = "arXiv " if index == 0 else "      "
-        text.append(label, style="dim")
+    links = _links(paper, details)
+    labels = [link_label(url) for url in links]
+    width = max(len(label) for label in labels) + 1
+    for label, url in zip(labels, links):
+        text.append(label.ljust(width), style="dim")
         # A click runs the app's open action (the URL passed as a Python
         # literal, so nothing in it can become part of the action).
         text.append(url, style=Style(underline=True, meta={"@click": f"app.open_url({url!r})"}))
