@@ -11,7 +11,6 @@ from rich.style import Style
 from textual.app import App
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Static
 
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.stats import reading_stats
