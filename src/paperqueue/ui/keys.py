@@ -32,7 +32,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("e", "edit the note on the paper (ctrl+s saves, escape cancels)"),
     ("c", "copy menu: l link, i arXiv id, m Markdown, b BibTeX, t title, a all links"),
     ("m / M", "more like this paper / like all starred papers (escape leaves)"),
-    ("z", "reader full screen (toggle)"),
+    ("z / enter", "reader full screen (toggle)"),
     ("L", "reading log: added vs read, stars per batch, history"),
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
