@@ -30,11 +30,11 @@ def disk_state(home: Path) -> dict[str, dict]:
     return {doc["key"]: doc for doc in data["state"].values()}
 
 
-async def test_first_run_imports_sample_and_shows_all(pq_home: Path) -> None:
+async def test_first_run_imports_sample_and_opens_on_the_inbox(pq_home: Path) -> None:
     app = make_app(pq_home)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot)
-        assert queue_screen(app).queue.view == "all"
+        assert queue_screen(app).queue.view == "inbox"
         assert len(queue_screen(app).queue) == 79
         assert paper_list(app).paper.title == FIRST
         assert any("imported 79 papers from the bundled sample" in n for n in notifications(app))
