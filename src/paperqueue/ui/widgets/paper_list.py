@@ -23,6 +23,7 @@ from paperqueue.core.queue import QueueView
 STAR, NO_STAR = "★", " "
 UNREAD, READ = "●", "✓"
 NOTE = "✎"
+WHY = "  ~"  # before the Similar view's words
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -68,6 +69,7 @@ class PaperList(ScrollView, can_focus=True):
         self.selected: set[str] = set()  # keys of the selected papers
         self.selection_version = 0  # bumped on every change of the selection
         self._look: _Look | None = None  # row styles, worked out again when styles change
+        self._why_widths: tuple[dict | None, int, int] = (None, 0, 0)  # the Similar view's words, their widths
 
     # -- data ----------------------------------------------------------------
 
@@ -192,6 +194,18 @@ class PaperList(ScrollView, can_focus=True):
             look = self._look = _make_look(self, system)
         return look
 
+    def _why_width(self, why: dict[str, str], width: int) -> int:
+        """The Similar view's why column: a third of the row, wider (up to
+        half) where that lets every row show its first word, narrower when
+        its longest words need less. Measured once per ranking (at most a
+        few hundred rows), not per row drawn."""
+        if self._why_widths[0] is not why:
+            full = max((cell_len(f"{WHY} {words}") for words in why.values()), default=0)
+            first = max((cell_len(f"{WHY} {words.split()[0]}…") for words in why.values() if words.split()), default=0)
+            self._why_widths = (why, full, first)
+        _, full, first = self._why_widths
+        return min(full, max(width // 3, min(first, width // 2)))
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = y + round(self.scroll_offset.y)
@@ -205,7 +219,7 @@ class PaperList(ScrollView, can_focus=True):
             style += look.stale
         selected = paper.key in self.selected
         why = self.queue.why.get(paper.key, "") if self.queue.view == "similar" else ""
-        why_width = width // 3 if why and width > 30 else 0
+        why_width = self._why_width(self.queue.why, width) if why and width > 30 else 0
         tags_width = _tags_width(state.tags, width - why_width)
         segments = [
             Segment("▌" if selected else " ", look.mark),
@@ -217,7 +231,7 @@ class PaperList(ScrollView, can_focus=True):
             *_tag_segments(state.tags, width - why_width, look.tags),
         ]
         if why_width:
-            segments.append(Segment(set_cell_size(_fit_words("  ~ ", why, why_width), why_width), look.tags))
+            segments.append(Segment(set_cell_size(_fit_words(f"{WHY} ", why, why_width), why_width), look.tags))
         strip = Strip(segments).crop_extend(0, width, look.base)
         if row == self.cursor:
             return Strip(Segment.apply_style(strip, post_style=look.cursor), width)
