@@ -14,7 +14,12 @@ from textual.strip import Strip
 
 from pilot_helpers import list_lines, make_app, paper_list, queue_screen, seed_store, settle, wait_loaded
 
-SYSTEMS = {"truecolor": ColorSystem.TRUECOLOR, "256": ColorSystem.EIGHT_BIT, "16": ColorSystem.STANDARD}
+SYSTEMS = {
+    "truecolor": ColorSystem.TRUECOLOR,
+    "256": ColorSystem.EIGHT_BIT,
+    "16": ColorSystem.STANDARD,
+    "Windows console (16)": ColorSystem.WINDOWS,
+}
 
 
 def _seen(color: Color | None, system: ColorSystem) -> tuple:
@@ -22,7 +27,8 @@ def _seen(color: Color | None, system: ColorSystem) -> tuple:
     compared on the 256-colour scale: a difference below it is not seen)."""
     if color is None or color.is_default:
         return ("default",)
-    system = min(system, ColorSystem.EIGHT_BIT, key=lambda s: s.value)
+    if system is ColorSystem.TRUECOLOR:
+        system = ColorSystem.EIGHT_BIT
     down = color.downgrade(system)
     return (down.type, down.number, down.triplet)
 

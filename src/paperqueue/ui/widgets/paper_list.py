@@ -7,6 +7,7 @@ from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.color import Color, ColorSystem
+from rich.console import COLOR_SYSTEMS
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -188,7 +189,7 @@ class PaperList(ScrollView, can_focus=True):
         self._look = None  # the theme, the focus or the CSS changed
 
     def _current_look(self) -> _Look:
-        system = self.app.console._color_system
+        system = COLOR_SYSTEMS.get(self.app.console.color_system or "")  # None: no colour at all
         look = self._look
         if look is None or look.system is not system:
             look = self._look = _make_look(self, system)
@@ -266,7 +267,7 @@ def _seen(color: Color | None, system: ColorSystem | None) -> tuple:
     compared on the 256-colour scale (a smaller difference is not seen)."""
     if color is None or color.is_default:
         return ("default",)
-    if system is None or system.value > ColorSystem.EIGHT_BIT.value:
+    if system is None or system is ColorSystem.TRUECOLOR:
         system = ColorSystem.EIGHT_BIT
     down = color.downgrade(system)
     return (down.type, down.number, down.triplet)
