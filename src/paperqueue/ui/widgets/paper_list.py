@@ -283,7 +283,7 @@ def _theme_color(widget: ScrollView, name: str) -> Color | None:
         return None
 
 
-def _contrast(background: Color, base: Style) -> Color:
+def _contrast(background: Color) -> Color:
     """Text colour for a row drawn on ``background``."""
     if background.triplet is None:  # an ANSI colour: its look is the terminal's choice
         return Color.parse("black") if background.number in (3, 6, 7, 10, 11, 14, 15) else Color.parse("bright_white")
@@ -323,7 +323,7 @@ def _make_look(widget: ScrollView, system: ColorSystem | None) -> _Look:
     for fg, bg in candidates:
         if bg is None or _seen(bg, system) == plain:
             continue
-        fg = fg if fg is not None and _seen(fg, system) != _seen(bg, system) else _contrast(bg, base)
+        fg = fg if fg is not None and _seen(fg, system) != _seen(bg, system) else _contrast(bg)
         cursor = Style(color=fg, bgcolor=bg) + attributes
         break
 
@@ -343,7 +343,7 @@ def _make_look(widget: ScrollView, system: ColorSystem | None) -> _Look:
     elif all(_seen(color, system) != _seen(chosen, system) for color in texts):
         selected = Style(bgcolor=chosen)
     else:
-        selected = Style(color=_contrast(chosen, base), bgcolor=chosen)
+        selected = Style(color=_contrast(chosen), bgcolor=chosen)
     return _Look(system, base, unread, read, stale, star, note, mark, tags, cursor, selected)
 
 
