@@ -21,14 +21,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqueue.core.importers.bibtex import chunks_of, iter_bibtex
-from paperqueue.core.importers.detect import FORMATS, Problems, detect_format, no_papers, parse_text
+from paperqueue.core.importers import json_stream
+from paperqueue.core.importers.arxiv_feed import channel_date, iter_atom, iter_rss, xml_root_tag
+from paperqueue.core.importers.detect import (
+    FORMATS,
+    Problems,
+    head_kind,
+    json_marks,
+    json_shape,
+    no_papers,
+    parse_text,
+    xml_format,
+)
+from paperqueue.core.importers.hf_json import hf_row, hf_rows
+from paperqueue.core.importers.pq_json import pq_row, pq_rows
 from paperqueue.core.importers.page import ParsedPaper, iter_page
-from paperqueue.core.importers.record import UnreadableError
+from paperqueue.core.importers.record import UnreadableError, load_json
 from paperqueue.core.models import ImportResult
 from paperqueue.core.search import IndexWriter, SearchIndex
 from paperqueue.core.store import Store
 from paperqueue.core.store import layout
 from paperqueue.core.store.merge import Progress
+from paperqueue.core.text import one_line
 
 _SNIFF = 64 * 1024
 BLOCK = 1 << 20  # bytes read at a time
@@ -238,41 +252,227 @@ def _head(path: Path) -> str:
 
 
 def read_text(path: Path) -> str:
-    """The whole file as text (for formats parsed whole: JSON, XML, id
-    lists), read in blocks and refused at the first NUL or bad byte."""
+    """The whole file as text (for formats parsed whole: id lists), read in
+    blocks and refused at the first NUL or bad byte."""
     return "".join(text_blocks(path))
+
+
+class _Utf8Bytes(io.RawIOBase):
+    """The bytes of a regular file for a JSON stream: a leading BOM dropped,
+    refused at the first NUL byte or the first byte that is not UTF-8."""
+
+    def __init__(self, path: Path, on_bytes: Callable[[int], None] | None = None) -> None:
+        self.path = path
+        self._raw = _CheckedReader(path, on_bytes)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._offset = 0
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(BLOCK if size is None or size < 0 else size) or b""
+        held = len(self._decoder.getstate()[0])
+        try:
+            self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as error:
+            where = self._offset - held + error.start
+            raise UnusableFileError(self.path, f"not UTF-8 text (bad byte at offset {where:,})") from None
+        self._offset += len(data)
+        if not self._started and data:
+            self._started = True
+            data = data.removeprefix(codecs.BOM_UTF8)
+            if not data:  # only the BOM in this read: read on
+                return self.read(size)
+        return data
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 @dataclass
 class Opened:
-    """A file being read: its format, its papers (a stream for pages and
-    BibTeX, which can be huge) and its problem lines (filled as the stream
-    is read: look at them after the papers)."""
+    """A file being read: its format, its papers (a stream for every format
+    but id lists: a file can be huge) and its problem lines (filled as the
+    stream is read: look at them after the papers)."""
 
     format: str
     papers: Iterable[ParsedPaper]
     problems: Problems = field(default_factory=Problems)
 
 
+_WHOLE_FOR_MESSAGES = 32 << 20  # bytes: a broken JSON file this small is decoded whole for json's message
+
+
+def _json_error(path: Path, size: int, error: Exception) -> str:
+    """The one-line reason for JSON ijson could not read: json's own
+    message (line and column) when the file is small enough to decode
+    whole, else ijson's first line."""
+    if size <= _WHOLE_FOR_MESSAGES:
+        try:
+            load_json(read_text(path))
+        except UnreadableError as whole:
+            return str(whole)
+    first = one_line(str(error).splitlines()[0] if str(error) else type(error).__name__)
+    hint = " (truncated file?)" if "premature EOF" in first or "Incomplete" in first else ""
+    return f"invalid JSON: {first[:100]}{hint}"
+
+
+def _sniff_json(path: Path, size: int) -> json_stream.Sniffed:
+    with _Utf8Bytes(path) as stream:
+        try:
+            return json_stream.sniff(stream)
+        except json_stream.JSONError as error:
+            raise UnreadableError(_json_error(path, size, error)) from None
+
+
+def iter_json_file(path: Path, fmt: str, sniffed: json_stream.Sniffed, problems: Problems,
+                   progress: Progress | None = None) -> Iterator[ParsedPaper]:
+    """Papers from daily-papers JSON (*fmt* "hf") or a paperqueue export
+    ("pq"), read row by row; problem lines go to *problems*.  Raises
+    :class:`UnusableFileError` when the JSON breaks off (at that point) or
+    when no row gave a paper (at the end)."""
+    size = check_file(path)
+    read_row = hf_row if fmt == "hf" else pq_row
+    found = hf_rows(sniffed.data) if fmt == "hf" else pq_rows(sniffed.data)
+    count = 0
+
+    def row_paper(number: int, row: object) -> ParsedPaper | None:
+        lines: list[str] = []
+        paper = read_row(row, f"entry {number}", lines)
+        for line in lines:
+            problems.add(line)
+        return paper
+
+    if sniffed.kind == "object" and found is not sniffed.data.get("papers"):  # type: ignore[union-attr]
+        # One row object (daily papers' single-paper shape): read already.
+        papers = (row_paper(number, row) for number, row in enumerate(found or [], 1))
+        for paper in papers:
+            if paper is not None:
+                count += 1
+                yield paper
+    else:
+        where = "item" if sniffed.kind == "list" else "papers.item"
+        on_bytes = (lambda done: progress("reading", done, size)) if progress else None
+        with _Utf8Bytes(path, on_bytes) as stream:
+            rows = json_stream.rows(stream, where)
+            number = 0
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except json_stream.JSONError as error:
+                    raise UnusableFileError(path, f"{FORMATS[fmt]}: {_json_error(path, size, error)}") from None
+                number += 1
+                paper = row_paper(number, row)
+                if paper is not None:
+                    count += 1
+                    yield paper
+    if not count:
+        first = problems.kept[0] if problems.kept else None
+        raise UnusableFileError(path, f"{FORMATS[fmt]}: {no_papers(fmt, first)}")
+
+
+def iter_feed_file(path: Path, fmt: str, problems: Problems, progress: Progress | None = None) -> Iterator[ParsedPaper]:
+    """Papers from an Atom (*fmt* "atom") or RSS ("rss") feed, read entry
+    by entry (each entry's element dropped once read); problem lines go to
+    *problems*.  Raises :class:`UnusableFileError` for XML that breaks off
+    or is refused (where it happens), or when no entry gave a paper."""
+    size = check_file(path)
+    on_bytes = (lambda done: progress("reading", done, size)) if progress else None
+    count = 0
+    try:
+        if fmt == "atom":
+            with open_text(path, on_bytes) as stream:
+                for paper in iter_atom(stream, problems.add):
+                    count += 1
+                    yield paper
+        else:
+            with open_text(path) as stream:
+                date = channel_date(stream)
+            with open_text(path, on_bytes) as stream:
+                for paper in iter_rss(stream, date, problems.add):
+                    count += 1
+                    yield paper
+    except UnreadableError as error:
+        raise UnusableFileError(path, f"{FORMATS[fmt]}: {error}") from None
+    except UnicodeDecodeError:
+        raise UnusableFileError(path, "not UTF-8 text (undecodable bytes)") from None
+    if not count:
+        first = problems.kept[0] if problems.kept else None
+        raise UnusableFileError(path, f"{FORMATS[fmt]}: {no_papers(fmt, first)}")
+
+
+def _open_json(path: Path, size: int, head: str, progress: Progress | None, sure: bool) -> Opened | None:
+    """The JSON file at *path* opened as a stream.  When not *sure* (a head
+    such as ``[1]``: JSON only if it decodes) None for a file whose outline
+    does not decode into a list or an object."""
+    try:
+        sniffed = _sniff_json(path, size)
+    except UnreadableError as error:
+        if not sure:
+            return None
+        marked = json_marks(head.lstrip("\ufeff \t\r\n"))
+        if marked:
+            raise UnusableFileError(path, f"{FORMATS[marked]}: {error}") from None
+        raise UnusableFileError(path, str(error)) from None
+    if not sure and sniffed.kind == "scalar":
+        return None
+    try:
+        fmt = json_shape(sniffed.data)
+    except UnreadableError as error:
+        raise UnusableFileError(path, str(error)) from None
+    problems = Problems()
+    return Opened(fmt, iter_json_file(path, fmt, sniffed, problems, progress), problems)
+
+
+def _xml_format(path: Path) -> str:
+    """atom / rss from the root element, parsing only up to it."""
+    try:
+        with open_text(path) as stream:
+            return xml_format(xml_root_tag(stream))
+    except UnicodeDecodeError:
+        raise UnusableFileError(path, "not UTF-8 text (undecodable bytes)") from None
+    except UnreadableError as error:
+        raise UnusableFileError(path, str(error)) from None
+
+
 def open_papers(path: Path, progress: Progress | None = None) -> Opened:
     """Detect the format from the content and start reading.
     Raises :class:`UnusableFileError` for unusable input (for a stream, at
     the latest when it ends)."""
-    check_file(path)
+    size = check_file(path)
+    head = _head(path)
     try:
-        fmt = detect_format(_head(path), path.name)
+        kind = head_kind(head, path.name)
+        if kind in ("json", "json?"):
+            opened = _open_json(path, size, head, progress, sure=kind == "json")
+            if opened is not None:
+                return opened
+            kind = head_kind(head, path.name, json=False)
     except UnreadableError as error:
         raise UnusableFileError(path, str(error)) from None
-    if fmt == "page":
-        return Opened(fmt, iter_file(path, progress))
-    if fmt == "bibtex":
-        problems = Problems()
-        return Opened(fmt, iter_bibtex_file(path, problems, progress), problems)
+    if kind == "xml":
+        kind = _xml_format(path)
+    if kind == "page":
+        return Opened(kind, iter_file(path, progress))
+    problems = Problems()
+    if kind == "bibtex":
+        return Opened(kind, iter_bibtex_file(path, problems, progress), problems)
+    if kind in ("atom", "rss"):
+        return Opened(kind, iter_feed_file(path, kind, problems, progress), problems)
     try:
         parsed = parse_text(read_text(path), path.name)
     except UnreadableError as error:
-        raise UnusableFileError(path, f"{FORMATS[fmt]}: {error}") from None
-    problems = Problems()
+        raise UnusableFileError(path, f"{FORMATS[kind]}: {error}") from None
     problems.kept, problems.total, problems.not_understood = parsed.problems, len(parsed.problems), parsed.not_understood
     return Opened(parsed.format, parsed.papers, problems)
 

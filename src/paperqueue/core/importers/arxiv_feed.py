@@ -51,6 +51,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterator
+from typing import TextIO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeElementTree
@@ -71,7 +73,7 @@ from paperqueue.core.importers.record import (
 )
 from paperqueue.core.text import one_line
 
-__all__ = ["load_xml", "parse_atom", "parse_rss"]
+__all__ = ["channel_date", "iter_atom", "iter_rss", "load_xml", "parse_atom", "parse_rss", "xml_events", "xml_root_tag"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -82,6 +84,18 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _RSS_NAMESPACES = ("", "{http://purl.org/rss/1.0/}", "{http://my.netscape.com/rdf/simple/0.9/}")
 
 
+def _refusal(error: Exception) -> UnreadableError:
+    """The one-line reason for a refused or broken XML document."""
+    if isinstance(error, EntitiesForbidden):
+        if error.sysid or error.pubid:
+            source = shown(error.sysid or error.pubid)
+            return UnreadableError(f"XML external entity refused ({source}); nothing was read")
+        return UnreadableError("XML entity expansion refused (possible entity bomb)")
+    if isinstance(error, DefusedXmlException):
+        return UnreadableError(f"XML refused ({type(error).__name__})")
+    return UnreadableError(f"XML is not well-formed ({one_line(str(error))[:120]})")
+
+
 def load_xml(text: str) -> Element:
     """The root element of *text*; :class:`UnreadableError` for XML that is
     not well-formed or that declares entities."""
@@ -90,15 +104,27 @@ def load_xml(text: str) -> Element:
         return SafeElementTree.fromstring(
             text, forbid_dtd=False, forbid_entities=True, forbid_external=True
         )
-    except EntitiesForbidden as error:
-        if error.sysid or error.pubid:
-            source = shown(error.sysid or error.pubid)
-            raise UnreadableError(f"XML external entity refused ({source}); nothing was read") from None
-        raise UnreadableError("XML entity expansion refused (possible entity bomb)") from None
-    except DefusedXmlException as error:
-        raise UnreadableError(f"XML refused ({type(error).__name__})") from None
-    except ParseError as error:
-        raise UnreadableError(f"XML is not well-formed ({one_line(str(error))[:120]})") from None
+    except (DefusedXmlException, ParseError) as error:
+        raise _refusal(error) from None
+
+
+def xml_events(stream: TextIO) -> Iterator[tuple[str, Element]]:
+    """("start" | "end", element) for the XML text read from *stream* in
+    pieces, with the same refusals as :func:`load_xml` (an entity
+    declaration is refused where it stands, before anything past it is read)."""
+    try:
+        yield from SafeElementTree.iterparse(
+            stream, ("start", "end"), forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
+    except (DefusedXmlException, ParseError) as error:
+        raise _refusal(error) from None
+
+
+def xml_root_tag(stream: TextIO) -> str:
+    """The tag of the root element, parsing only up to its start."""
+    for _event, element in xml_events(stream):
+        return element.tag
+    raise UnreadableError("XML is not well-formed (no element found)")
 
 
 def _text(element: Element | None) -> str:
@@ -178,6 +204,38 @@ def parse_atom(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
     if root.tag != ATOM + "feed":
         raise UnreadableError(f"XML root is {shown(root.tag)}, not an Atom feed")
     return collect(root.findall(ATOM + "entry"), _atom_entry)
+
+
+def _read(read: Callable[[Element, str, list[str]], ParsedPaper | None], element: Element, where: str,
+          add: Callable[[str], None]) -> ParsedPaper | None:
+    lines: list[str] = []
+    paper = read(element, where, lines)
+    for line in lines:
+        add(line)
+    return paper
+
+
+def iter_atom(stream: TextIO, add: Callable[[str], None]) -> Iterator[ParsedPaper]:
+    """The papers of an Atom feed read from *stream* entry by entry (each
+    entry dropped once read); problem lines go to *add*.  The same papers
+    and lines as :func:`parse_atom` on the whole text."""
+    depth = number = 0
+    root: Element | None = None
+    for event, element in xml_events(stream):
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                root = element
+                if root.tag != ATOM + "feed":
+                    raise UnreadableError(f"XML root is {shown(root.tag)}, not an Atom feed")
+            continue
+        if depth == 2 and element.tag == ATOM + "entry" and root is not None:
+            number += 1
+            paper = _read(_atom_entry, element, f"entry {number}", add)
+            root.remove(element)
+            if paper is not None:
+                yield paper
+        depth -= 1
 
 
 # -- RSS ----------------------------------------------------------------------
@@ -297,3 +355,86 @@ def parse_rss(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
         return _rss_item(item, where, problems, date)
 
     return collect(items, read, "item")
+
+
+_ITEM_TAGS = frozenset(ns + "item" for ns in _RSS_NAMESPACES)
+_CHANNEL_TAGS = frozenset(ns + "channel" for ns in _RSS_NAMESPACES)
+_DATE_TAGS = ("pubDate", DC + "date", "lastBuildDate")
+
+
+def _is_item(root: Element, parent: Element | None, channel: Element | None, element: Element) -> bool:
+    """Whether *element* (a child of *parent*) is one of the feed's items,
+    as :func:`parse_rss` finds them."""
+    if root.tag == "rss":
+        return parent is not None and parent is channel and element.tag == "item"
+    return parent is root and element.tag in _ITEM_TAGS
+
+
+def _walk_rss(stream: TextIO) -> Iterator[tuple[str, Element]]:
+    """("date", element) for the channel's children that can give the
+    items' date, ("channel", element) when the channel ends and ("item",
+    element) for each item, in document order, each when it ends; an item
+    is dropped from the tree after it was handed out."""
+    parents: list[Element] = []
+    channel: Element | None = None
+    for event, element in xml_events(stream):
+        if event == "start":
+            if not parents and element.tag not in ("rss", RDF + "RDF"):
+                raise UnreadableError(f"XML root is {shown(element.tag)}, not an RSS feed")
+            if channel is None and len(parents) == 1:
+                if element.tag == "channel" if parents[0].tag == "rss" else element.tag in _CHANNEL_TAGS:
+                    channel = element
+            parents.append(element)
+            continue
+        parents.pop()
+        if not parents:
+            return
+        root, parent = parents[0], parents[-1]
+        if element is channel:
+            yield "channel", element
+        elif parent is channel and channel is not None and _local(element.tag) in _DATE_TAGS:
+            yield "date", element
+        if _is_item(root, parent, channel, element):
+            yield "item", element
+            parent.remove(element)
+
+
+def _local(tag: object) -> str:
+    """A child's tag with the RSS namespaces taken off, as :func:`_children` does."""
+    tag = tag if isinstance(tag, str) else ""
+    for namespace in _RSS_NAMESPACES[1:]:
+        if tag.startswith(namespace):
+            tag = tag[len(namespace):]
+    return tag
+
+
+def channel_date(stream: TextIO) -> str:
+    """The date an RSS feed's channel gives its items (its first pubDate,
+    else dc:date, else lastBuildDate), reading no further than needed."""
+    found: dict[str, str] = {}
+    for kind, element in _walk_rss(stream):
+        if kind == "channel":
+            break
+        if kind == "date":
+            tag = _local(element.tag)
+            found.setdefault(tag, _text(element))
+            if tag == _DATE_TAGS[0]:
+                break
+    return next((found[tag] for tag in _DATE_TAGS if tag in found), "")
+
+
+def iter_rss(stream: TextIO, date: str, add: Callable[[str], None]) -> Iterator[ParsedPaper]:
+    """The papers of an RSS 2.0 or RSS 1.0 (RDF) feed read from *stream*
+    item by item; *date* is :func:`channel_date`'s.  The same papers and
+    problem lines as :func:`parse_rss` on the whole text."""
+
+    def read(item: Element, where: str, problems: list[str]) -> ParsedPaper | None:
+        return _rss_item(item, where, problems, date)
+
+    number = 0
+    for kind, element in _walk_rss(stream):
+        if kind == "item":
+            number += 1
+            paper = _read(read, element, f"item {number}", add)
+            if paper is not None:
+                yield paper

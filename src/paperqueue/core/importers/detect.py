@@ -136,20 +136,13 @@ def _xml_root(head: str) -> str | None:
     return None
 
 
-def _json_format(body: str, data: object = None) -> tuple[str, object]:
-    try:
-        data = load_json(body) if data is None else data
-    except UnreadableError as error:
-        head = body[:_HEAD]
-        if _HF_MARK_RE.search(head):
-            return "hf", error
-        if _PQ_MARK_RE.search(head):
-            return "pq", error
-        raise
+def json_shape(data: object) -> str:
+    """``"hf"`` or ``"pq"`` for decoded JSON *data* (only its first rows are
+    looked at); :class:`UnreadableError` for JSON of any other shape."""
     if hf_rows(data) is not None:
-        return "hf", data
+        return "hf"
     if pq_rows(data) is not None:
-        return "pq", data
+        return "pq"
     if data in ([], {}):
         raise UnreadableError("JSON holds nothing (an empty list or object)")
     raise UnreadableError(
@@ -158,48 +151,93 @@ def _json_format(body: str, data: object = None) -> tuple[str, object]:
     )
 
 
-def _sniff(text: str, name: str) -> tuple[str, object]:
-    """(format, decoded JSON / parsed XML root / a decoding error / None)."""
+def json_marks(head: str) -> str | None:
+    """``"hf"`` / ``"pq"`` when JSON that does not decode shows the marks of
+    one in its head (so the error is reported as that format's), else None."""
+    head = head[:_HEAD]
+    if _HF_MARK_RE.search(head):
+        return "hf"
+    if _PQ_MARK_RE.search(head):
+        return "pq"
+    return None
+
+
+def _json_format(body: str, data: object = None) -> tuple[str, object]:
+    try:
+        data = load_json(body) if data is None else data
+    except UnreadableError as error:
+        marked = json_marks(body)
+        if marked:
+            return marked, error
+        raise
+    return json_shape(data), data
+
+
+def head_kind(text: str, name: str = "", json: bool = True) -> str:
+    """What the head of a file says: a :data:`FORMATS` key, or ``"json"``
+    (JSON for sure: decide the kind by its rows), ``"json?"`` (JSON only if
+    it decodes, such as ``[1, 2]``), ``"xml"`` (XML whose root is past the
+    head: parse up to it).  With ``json=False`` the JSON checks are skipped
+    (for a ``"json?"`` head that did not decode).  Raises
+    :class:`UnreadableError` for an HTML page."""
     body = text.lstrip(_LEADING)
     head = body[:_HEAD]
     extension = name.lower().rpartition(".")[2] if "." in name else ""
-    if _JSON_START_RE.match(head):
+    if json and _JSON_START_RE.match(head):
+        return "json"
+    if json and head.startswith(("[", "{")):  # "[1, 2]", "{ 3 }"...: JSON only if it decodes
+        return "json?"
+    if head.startswith("<"):
+        root = _xml_root(head)
+        local = (root or "").rpartition(":")[2]
+        if local == "feed" and _ATOM_NS in head:
+            return "atom"
+        if local in ("rss", "RDF"):
+            return "rss"
+        if local.lower() == "html":
+            raise UnreadableError("an HTML page: copy the page's text from the browser instead")
+        if head.startswith(("<?xml", "<!")) or local == "feed" or extension in ("xml", "atom", "rss"):
+            # The root is past the head (a long DTD?) or of another kind:
+            # parse (safely) to find out; refusals surface there.
+            return "xml"
+    if _BIB_RE.search(head):
+        return "bibtex"
+    if len(body) > _HEAD:
+        head = head.rpartition("\n")[0]  # the last line may be cut short
+    if share_of_ids(head) >= _IDS_SHARE:
+        return "ids"
+    if extension in ("bib", "bibtex"):
+        return "bibtex"
+    return "page"
+
+
+def xml_format(tag: str) -> str:
+    """``"atom"`` / ``"rss"`` for a root element's tag; UnreadableError otherwise."""
+    if tag == ATOM + "feed":
+        return "atom"
+    if tag in ("rss", RDF + "RDF"):
+        return "rss"
+    raise UnreadableError(f"XML with root <{tag.rpartition('}')[2]}>: not an Atom or RSS feed")
+
+
+def _sniff(text: str, name: str) -> tuple[str, object]:
+    """(format, decoded JSON / parsed XML root / a decoding error / None)."""
+    kind = head_kind(text, name)
+    body = text.lstrip(_LEADING)
+    if kind == "json":
         return _json_format(body)
-    if head.startswith(("[", "{")):  # "[1, 2]", "{ 3 }"...: JSON only if it decodes
+    if kind == "json?":
         try:
             data = load_json(body)
         except UnreadableError:
             data = None
         if isinstance(data, (list, dict)):
             return _json_format(body, data)
-    if head.startswith("<"):
-        root = _xml_root(head)
-        local = (root or "").rpartition(":")[2]
-        if local == "feed" and _ATOM_NS in head:
-            return "atom", None
-        if local in ("rss", "RDF"):
-            return "rss", None
-        if local.lower() == "html":
-            raise UnreadableError("an HTML page: copy the page's text from the browser instead")
-        if head.startswith(("<?xml", "<!")) or local == "feed" or extension in ("xml", "atom", "rss"):
-            # The root is past the head (a long DTD?) or of another kind:
-            # parse (safely) to find out; refusals surface here.
-            element = load_xml(body)
-            if element.tag == ATOM + "feed":
-                return "atom", element
-            if element.tag in ("rss", RDF + "RDF"):
-                return "rss", element
-            tag = element.tag.rpartition("}")[2]
-            raise UnreadableError(f"XML with root <{tag}>: not an Atom or RSS feed")
-    if _BIB_RE.search(head):
-        return "bibtex", None
-    if len(body) > _HEAD:
-        head = head.rpartition("\n")[0]  # the last line may be cut short
-    if share_of_ids(head) >= _IDS_SHARE:
-        return "ids", None
-    if extension in ("bib", "bibtex"):
-        return "bibtex", None
-    return "page", None
+        kind = head_kind(text, name, json=False)
+    if kind == "xml":
+        element = load_xml(body)
+        return xml_format(element.tag), element
+    return kind, None
 
 
 def detect_format(text: str, name: str = "") -> str:

@@ -44,7 +44,7 @@ from paperqueue.core.importers.record import (
 )
 from paperqueue.core.text import one_line
 
-__all__ = ["hf_rows", "parse_hf"]
+__all__ = ["hf_row", "hf_rows", "parse_hf"]
 
 _SNIFF_ROWS = 20  # rows looked at to recognise the shape
 
@@ -140,3 +140,6 @@ def parse_hf(source: str | object) -> tuple[list[ParsedPaper], list[str]]:
     if rows is None:
         raise UnreadableError("JSON is not a list of daily-papers rows")
     return collect(rows, _row)
+
+
+hf_row = _row  # one row read on its own (streamed imports)

@@ -57,7 +57,7 @@ from paperqueue.core.importers.record import (
 )
 from paperqueue.core.text import clean_text, one_line
 
-__all__ = ["parse_pq", "pq_rows"]
+__all__ = ["pq_row", "parse_pq", "pq_rows"]
 
 _SNIFF_ROWS = 20
 _ARXIV_SITE_RE = re.compile(r"\s*https?://(?:[\w-]+\.)*arxiv\.org(?:[/?#:]|\Z)", re.IGNORECASE)
@@ -213,3 +213,6 @@ def parse_pq(source: str | object) -> tuple[list[ParsedPaper], list[str]]:
     if rows is None:
         raise UnreadableError("JSON is not a paperqueue export (a list of papers with key and title)")
     return collect(rows, _row)
+
+
+pq_row = _row  # one row read on its own (streamed imports)

@@ -1,0 +1,194 @@
+"""JSON and XML files are read entry by entry, never whole (issue 9 item 18):
+the same papers, problem lines and counts as the whole-text parsers give
+for every real file, the same refusals (entity bombs, external entities,
+broken files: nothing imported), and a big paperqueue JSON export imports
+under a memory cap that reading it whole exceeds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paperqueue.core.importers.detect import parse_text
+from paperqueue.core.importing import UnusableFileError, import_file, open_papers
+from paperqueue.core.store import Store
+
+from test_import_limits import run_import
+from test_import_memory import export_json
+
+TESTS = Path(__file__).parent
+STREAMED = ("hf", "pq", "atom", "rss")
+FILES = sorted(
+    path
+    for folder in (TESTS / "data" / "real" / "feeds", TESTS / "importers" / "fixtures")
+    for path in folder.iterdir()
+    if path.suffix in (".json", ".atom", ".rss", ".xml", ".rdf")
+)
+ATOM_OPEN = '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+
+
+def streamed(path: Path) -> tuple[str, list, list[str], int]:
+    opened = open_papers(path)
+    papers = list(opened.papers)
+    return opened.format, papers, opened.problems.lines(), opened.problems.not_understood
+
+
+def whole(path: Path) -> tuple[str, list, list[str], int]:
+    parsed = parse_text(path.read_text(encoding="utf-8"), path.name)
+    return parsed.format, parsed.papers, parsed.problems, parsed.not_understood
+
+
+def test_every_real_json_and_xml_file_is_streamed() -> None:
+    assert {streamed(path)[0] for path in FILES} == set(STREAMED)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_a_real_file_read_as_a_stream_gives_what_the_whole_text_gives(path: Path) -> None:
+    assert streamed(path) == whole(path)
+
+
+def _feed_variants(tmp_path: Path) -> list[Path]:
+    """Files made from the real ones to reach the odd corners: problems,
+    a channel date after the items, an RDF channel."""
+    made = []
+    rss = (TESTS / "importers" / "fixtures" / "arxiv_cs_lg.rss").read_text(encoding="utf-8")
+    if "<pubDate>" in rss:
+        start = rss.index("<pubDate>")
+        date = rss[start : rss.index("</pubDate>", start) + len("</pubDate>")]
+        moved = rss.replace(date, "", 1).replace("</channel>", date + "</channel>")
+        made.append(("late_date.rss", moved))
+    rows = [{"key": f"k{n}", "title": f"Paper {n}", "tags": "not a list" if n % 3 else ["x"]} for n in range(30)]
+    rows[4] = {"title": "no key"}
+    rows[7] = "not an object"
+    made.append(("problems.json", json.dumps(rows)))
+    made.append(("wrapper_late.json", json.dumps({"papers": rows, "paperqueue": 1})))
+    hf_row = {"paper": {"id": "2410.00001", "title": "One row", "summary": "An abstract."}, "numComments": 2}
+    made.append(("one_row.json", json.dumps(hf_row)))
+    made.append(("hf_wrapped.json", json.dumps({"papers": [hf_row, {"paper": {"id": "x", "title": "t"}}]})))
+    entries = "".join(
+        f"<entry><id>http://arxiv.org/abs/2401.{n:05d}v1</id><title>{'' if n == 3 else f'Title {n}'}</title>"
+        f"<summary>Abstract {n}.</summary></entry>\n" for n in range(150)
+    )
+    made.append(("many.atom", f"{ATOM_OPEN}<title>feed</title>{entries}</feed>\n"))
+    for name, text in made:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return [tmp_path / name for name, _ in made]
+
+
+def test_made_files_with_problems_give_what_the_whole_text_gives(tmp_path: Path) -> None:
+    for path in _feed_variants(tmp_path):
+        assert streamed(path) == whole(path), path.name
+
+
+def test_json_is_read_by_the_c_backend_when_it_is_built() -> None:
+    try:
+        import ijson.backends.yajl2_c  # noqa: F401
+    except ImportError:
+        pytest.skip("ijson's C backend is not built here: the pure Python one is used")
+    from paperqueue.core.importers import json_stream
+
+    assert json_stream.BACKEND == "yajl2_c"
+
+
+# -- refusals: the same reasons, nothing imported ----------------------------
+
+BOMB = (
+    '<?xml version="1.0"?>\n<!DOCTYPE feed [\n <!ENTITY lol "lol">\n'
+    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10)).replace("&lol0;", "&lol;")
+    + ']>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&lol9;</title></entry></feed>\n'
+)
+EXTERNAL = (
+    '<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&x;</title></entry></feed>'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (BOMB, "XML entity expansion refused (possible entity bomb)"),
+        (EXTERNAL, "XML external entity refused ('file:///etc/passwd'); nothing was read"),
+        (ATOM_OPEN + "<entry><title>A</title><summary>B.</summary></entry>\n<entry><title>Cut", "XML is not well-formed"),
+    ],
+    ids=["bomb", "external", "cut"],
+)
+def test_refused_xml_imports_nothing(tmp_path: Path, pq_home: Path, text: str, reason: str) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError) as whole_error:
+        parse_text(text, path.name)
+    assert reason in str(whole_error.value)
+    store = Store.open()
+    before = len(store.papers)
+    with pytest.raises(UnusableFileError) as error:
+        import_file(store, path)
+    assert reason in error.value.reason
+    assert "\n" not in str(error.value)
+    assert len(store.papers) == before
+    store.close()
+
+
+def test_json_cut_short_after_many_rows_imports_nothing_and_says_where(tmp_path: Path, pq_home: Path) -> None:
+    rows = [{"key": f"k{n}", "title": f"Paper number {n}"} for n in range(500)]
+    text = json.dumps(rows, indent=2)
+    text = text[: len(text) - 200]
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8")
+    store = Store.open()
+    before = len(store.papers)
+    with pytest.raises(UnusableFileError) as error:
+        import_file(store, path)
+    # As json says it for the whole text: line, column, and the hint.
+    assert error.value.reason.startswith("paperqueue JSON export: invalid JSON at line ")
+    assert error.value.reason.endswith("(truncated file?)")
+    assert len(store.papers) == before
+    store.close()
+
+
+# -- memory -------------------------------------------------------------------
+
+ENTRIES = 60_000
+# Read whole, this 60,000-paper export (71 MB) held its text, every decoded
+# row and every parsed paper at once: 302 MB measured. Streamed: 87 MB.
+CAP_MB = 150
+_WORDS = "model data learning network training graph signal protein sample method result theory".split()
+
+
+def write_export(path: Path, count: int) -> Path:
+    """A paperqueue JSON export (as ``export --format json`` writes it) of
+    ``count`` papers with abstracts of about 90 words, tags and notes."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for n in range(count):
+            words = " ".join(_WORDS[(n * 7 + i * 3) % len(_WORDS)] for i in range(90))
+            row = {
+                "key": f"doi:10.{1000 + n % 9000}/mem.{n:07d}", "arxiv_id": None, "doi": f"10.{1000 + n % 9000}/mem.{n:07d}",
+                "title": f"Study number {n} of streamed imports", "abstract": f"{words} {n}",
+                "authors": ["Anna Smith", "Wei Wang"], "published": f"{1990 + n % 35}-01-01", "updated": None,
+                "categories": [], "upvotes": None, "comments": None, "pdf_url": None,
+                "links": [], "primary_link": f"https://doi.org/10.{1000 + n % 9000}/mem.{n:07d}",
+                "starred": n % 4 == 0, "read": n % 3 == 0, "added_at": "2024-01-01T00:00:00Z",
+                "starred_at": "2024-01-02T00:00:00Z" if n % 4 == 0 else None, "read_at": None,
+                "batches": ["big"], "tags": ["t1"] if n % 2 else [], "note": "a note" if n % 10 == 0 else "",
+                "entry_type": "article", "venue": "Journal of Tests",
+            }
+            handle.write(("," if n else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+        handle.write("\n]\n")
+    return path
+
+
+def test_a_big_json_export_imports_under_a_memory_cap(tmp_path: Path, pq_home: Path) -> None:
+    export = write_export(tmp_path / "big.json", ENTRIES)
+    run = run_import(pq_home, export)
+    assert run.code == 0, run.err
+    assert f"paperqueue JSON export: {ENTRIES} new, 0 already in the queue" in run.out
+    assert run.peak_mb < CAP_MB, f"peak {run.peak_mb:.0f} MB for {ENTRIES:,} papers"
+    papers = export_json(pq_home)
+    assert len(papers) == ENTRIES
+    by_title = {paper["title"]: paper for paper in papers}
+    last = by_title[f"Study number {ENTRIES - 1} of streamed imports"]
+    assert last["abstract"].endswith(f" {ENTRIES - 1}")
+    assert by_title["Study number 8 of streamed imports"]["starred"] is True
+    assert by_title["Study number 10 of streamed imports"]["note"] == "a note"
