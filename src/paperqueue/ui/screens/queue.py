@@ -67,6 +67,10 @@ class QueueScreen(RankingScreen):
         # these keep moving between papers.
         Binding("j,down", "list_move(1)", "Next", show=False),
         Binding("k,up", "list_move(-1)", "Previous", show=False),
+        # The list's own ctrl+d / ctrl+u move half a page; these act when
+        # the reader is full screen: they scroll it half a page.
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
     ]
 
     def __init__(self) -> None:
@@ -277,6 +281,13 @@ class QueueScreen(RankingScreen):
     def action_list_move(self, step: int) -> None:
         self.paper_list.action_move(step)
 
+    def action_half_page(self, direction: int) -> None:
+        if self.has_class("-reader-only"):
+            reader = self.query_one(Reader)
+            reader.scroll_relative(y=direction * max(1, reader.scrollable_content_region.height // 2), animate=False)
+        else:
+            self.paper_list.action_half_page(direction)
+
     def action_reading_log(self) -> None:
         self.app.show_reading_log()
 
@@ -330,11 +341,14 @@ class QueueScreen(RankingScreen):
             self.leave_similar()  # escape leaves the Similar view
             return
         box = self.query_one(SearchBar)
+        searched = bool(box.value) or (self.queue is not None and self.queue.filter is not None)
         box.value = ""
         box.display = False
         if self.store is not None:
             self.searcher.search(self.store, "")
         self.set_focus(self.paper_list)
+        if searched:
+            self.notify("Search cleared", timeout=2)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

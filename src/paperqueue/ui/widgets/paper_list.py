@@ -37,7 +37,9 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False, tooltip="Last paper"),
         Binding("pagedown", "page(1)", "Page down", show=False, tooltip="Page the list down"),
         Binding("pageup", "page(-1)", "Page up", show=False, tooltip="Page the list up"),
-        Binding("v", "toggle_selected", "Select", show=False, tooltip="Select or unselect the paper"),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False, tooltip="Move half a page down"),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False, tooltip="Move half a page up"),
+        Binding("v", "toggle_selected", "Select", show=False, tooltip="Select a range (v, then j/k; v again ends it) or unselect the paper"),
         Binding("V", "select_all", "Select all", show=False, tooltip="Select every paper in the view"),
         Binding("escape", "unselect_all", "Clear selection", show=False, tooltip="Clear the selection"),
     ]
@@ -69,6 +71,10 @@ class PaperList(ScrollView, can_focus=True):
         self._to_last = False  # "G" pressed while the queue was still loading
         self.selected: set[str] = set()  # keys of the selected papers
         self.selection_version = 0  # bumped on every change of the selection
+        # A range being selected (v, then moving): the paper it started on,
+        # and the selection it adds to. None: no range under way.
+        self._anchor: str | None = None
+        self._base: set[str] = set()
         self._look: _Look | None = None  # row styles, worked out again when styles change
         self._why_widths: tuple[dict | None, int, int] = (None, 0, 0)  # the Similar view's words, their widths
 
@@ -114,20 +120,30 @@ class PaperList(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
+    def motion(self, row: int) -> None:
+        """Move the cursor by a key: a range under way (v) follows it."""
+        self.move_to(row)
+        if self._anchor is not None:
+            self._extend()
+
     def action_move(self, step: int) -> None:
-        self.move_to(self.cursor + step)
+        self.motion(self.cursor + step)
 
     def action_first(self) -> None:
-        self.move_to(0)
+        self.motion(0)
 
     def action_last(self) -> None:
         if self.queue is not None and self.queue.partial:
             self._to_last = True  # the end is not loaded yet: go there when it is
-        self.move_to(len(self.queue) - 1 if self.queue else 0)
+        self.motion(len(self.queue) - 1 if self.queue else 0)
 
     def action_page(self, direction: int) -> None:
         height = max(1, self.scrollable_content_region.height - 1)
-        self.move_to(self.cursor + direction * height)
+        self.motion(self.cursor + direction * height)
+
+    def action_half_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height // 2)
+        self.motion(self.cursor + direction * height)
 
     # -- selection -------------------------------------------------------------
 
@@ -141,34 +157,78 @@ class PaperList(ScrollView, can_focus=True):
             return bool(self.selected)  # otherwise escape goes on to clear a search
         return True
 
+    @property
+    def selecting_range(self) -> bool:
+        return self._anchor is not None
+
+    def _anchor_row(self) -> int | None:
+        if self._anchor is None or self.queue is None:
+            return None
+        return self.queue.row_of(self._anchor)
+
+    def _selection_changed(self) -> None:
+        self.selection_version += 1
+        self.refresh()
+        self.post_message(self.SelectionChanged(len(self.selected)))
+
+    def _extend(self) -> None:
+        """The selection: what it was when the range started, plus every
+        paper from the range's first paper to the cursor."""
+        anchor = self._anchor_row()
+        if anchor is None or self.queue is None:
+            self._anchor = None  # its first paper left the view
+            return
+        low, high = sorted((anchor, self.cursor))
+        self.selected = self._base | {p.key for p in self.queue.rows[low : high + 1]}
+        self._selection_changed()
+
     def action_toggle_selected(self) -> None:
+        """``v`` as in vim's visual mode: on an unselected paper it selects
+        it and starts a range that moving (j/k/g/G/pages) extends or shrinks;
+        ``v`` again ends the range, keeping it (``v v`` selects one paper).
+        On a paper already selected (no range under way) it unselects it.
+        With the cursor moved off the range another way (n, p, a click,
+        a search), ``v`` starts a new range there, keeping the first."""
         paper = self.paper
-        if paper is not None:
-            self.selected.symmetric_difference_update({paper.key})
-            self.refresh_line(self.cursor)
-            self.selection_version += 1
-            self.post_message(self.SelectionChanged(len(self.selected)))
+        if paper is None:
+            return
+        if self._anchor is not None:
+            ended_here = paper.key in self.selected
+            self._anchor = None  # the range ends, kept
+            if ended_here:
+                self.post_message(self.SelectionChanged(len(self.selected)))
+                return
+        if paper.key in self.selected:
+            self.selected.discard(paper.key)
+        else:
+            self._base = set(self.selected)
+            self._anchor = paper.key
+            self.selected.add(paper.key)
+        self._selection_changed()
 
     def action_select_all(self) -> None:
         if self.queue is not None:
+            self._anchor = None
             self.selected.update(p.key for p in self.queue.rows)
-            self.refresh()
-            self.selection_version += 1
-            self.post_message(self.SelectionChanged(len(self.selected)))
+            self._selection_changed()
 
     def unselect(self, keys) -> None:
         """Drop ``keys`` from the selection (papers that left the queue)."""
-        if self.selected & set(keys):
+        keys = set(keys)
+        if self._anchor in keys:
+            self._anchor = None
+        self._base -= keys
+        if self.selected & keys:
             self.selected.difference_update(keys)
-            self.selection_version += 1
-            self.refresh()
-            self.post_message(self.SelectionChanged(len(self.selected)))
+            self._selection_changed()
 
     def action_unselect_all(self) -> None:
+        count = len(self.selected)
+        self._anchor = None
         self.selected.clear()
-        self.selection_version += 1
-        self.refresh()
-        self.post_message(self.SelectionChanged(0))
+        self._selection_changed()
+        if count:
+            self.notify(f"Selection cleared ({count:,} {'paper' if count == 1 else 'papers'})", timeout=2)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
