@@ -67,6 +67,7 @@ POLL = 0.002  # seconds slept between two polls
 PRESS_TIMEOUT = 10.0  # seconds: a press that changed nothing by then counts as unchanged
 READY_TIMEOUT = 300.0
 IMPORT_PAPERS = 10_000
+HANDOVER_TIMEOUT = 30.0  # seconds for the app to show a handed-over import
 SEED = 1
 clock = time.perf_counter
 
@@ -182,6 +183,7 @@ class Running:
 
     def __init__(self, tmux: Tmux, tag: str, size: tuple[int, int], argv: list[str], env: dict[str, str]) -> None:
         self.tmux = tmux
+        self.home = Path(env.get("PAPERQUEUE_HOME", "."))
         self.name, self.pid = tmux.start(tag, size, argv, env)
 
     def text(self) -> str:
@@ -261,6 +263,7 @@ class Case:
     label: str
     presses: list[Press] = field(default_factory=list)
     left_out: int = 0  # presses during which an import ended
+    stuck: list[str] = field(default_factory=list)  # hand-overs the app never ran (what it was doing)
     imports: int = 0
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at start and end
 
@@ -324,6 +327,19 @@ def run_idle(tmux: Tmux, size: tuple[int, int], store: Path, count: int, work: P
         shutil.rmtree(home, ignore_errors=True)
 
 
+def stuck_report(app: Running, handed: subprocess.Popen) -> str:
+    """What the app was doing when it had not started a handed-over import
+    after HANDOVER_TIMEOUT: its threads' Python stacks (with py-spy, when
+    on the PATH or in $PY_SPY), saved next to the work folder's stores."""
+    spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
+    stacks = ""
+    if spy:
+        stacks = subprocess.run([spy, "dump", "--pid", str(app.pid)], capture_output=True, text=True).stdout
+    requests = app.home / "requests"
+    waiting = sorted(p.name for p in requests.iterdir()) if requests.is_dir() else []
+    return f"requests folder: {waiting}\nscreen:\n{app.text()}\n{stacks}"
+
+
 def importing(status: bytes) -> bool:
     return b"importing" in status
 
@@ -336,18 +352,25 @@ def run_importing(tmux: Tmux, size: tuple[int, int], store: Path, count: int, pa
         cycles += 1
         home = fresh_copy(store, work / "run-home")
         app = Running(tmux, f"pqimp{count}-{size[0]}", size, [str(PAPERQUEUE)], pq_env(home))
-        handed = None
+        handed, handed_ok = None, False
         try:
             app.wait_ready(shows_queue(count))
             handed = subprocess.Popen(
                 [str(PAPERQUEUE), "import", str(page)], env={**os.environ, **pq_env(home)},
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
-            deadline = clock() + 60
+            deadline = clock() + HANDOVER_TIMEOUT
             while not importing(tmux.capture(app.name).split(b"\n", 1)[0]):
                 if handed.poll() is not None or clock() > deadline:
-                    raise RuntimeError(f"the app did not start the handed-over import: {handed.stderr.read().decode(errors='replace')}")
+                    break
                 time.sleep(0.002)
+            else:
+                handed_ok = True
+            if not handed_ok:
+                # The import never showed: it ended unseen, or the app never ran it.
+                if handed.poll() is None:
+                    case.stuck.append(stuck_report(app, handed))
+                continue
             case.imports += 1
             while len(case.presses) < presses:
                 press = app.press()
@@ -361,9 +384,10 @@ def run_importing(tmux: Tmux, size: tuple[int, int], store: Path, count: int, pa
         finally:
             if handed is not None:
                 try:
-                    handed.wait(timeout=120)
+                    handed.wait(timeout=120 if handed_ok else 1)
                 except subprocess.TimeoutExpired:
                     handed.kill()
+                    handed.wait()
                 handed.stderr.close()
             app.stop()
             shutil.rmtree(home, ignore_errors=True)
@@ -524,7 +548,12 @@ def main(argv: list[str] | None = None) -> int:
             print()
             notes = [f"floor settled median {ms(median(h.settled()))} ms in its {h.label}" for h in halves]
             notes += [f"{c.label}: {c.imports} imports, {c.left_out} presses left out (the import ended during them)"
+                      + (f", {len(c.stuck)} hand-overs the app never ran (see {work / 'stuck'})" if c.stuck else "")
                       for c in busy.values()]
+            for c in busy.values():
+                for number, report in enumerate(c.stuck, 1):
+                    (work / "stuck").mkdir(exist_ok=True)
+                    (work / "stuck" / f"{size[0]}x{size[1]}-{c.label.split(',')[1].strip()}-{number}.txt").write_text(report)
             notes += [f"load average {c.load[0]:.2f} → {c.load[1]:.2f} over {c.label}" for c in [*halves, *idle.values(), *busy.values()]]
             print("Notes: " + "; ".join(notes) + ".", flush=True)
         print()
@@ -533,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
               f"load average at the end {' '.join(f'{v:.2f}' for v in os.getloadavg())}.")
     finally:
         tmux.close()
-        if args.work is None:
+        if (work / "stuck").exists():
+            print(f"Kept {work}: see its stuck/ folder", file=sys.stderr)
+        elif args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
 
