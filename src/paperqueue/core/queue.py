@@ -143,8 +143,11 @@ class QueueView:
             self._sorted[self.sort] = ordered
         return ordered
 
-    def refresh(self) -> None:
-        """Recompute rows and counts (drops stale rows)."""
+    def refresh(self, keep: Collection[str] = ()) -> None:
+        """Recompute rows and counts. Stale rows are dropped, except those of
+        the papers in ``keep`` (the rows shown before an undo, a removal or
+        an import: they keep their places, greyed, so nothing vanishes
+        under the cursor)."""
         ordered = self._ordered()
         ids = self.filter
         states = self.states
@@ -162,7 +165,7 @@ class QueueView:
         elif view == "all":
             self.rows = ordered if ids is not None or removed or self.sort != "newest" else self.papers
         else:
-            self.rows = [p for p in ordered if matches(view, states.get(p.key, _NO_STATE))]
+            self.rows = [p for p in ordered if matches(view, states.get(p.key, _NO_STATE)) or p.key in keep]
         self._row_keys = None
         self.rows_version += 1
         self.recount()
@@ -249,6 +252,10 @@ class QueueView:
 
     def is_stale(self, row: int) -> bool:
         return not matches(self.view, self.state(self.rows[row]))
+
+    def keys(self) -> set[str]:
+        """The keys of the papers that have a row."""
+        return set(map(_KEY, self.rows))
 
     def row_of(self, key: str) -> int | None:
         """The row showing ``key`` (a C-speed scan: about 3 ms at 100,000 rows,

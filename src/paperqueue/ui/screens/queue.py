@@ -127,7 +127,7 @@ class QueueScreen(RankingScreen):
         current = self.paper_list.paper
         queue = QueueView(newest_first(list(store.papers.values())), store.states, old.view, old.sort, store.count)
         queue.filter = old.filter
-        queue.refresh()
+        queue.refresh(keep=old.keys() if old.view == queue.view else ())  # greyed rows stay
         self.queue = queue
         key = store.settings.get("key") if self._restore_pending and self.paper_list.cursor == 0 else None
         target = key or (current.key if current else "")
@@ -257,21 +257,27 @@ class QueueScreen(RankingScreen):
     def _view_chosen(self, event: Sidebar.ViewChosen) -> None:
         self.action_view(event.view)
 
-    def _reshow(self, change) -> None:
-        """Apply ``change`` to the queue, keeping the highlighted paper if it stays."""
+    def _reshow(self, change, follow: str | None = None) -> None:
+        """Apply ``change`` to the queue, keeping the highlighted paper if it
+        stays (or moving to ``follow``, when given and shown)."""
         if self.queue is None:
             return
         current = self.paper_list.paper
         change(self.queue)
-        row = self.queue.row_of(current.key) if current else None
+        row = self.queue.row_of(follow) if follow else None
+        if row is None:
+            row = self.queue.row_of(current.key) if current else None
         self.paper_list.show(self.queue, row or 0)
         self.refresh_views()
 
     def action_view(self, view: str) -> None:
         self._reshow(lambda queue: queue.set_view(view))
 
-    def reshow(self) -> None:
-        self._reshow(lambda queue: queue.refresh())
+    def reshow(self, follow: str | None = None) -> None:
+        """Show the rows again after papers were removed or restored: the
+        other rows stay, greyed ones too; the cursor stays on its paper,
+        or goes to ``follow``."""
+        self._reshow(lambda queue: queue.refresh(keep=queue.keys()), follow)
 
     def action_toggle_reader(self) -> None:
         self.toggle_class("-reader-only")

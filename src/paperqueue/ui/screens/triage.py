@@ -90,7 +90,7 @@ class TriageScreen(Screen[None]):
             return list(shown)
         return [plist.paper] if plist.paper is not None else []
 
-    def change_states(self, label: str, new: dict[str, PaperState], *, reshow: bool = False) -> bool:
+    def change_states(self, label: str, new: dict[str, PaperState], *, reshow: bool = False, follow: str | None = None) -> bool:
         """Apply ``new`` states as one undoable action."""
         if self.store is None or self.queue is None:
             return False
@@ -101,11 +101,12 @@ class TriageScreen(Screen[None]):
         if not changes:
             return True
         self.app.writer.record(label, changes)
-        self.set_states({key: new[key] for key, _before, _after in changes}, reshow=reshow)
+        self.set_states({key: new[key] for key, _before, _after in changes}, reshow=reshow, follow=follow)
         return True
 
-    def set_states(self, states: dict[str, PaperState], *, reshow: bool = False) -> None:
-        """Put states in the store and on screen, and persist them."""
+    def set_states(self, states: dict[str, PaperState], *, reshow: bool = False, follow: str | None = None) -> None:
+        """Put states in the store and on screen, and persist them (with
+        ``reshow``, the cursor goes to ``follow`` when it is shown)."""
         assert self.store is not None and self.queue is not None
         changes = []
         try:
@@ -118,7 +119,7 @@ class TriageScreen(Screen[None]):
         finally:
             self.queue.states_changed(changes)
         if reshow:
-            self.reshow()
+            self.reshow(follow)
         else:
             self.paper_list.refresh()
             self.show_in_reader(self.paper_list.paper)
@@ -169,9 +170,18 @@ class TriageScreen(Screen[None]):
         if not papers or self.store is None:
             return
         new = {p.key: replace(self.store.state(p.key), removed=True) for p in papers}
-        if self.change_states(f"Removed {_papers(len(papers))}", new, reshow=True):
+        if self.change_states(f"Removed {_papers(len(papers))}", new, reshow=True, follow=self._after_removing(new)):
             self.paper_list.unselect(new)
             self.notify(f"Removed {_papers(len(papers))} (u undoes)", timeout=3)
+
+    def _after_removing(self, gone) -> str | None:
+        """Where the cursor goes when ``gone`` leave: the next paper that
+        stays, else the one before (as in a mail reader)."""
+        rows, cursor = self.queue.rows, self.paper_list.cursor
+        for row in (*range(cursor, len(rows)), *range(cursor - 1, -1, -1)):
+            if rows[row].key not in gone:
+                return rows[row].key
+        return None
 
     def action_mark_all_read(self) -> None:
         if self.queue is None or self.store is None:
@@ -211,7 +221,15 @@ class TriageScreen(Screen[None]):
         if action is None:
             self.notify("Nothing to undo" if verb == "Undid" else "Nothing to redo", timeout=2)
             return
-        self.set_states(action.states(after=after), reshow=True)
+        states = action.states(after=after)
+        self.set_states(states, reshow=True)
+        # The cursor goes to the paper the step changed (the first shown),
+        # unless it is on one of them already.
+        current = self.paper_list.paper
+        if self.queue is not None and (current is None or current.key not in states):
+            shown = self.queue.shown(states)
+            if shown:
+                self.paper_list.move_to(self.queue.row_of(shown[0].key) or 0)
         store = self.store
         title_of = lambda key: (paper.display_title if (paper := store.papers.get(key)) else None)  # noqa: E731
         self.notify(f"{verb}: {action.described(title_of)}", timeout=3, markup=False)
