@@ -1,10 +1,12 @@
-"""Peak memory of ``paperqueue import`` on large BibTeX files, and where it goes.
+"""Peak memory of ``paperqueue import`` on large BibTeX or JSON files, and where it goes.
 
     .venv/bin/python benchmarks/import_memory.py [--entries 100000 1000000] [--sizes]
-        [--trace] [--keep DIR] [--no-search]
+        [--trace] [--keep DIR] [--no-search] [--format bibtex|json]
 
 For each size: writes a .bib of realistic entries (title, 1-6 authors,
-journal or booktitle, year, a DOI on most, an abstract of about 100 words)
+journal or booktitle, year, a DOI on most, an abstract of about 100 words),
+or with ``--format json`` a paperqueue JSON export of the same papers (as
+``export --format json`` writes it, with stars, tags and notes on some),
 in a temporary folder and imports it into an empty PAPERQUEUE_HOME twice:
 
 - ``paperqueue import FILE`` itself, as a person runs it: its wall time and
@@ -61,6 +63,31 @@ def write_bib(path: Path, count: int, seed: int = 7) -> Path:
                 f"  {field} = {{{venue}}},\n  year = {{{1990 + number % 35}}},\n{doi}"
                 f"  abstract = {{{' '.join(words)}}}\n}}\n\n"
             )
+    return path
+
+
+def write_json(path: Path, count: int, seed: int = 7) -> Path:
+    """A paperqueue JSON export of the papers :func:`write_bib` writes."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for number, (title, abstract) in enumerate(papers(count, seed)):
+            kind, _field, venue = _VENUES[number % len(_VENUES)]
+            authors = [f"{rng.choice(_GIVEN)} {rng.choice(_NAMES)}" for _ in range(rng.randint(1, 6))]
+            doi = f"10.{1000 + number % 9000}/mem.{number:07d}" if number % 5 else None
+            row = {
+                "key": f"doi:{doi}" if doi else f"title:mem{number:07d}", "arxiv_id": None, "doi": doi,
+                "title": title, "abstract": " ".join(abstract.split(" ")[: rng.randint(80, 120)]),
+                "authors": authors, "published": str(1990 + number % 35), "updated": None, "categories": [],
+                "upvotes": None, "comments": None, "pdf_url": None, "links": [],
+                "primary_link": f"https://doi.org/{doi}" if doi else None,
+                "starred": number % 4 == 0, "read": number % 3 == 0, "added_at": "2024-01-01T00:00:00Z",
+                "starred_at": "2024-01-02T00:00:00Z" if number % 4 == 0 else None, "read_at": None,
+                "batches": ["big"], "tags": ["t1"] if number % 2 else [], "note": "a note" if number % 10 == 0 else "",
+                "entry_type": kind, "venue": venue,
+            }
+            handle.write(("," if number else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+        handle.write("\n]\n")
     return path
 
 
@@ -201,15 +228,16 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the .bib files here and keep them")
     parser.add_argument("--no-search", action="store_true", help="also import without the search index (its share)")
     parser.add_argument("--sizes", action="store_true", help="deep sizes of what the merge holds (allocates)")
+    parser.add_argument("--format", choices=("bibtex", "json"), default="bibtex", help="the kind of file imported")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         base = args.keep or Path(folder)
         base.mkdir(parents=True, exist_ok=True)
         for count in args.entries:
-            bib = base / f"mem{count}.bib"
+            bib = base / (f"mem{count}.bib" if args.format == "bibtex" else f"mem{count}.json")
             if not bib.exists():
-                write_bib(bib, count)
+                (write_bib if args.format == "bibtex" else write_json)(bib, count)
             cli_peak, cli_wall = run_cli(bib, Path(folder) / f"cli{count}")
             print(f"{count:>9,} entries: paperqueue import peaks at {cli_peak:,.0f} MB, {cli_wall:,.1f} s", flush=True)
             report, wall = run_child(bib, Path(folder) / f"home{count}", trace=False, sizes=args.sizes)

@@ -192,3 +192,47 @@ def test_a_big_json_export_imports_under_a_memory_cap(tmp_path: Path, pq_home: P
     assert last["abstract"].endswith(f" {ENTRIES - 1}")
     assert by_title["Study number 8 of streamed imports"]["starred"] is True
     assert by_title["Study number 10 of streamed imports"]["note"] == "a note"
+
+
+@pytest.mark.parametrize("suffix", [".json", ".atom"])
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [(b"\xff", "not UTF-8 text (bad byte at offset {at:,})"), (b"\x00", "binary file (not text): a NUL byte at offset {at:,}")],
+    ids=["not-utf8", "nul"],
+)
+def test_a_bad_byte_far_into_the_file_refuses_it_where_it_is(tmp_path: Path, pq_home: Path, suffix: str, bad: bytes, reason: str) -> None:
+    """Past the head (which is checked before reading), as the file streams."""
+    if suffix == ".json":
+        rows = [{"key": f"k{n}", "title": f"Paper number {n}", "abstract": "words " * 40} for n in range(2000)]
+        text = json.dumps(rows)
+        at = text.index('"Paper number 1500"') + 3
+    else:
+        text = ATOM_OPEN + "".join(
+            f"<entry><title>Paper number {n}</title><summary>{'words ' * 40}</summary></entry>\n" for n in range(2000)
+        ) + "</feed>\n"
+        at = text.index(">Paper number 1500<") + 3
+    data = text.encode()
+    path = tmp_path / f"papers{suffix}"
+    path.write_bytes(data[:at] + bad + data[at + 1 :])
+    store = Store.open()
+    with pytest.raises(UnusableFileError) as error:
+        import_file(store, path)
+    assert error.value.reason == reason.format(at=at)
+    assert len(store.papers) == 0
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[1] Attention is all you need\nWe propose a new simple network architecture, the Transformer.\n",
+        "[2, 3] Two numbers first\nAn abstract about them that is long enough to be one.\n",
+        "{ 3 } Braces first\nAn abstract about them that is long enough to be one.\n",
+    ],
+    ids=["one", "two", "braces"],
+)
+def test_a_page_that_starts_like_json_is_still_a_page(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(text, encoding="utf-8")
+    assert whole(path)[0] == "page"
+    assert streamed(path) == whole(path)

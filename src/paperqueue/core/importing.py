@@ -6,8 +6,15 @@ and a device such as ``/dev/zero`` never ends).  Every file is read in
 bounded blocks, and a NUL byte anywhere refuses it as binary, so memory
 stays bounded whatever the file holds: a page streams line by line (a line
 over :data:`LONGEST_LINE` characters refuses the file), a BibTeX file
-streams entry by entry (see :mod:`~paperqueue.core.importers.bibtex`).
-Nothing is committed until the whole file has been read and found usable.
+streams entry by entry (see :mod:`~paperqueue.core.importers.bibtex`), JSON
+row by row (see :mod:`~paperqueue.core.importers.json_stream`) and an Atom or
+RSS feed entry by entry (each entry's element dropped once read).  Only a
+list of arXiv ids is read whole.  Format detection reads the head, then for
+JSON the first rows (for a top-level object, its members: the ``"papers"``
+items past the first few are stepped over, not kept), for XML up to the root
+element.  Nothing is committed until the whole file has been read and found
+usable: a stream that breaks off raises where it breaks, and the import
+lands nothing.
 """
 
 from __future__ import annotations
@@ -297,6 +304,23 @@ class _Utf8Bytes(io.RawIOBase):
         super().close()
 
 
+class _Blocks:
+    """:func:`text_blocks` as a file for ``iterparse`` (its ``read`` hands
+    out the next block, whatever the size asked for)."""
+
+    def __init__(self, path: Path, on_bytes: Callable[[int], None] | None = None) -> None:
+        self._blocks = text_blocks(path, on_bytes)
+
+    def read(self, _size: int = -1) -> str:
+        return next(self._blocks, "")
+
+    def __enter__(self) -> _Blocks:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._blocks.close()
+
+
 @dataclass
 class Opened:
     """A file being read: its format, its papers (a stream for every format
@@ -308,7 +332,7 @@ class Opened:
     problems: Problems = field(default_factory=Problems)
 
 
-_WHOLE_FOR_MESSAGES = 32 << 20  # bytes: a broken JSON file this small is decoded whole for json's message
+_WHOLE_FOR_MESSAGES = 8 << 20  # bytes: a broken JSON file this small is decoded whole for json's message
 
 
 def _json_error(path: Path, size: int, error: Exception) -> str:
@@ -391,21 +415,19 @@ def iter_feed_file(path: Path, fmt: str, problems: Problems, progress: Progress 
     count = 0
     try:
         if fmt == "atom":
-            with open_text(path, on_bytes) as stream:
+            with _Blocks(path, on_bytes) as stream:
                 for paper in iter_atom(stream, problems.add):
                     count += 1
                     yield paper
         else:
-            with open_text(path) as stream:
+            with _Blocks(path) as stream:
                 date = channel_date(stream)
-            with open_text(path, on_bytes) as stream:
+            with _Blocks(path, on_bytes) as stream:
                 for paper in iter_rss(stream, date, problems.add):
                     count += 1
                     yield paper
     except UnreadableError as error:
         raise UnusableFileError(path, f"{FORMATS[fmt]}: {error}") from None
-    except UnicodeDecodeError:
-        raise UnusableFileError(path, "not UTF-8 text (undecodable bytes)") from None
     if not count:
         first = problems.kept[0] if problems.kept else None
         raise UnusableFileError(path, f"{FORMATS[fmt]}: {no_papers(fmt, first)}")
@@ -415,6 +437,10 @@ def _open_json(path: Path, size: int, head: str, progress: Progress | None, sure
     """The JSON file at *path* opened as a stream.  When not *sure* (a head
     such as ``[1]``: JSON only if it decodes) None for a file whose outline
     does not decode into a list or an object."""
+    if not sure:
+        with _Utf8Bytes(path) as stream:
+            if not json_stream.decodes(stream):
+                return None
     try:
         sniffed = _sniff_json(path, size)
     except UnreadableError as error:
@@ -437,10 +463,8 @@ def _open_json(path: Path, size: int, head: str, progress: Progress | None, sure
 def _xml_format(path: Path) -> str:
     """atom / rss from the root element, parsing only up to it."""
     try:
-        with open_text(path) as stream:
+        with _Blocks(path) as stream:
             return xml_format(xml_root_tag(stream))
-    except UnicodeDecodeError:
-        raise UnusableFileError(path, "not UTF-8 text (undecodable bytes)") from None
     except UnreadableError as error:
         raise UnusableFileError(path, str(error)) from None
 

@@ -24,6 +24,11 @@ leading whitespace); the file name's extension only breaks ties:
 4. At least 60 % of the non-blank, non-``#`` lines name an arXiv id or URL
    -> ``ids``.
 5. Otherwise a name ending in ``.bib`` -> ``bibtex``; anything else -> ``page``.
+
+That is :func:`parse_text`, for text in memory.  A file is never decoded
+whole: :func:`head_kind` classifies its head, and the importer then decides
+JSON by its first rows (:mod:`json_stream`, the same :func:`json_shape`) and
+XML by its root element (parsed only up to it, :func:`xml_format`).
 """
 
 from __future__ import annotations

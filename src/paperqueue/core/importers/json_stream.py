@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 import ijson
 
-__all__ = ["BACKEND", "JSONError", "SNIFF_ROWS", "Sniffed", "rows", "sniff"]
+__all__ = ["BACKEND", "JSONError", "SNIFF_ROWS", "Sniffed", "decodes", "rows", "sniff"]
 
 BACKEND: str = ijson.backend
 JSONError = ijson.JSONError
@@ -102,6 +102,16 @@ def sniff(stream: BinaryIO) -> Sniffed:
     for _ in events:  # only trailing blanks may follow (else JSONError)
         pass
     return Sniffed(members, "object")
+
+
+def decodes(stream: BinaryIO) -> bool:
+    """Whether the whole of *stream* is one JSON value (read through, nothing kept)."""
+    try:
+        for _ in ijson.parse(stream):
+            pass
+    except JSONError:
+        return False
+    return True
 
 
 def rows(stream: BinaryIO, where: str) -> Iterator[object]:
