@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from paperqueue.core.importers.detect import parse_text
 from paperqueue.core.importing import UnusableFileError, import_file, open_papers
@@ -236,3 +238,45 @@ def test_a_page_that_starts_like_json_is_still_a_page(tmp_path: Path, text: str)
     path.write_text(text, encoding="utf-8")
     assert whole(path)[0] == "page"
     assert streamed(path) == whole(path)
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(["", "x", "2024-01-02", "2401.00001", "10.1/x", "https://github.com/a/b"]),
+    st.lists(st.sampled_from(["a", "b", 1, None]), max_size=3),
+)
+_FIELDS = st.sampled_from(
+    ["key", "title", "arxiv_id", "abstract", "tags", "starred", "note", "batches", "links", "upvotes", "paper", "id", "summary"]
+)
+_ROWS = st.one_of(
+    st.dictionaries(_FIELDS, _VALUES, max_size=6),
+    st.builds(lambda title, extra: {"key": f"k:{title}", "title": title, **extra},
+              st.text("abc ", max_size=5), st.dictionaries(_FIELDS, _VALUES, max_size=3)),
+    st.builds(lambda n, extra: {"paper": {"id": f"2401.{n:05d}", "title": f"T{n}", **extra}},
+              st.integers(1, 99), st.dictionaries(_FIELDS, _VALUES, max_size=2)),
+    st.sampled_from([None, 3, "row", []]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(_ROWS, max_size=30),
+    st.sampled_from(["list", "wrapper", "wrapper_late", "papers"]),
+)
+def test_any_json_streamed_gives_what_the_whole_text_gives(tmp_path: Path, rows: list, shape: str) -> None:
+    data = {"list": rows, "wrapper": {"paperqueue": 1, "papers": rows},
+            "wrapper_late": {"papers": rows, "x": [1], "paperqueue": 1}, "papers": {"papers": rows}}[shape]
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    try:
+        expected: object = whole(path)
+    except ValueError as error:
+        expected = str(error)
+    try:
+        got: object = streamed(path)
+    except UnusableFileError as error:
+        got = error.reason
+    if isinstance(expected, str):
+        # The same reason, named as the format when the file showed which.
+        assert isinstance(got, str) and got.endswith(expected), (got, expected)
+    else:
+        assert got == expected
