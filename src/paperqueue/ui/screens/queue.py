@@ -94,7 +94,9 @@ class QueueScreen(RankingScreen):
         yield QueueFooter()
 
     def on_mount(self) -> None:
-        self.query_one(SearchBar).display = False
+        box = self.query_one(SearchBar)
+        box.display = False
+        box.select_on_focus = False  # "/" again edits the query (as in less, vim, mutt)
 
     # -- loading -------------------------------------------------------------
 
@@ -333,6 +335,7 @@ class QueueScreen(RankingScreen):
         # to the list as triage keys; the search runs once the queue is here.
         box = self.query_one(SearchBar)
         box.display = True
+        box.cursor_position = len(box.value)  # the current query, to edit
         self.set_focus(box)
 
     def action_keep_search(self) -> None:

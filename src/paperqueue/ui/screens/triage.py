@@ -38,7 +38,7 @@ class TriageScreen(Screen[None]):
         Binding("r", "toggle_read", "Read", tooltip="Toggle read (all selected papers, if any)"),
         Binding("space", "read_and_next", "Read+next", tooltip="Mark read and go to the next unread paper"),
         Binding("n", "unread(1)", "Next unread", show=False, tooltip="Next unread paper"),
-        Binding("p", "unread(-1)", "Prev unread", show=False, tooltip="Previous unread paper"),
+        Binding("p,N", "unread(-1)", "Prev unread", show=False, tooltip="Previous unread paper"),
         Binding("x", "remove", "Remove", show=False, tooltip="Remove the paper (or the selection) from the queue"),
         Binding("A", "mark_all_read", "All read", show=False, tooltip="Mark every paper in this view read"),
         Binding("u", "undo", "Undo", tooltip="Undo the last change"),
