@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test bench torture install clean
+KEYSTROKE_ARGS ?=
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +26,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/similar_bench.py
 	$(PY) benchmarks/import_memory.py --entries 100000
+	# One j in a real terminal (tmux), against a trivial list+reader floor:
+	# about 30 minutes; KEYSTROKE_ARGS=--quick for a smoke run.
+	$(PY) benchmarks/keystroke.py $(KEYSTROKE_ARGS)
 
 # The crash tests at length: 1,000 random kills, and the write-boundary
 # harness (a kill before and after every write, fsync, rename and truncate
