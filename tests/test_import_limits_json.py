@@ -280,3 +280,15 @@ def test_any_json_streamed_gives_what_the_whole_text_gives(tmp_path: Path, rows:
         assert isinstance(got, str) and got.endswith(expected), (got, expected)
     else:
         assert got == expected
+
+
+def test_the_pure_python_backend_reads_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where ijson's C backend is not built, ijson falls back to Python: same results."""
+    import ijson
+
+    from paperqueue.core.importers import json_stream
+
+    paths = [path for path in [*FILES, *_feed_variants(tmp_path)] if path.suffix == ".json"]
+    fast = [streamed(path) for path in paths]
+    monkeypatch.setattr(json_stream, "_ijson", ijson.get_backend("python"))
+    assert [streamed(path) for path in paths] == fast == [whole(path) for path in paths]

@@ -5,7 +5,10 @@ declarations forbidden: an entity bomb (billion laughs, quadratic blowup)
 fails at its first ``<!ENTITY`` declaration, before anything is expanded, and
 an external entity (``<!ENTITY x SYSTEM "file:///etc/passwd">``) is refused
 at its declaration, so no file or URL is ever opened.  Both give
-:class:`UnreadableError`.  (feedparser is not used: it wants to fetch URLs,
+:class:`UnreadableError`.  A file is read as a stream (:func:`iter_atom`,
+:func:`iter_rss`: ``iterparse`` with the same refusals, each entry's element
+dropped from the tree once read), so memory does not grow with the feed;
+:func:`parse_atom` / :func:`parse_rss` read text already in memory.  (feedparser is not used: it wants to fetch URLs,
 sanitise HTML and guess encodings, none of which a pasted file needs, and its
 XML handling is harder to pin down.)
 

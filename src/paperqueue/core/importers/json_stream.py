@@ -28,6 +28,7 @@ import ijson
 
 __all__ = ["BACKEND", "JSONError", "SNIFF_ROWS", "Sniffed", "decodes", "rows", "sniff"]
 
+_ijson = ijson  # the backend's functions (a test swaps in the pure Python one)
 BACKEND: str = ijson.backend
 JSONError = ijson.JSONError
 SNIFF_ROWS = 20  # as many rows as hf_rows / pq_rows look at
@@ -78,7 +79,7 @@ def _items(events: Iterator[tuple[str, str, object]], keep: int) -> list[object]
 def sniff(stream: BinaryIO) -> Sniffed:
     """The outline of the JSON in *stream* (see the module docstring).
     Raises :class:`JSONError` for a syntax error met on the way."""
-    events = ijson.parse(stream, use_float=True)
+    events = _ijson.parse(stream, use_float=True)
     _prefix, event, value = next(events)
     if event == "start_array":
         data: list[object] = []
@@ -107,7 +108,7 @@ def sniff(stream: BinaryIO) -> Sniffed:
 def decodes(stream: BinaryIO) -> bool:
     """Whether the whole of *stream* is one JSON value (read through, nothing kept)."""
     try:
-        for _ in ijson.parse(stream):
+        for _ in _ijson.parse(stream):
             pass
     except JSONError:
         return False
@@ -116,4 +117,4 @@ def decodes(stream: BinaryIO) -> bool:
 
 def rows(stream: BinaryIO, where: str) -> Iterator[object]:
     """The rows at *where* (``"item"`` or ``"papers.item"``), one at a time."""
-    return ijson.items(stream, where, use_float=True)
+    return _ijson.items(stream, where, use_float=True)
