@@ -46,13 +46,17 @@ class AnnotateScreen(TriageScreen):
         def done(tags: tuple[str, ...] | None) -> None:
             if tags is None:
                 return
-            added = [t for t in tags if t not in shared]
-            gone = shared - set(tags)
+            # Tags compare in any case: "ML" typed on a paper tagged "ml" is no change.
+            wanted = {t.casefold() for t in tags}
+            shared_folded = {t.casefold() for t in shared}
+            added = [t for t in tags if t.casefold() not in shared_folded]
+            gone = {t.casefold() for t in shared} - wanted
             new = {}
             for paper in papers:
                 state = store.state(paper.key)
-                kept = tuple(t for t in state.tags if t not in gone)
-                new[paper.key] = replace(state, tags=kept + tuple(t for t in added if t not in kept))
+                kept = tuple(t for t in state.tags if t.casefold() not in gone)
+                have = {t.casefold() for t in kept}
+                new[paper.key] = replace(state, tags=kept + tuple(t for t in added if t.casefold() not in have))
             label = f"Tagged {len(papers)} paper{'s' if len(papers) != 1 else ''}: " + " ".join(f"#{t}" for t in tags)
             self.change_states(label, new)
 

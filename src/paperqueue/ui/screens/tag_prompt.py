@@ -3,15 +3,35 @@ word to add a tag, delete one to remove it. Completion from existing tags."""
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from paperqueue.core.text import one_line
+
+
+_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def _last_word(value: str) -> tuple[str, str]:
+    """The text before the word being typed, and that word (after a space or comma)."""
+    cut = max(value.rfind(" "), value.rfind(","), value.rfind("\t")) + 1
+    return value[:cut], value[cut:]
+
+
+def completions(word: str, tags: list[str]) -> list[str]:
+    """The known tags starting with ``word`` (any case, '#' ignored), sorted."""
+    stem = word.lstrip("#").casefold()
+    return sorted((tag for tag in tags if tag.casefold().startswith(stem)), key=str.casefold) if stem else []
 
 
 class TagSuggester(Suggester):
@@ -22,19 +42,69 @@ class TagSuggester(Suggester):
         self.tags = sorted(tags)
 
     async def get_suggestion(self, value: str) -> str | None:
-        head, _, word = value.rpartition(" ")
-        if not word:
-            return None
-        for tag in self.tags:
-            if tag.startswith(word) and tag != word:
-                return (head + " " if head else "") + tag
+        head, word = _last_word(value)
+        for tag in completions(word, self.tags):
+            if tag.casefold() != word.lstrip("#").casefold():
+                return head + tag
         return None
 
 
-def parse_tags(text: str) -> tuple[str, ...]:
-    """Words of the prompt as tags: no '#', no duplicates, in order, and
-    nothing a terminal would act on or not show (pasted text is cleaned)."""
-    return tuple(dict.fromkeys(word.lstrip("#") for word in one_line(text).split() if word.lstrip("#")))
+def parse_tags(text: str, known: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Words of the prompt as tags, split on spaces and commas: no '#', no
+    duplicates (in any case), in order, spelled as a ``known`` tag when
+    one differs only in case, and nothing a terminal would act on or not
+    show (pasted text is cleaned)."""
+    spelling = {tag.casefold(): tag for tag in known}
+    tags: dict[str, str] = {}
+    for word in _SEPARATORS.split(one_line(text)):
+        word = word.lstrip("#")
+        if word:
+            tags.setdefault(word.casefold(), spelling.get(word.casefold(), word))
+    return tuple(tags.values())
+
+
+class TagInput(Input):
+    """Tab completes the word being typed from the known tags: the first
+    match, then the next on every further tab, with the matches shown
+    (handled in key order, as typed)."""
+
+    class Candidates(Message):
+        def __init__(self, names: list[str], current: int) -> None:
+            super().__init__()
+            self.names = names
+            self.current = current
+
+    def __init__(self, value: str, tags: list[str], **kwargs) -> None:
+        super().__init__(value, suggester=TagSuggester(tags), **kwargs)
+        self.tags = tags
+        self._cycle: tuple[str, list[str], int] | None = None  # text before the word, matches, which one
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "backspace":
+            # In key order with the letters (Input's binding would run after
+            # the keys of a burst from a paste or tmux were typed).
+            event.stop()
+            event.prevent_default()
+            self.action_delete_left()
+            return
+        if event.key != "tab":
+            return
+        event.stop()
+        event.prevent_default()
+        cycle = self._cycle
+        if cycle is not None and 0 <= cycle[2] < len(cycle[1]) and self.value == cycle[0] + cycle[1][cycle[2]]:
+            head, names, index = cycle[0], cycle[1], (cycle[2] + 1) % len(cycle[1])
+        else:
+            head, word = _last_word(self.value)
+            names, index = completions(word, self.tags), 0
+        if not names:
+            self._cycle = None
+            self.post_message(self.Candidates([], -1))
+            return
+        self._cycle = (head, names, index)
+        self.value = head + names[index]
+        self.cursor_position = len(self.value)
+        self.post_message(self.Candidates(names, index))
 
 
 class TagPrompt(ModalScreen[tuple[str, ...] | None]):
@@ -49,11 +119,22 @@ class TagPrompt(ModalScreen[tuple[str, ...] | None]):
     def compose(self) -> ComposeResult:
         what = "this paper" if self.count == 1 else f"the {self.count} selected papers (tags they share are shown)"
         with Vertical(id="tag-box"):
-            yield Static(Text(f"Tags for {what}. Space-separated; enter saves, escape cancels, right arrow completes."))
-            yield Input(" ".join(self.current), suggester=TagSuggester(self.known), id="tag-input")
+            yield Static(Text(f"Tags for {what}. Separated by spaces or commas; tab completes, enter saves, escape cancels."))
+            yield TagInput(" ".join(self.current), self.known, id="tag-input")
+            yield Static(id="tag-candidates")
+
+    def on_tag_input_candidates(self, event: TagInput.Candidates) -> None:
+        shown = self.query_one("#tag-candidates", Static)
+        if len(event.names) < 2:
+            shown.update("")
+            return
+        parts: list[Content] = [Content.styled(f"{len(event.names):,} matches (tab: next):", "$text-muted")]
+        for i, name in enumerate(event.names):
+            parts += [Content(" "), Content.styled(f"#{name}", "reverse" if i == event.current else "")]
+        shown.update(Content.assemble(*parts))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(parse_tags(event.value))
+        self.dismiss(parse_tags(event.value, self.known))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
