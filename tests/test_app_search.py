@@ -225,7 +225,10 @@ async def test_i_imports_a_file_into_the_open_queue(pq_home: Path, tmp_path: Pat
         app.screen.query_one("#import-path").value = str(tmp_path / "missing.txt")
         await pilot.press("enter")
         await settle(pilot)
-        assert any("missing.txt: no such file" in n for n in notifications(app))
+        # A bad path keeps the prompt open, with the text and the reason.
+        assert app.screen.__class__.__name__ == "ImportPrompt"
+        assert "missing.txt: no such file" in widget_text(app, "#import-error")
+        await pilot.press("escape")
 
 
 async def test_cli_import_while_the_app_is_open_lands_in_the_app(pq_home: Path, tmp_path: Path) -> None:

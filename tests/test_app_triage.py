@@ -89,7 +89,7 @@ async def test_selection_acts_as_one_step(pq_home: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot)
         plist = paper_list(app)
-        await pilot.press("v", "j", "j", "v")
+        await pilot.press("v", "v", "j", "j", "v", "v")
         assert len(plist.selected) == 2
         assert list_lines(app)[0].startswith("▌") and list_lines(app)[2].startswith("▌")
         first, third = plist.queue.rows[0].key, plist.queue.rows[2].key

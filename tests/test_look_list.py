@@ -60,7 +60,7 @@ async def test_cursor_and_selected_rows_stand_out_in_every_theme_and_colour_dept
     app = make_app(pq_home)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot)
-        await pilot.press("v", "j", "j", "v", "k")  # rows 0 and 2 selected, the cursor on row 1
+        await pilot.press("v", "v", "j", "j", "v", "v", "k")  # rows 0 and 2 selected, the cursor on row 1
         await settle(pilot)
         widget = paper_list(app)
         assert widget.cursor == 1 and len(widget.selected) == 2

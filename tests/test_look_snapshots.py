@@ -17,7 +17,7 @@ def test_reader_with_imported_details_80x24(snap_compare, pq_home: Path) -> None
 
     async def ready(pilot) -> None:
         await wait_loaded(pilot)
-        await pilot.press("4", "g", "v", "j", "e", *"compare with", "ctrl+s", "j")
+        await pilot.press("4", "g", "v", "v", "j", "e", *"compare with", "ctrl+s", "j")
         await settle(pilot)
 
     assert snap_compare(make_app(pq_home), terminal_size=(80, 24), run_before=ready)
