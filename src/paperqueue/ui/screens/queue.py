@@ -77,6 +77,7 @@ class QueueScreen(RankingScreen):
         super().__init__()
         self.store: Store | None = None
         self.queue: QueueView | None = None
+        self._list_title = ""  # the list border's title as last set
         self.searcher = Searcher(self, self._apply_search)
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
@@ -196,7 +197,10 @@ class QueueScreen(RankingScreen):
             unsaved=self.app.writer.unsaved if self.app.writer is not None else 0,
             read_only=self.store.read_only,
         )
-        self.paper_list.border_title = Text(f"{self.view_title(queue.view)} ({len(queue):,})")
+        title = f"{self.view_title(queue.view)} ({len(queue):,})"
+        if title != self._list_title:  # setting it repaints the whole bordered list
+            self._list_title = title
+            self.paper_list.border_title = Text(title)
 
     def view_title(self, view: str) -> str:
         if view == SIMILAR:

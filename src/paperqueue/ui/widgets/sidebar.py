@@ -35,10 +35,13 @@ class Sidebar(Widget, can_focus=False):
         batches: list[tuple[int, str, int]],
         tags: dict[str, int] | None = None,
     ) -> None:
+        tags = dict(tags or {})
+        if view == self.view and counts == self.counts and batches == self.batches and tags == self.tags:
+            return  # a move of the cursor: nothing here changed, nothing to repaint
         self.view = view
         self.counts = dict(counts)
         self.batches = batches
-        self.tags = dict(tags or {})
+        self.tags = tags
         self.refresh()
 
     def _line(self, label: str, count: int, current: bool, width: int) -> Text:

@@ -59,6 +59,8 @@ class StatusLine(Widget, can_focus=False):
         )
         if sort and sort != "newest added":
             text.append(f"  ·  by {sort}", style="dim")
+        if text == self._text:
+            return  # unchanged (a save, a move that kept the counts): no repaint
         self._text = text
         self.refresh()
 
