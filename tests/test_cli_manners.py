@@ -58,3 +58,13 @@ def test_export_by_tag_compares_without_case(pq_home: Path, tmp_path: Path, caps
     assert [row["key"] for row in json.loads(capsys.readouterr().out)] == [keys[0]]
     assert main(["export", "--tag", "nope"]) == 2
     assert capsys.readouterr().err.strip() == "paperqueue: no tag called 'nope' (tags: other, Reading-Group)"
+
+
+def test_an_import_summary_counts_in_one_number_format_and_in_the_singular(tmp_path: Path) -> None:
+    from paperqueue.core.models import ImportResult
+
+    result = ImportResult("x.bib", new=42_005, existing=1_234, merged=1_000, not_understood=1, repeated=2_000)
+    assert result.summary() == (
+        "42,005 new, 1,234 already in the queue (1,000 merged, 234 unchanged), "
+        "1 entry not understood, 2,000 repeated in the file"
+    )

@@ -221,11 +221,13 @@ class ImportResult:
         return self.existing - self.merged
 
     def summary(self) -> str:
+        # Numbers as everywhere else (42,005); "1 entry", not "1 entries".
+        entries = "entry" if self.not_understood == 1 else "entries"
         return (
-            f"{self.new} new, {self.existing} already in the queue "
-            f"({self.merged} merged, {self.unchanged} unchanged), "
-            f"{self.not_understood} entries not understood"
-            + (f", {self.repeated} repeated in the file" if self.repeated else "")
-            + (f", {self.restored} restored" if self.restored else "")
-            + (f", {self.folded} folded into one" if self.folded else "")
+            f"{self.new:,} new, {self.existing:,} already in the queue "
+            f"({self.merged:,} merged, {self.unchanged:,} unchanged), "
+            f"{self.not_understood:,} {entries} not understood"
+            + (f", {self.repeated:,} repeated in the file" if self.repeated else "")
+            + (f", {self.restored:,} restored" if self.restored else "")
+            + (f", {self.folded:,} folded into one" if self.folded else "")
         )
