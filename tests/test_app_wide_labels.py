@@ -15,7 +15,7 @@ def test_sidebar_lines_are_the_width_of_the_pane_in_cells() -> None:
     for label in ("日本語の論文バッチ 2026-12-01", "👩‍💻 emoji batch", "plain batch name that is long", "short"):
         line = bar._line(f" {label}", 1234, False, 24)
         assert cell_len(line.plain) == 24, (label, line.plain)
-        assert line.plain.endswith("1234 ")
+        assert line.plain.endswith("1,234 "), "numbers as everywhere else"
 
 
 def test_pasted_tags_are_cleaned() -> None:

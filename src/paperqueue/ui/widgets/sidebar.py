@@ -46,7 +46,7 @@ class Sidebar(Widget, can_focus=False):
 
     def _line(self, label: str, count: int, current: bool, width: int) -> Text:
         # Measured in cells, as the terminal draws them (CJK and emoji are two).
-        number = f"{count} "
+        number = f"{count:,} "
         room = max(1, width - len(number) - 1)
         if cell_len(label) > room:
             label = set_cell_size(label, room - 1) + "…"
