@@ -178,6 +178,10 @@ async def test_second_app_on_the_same_queue_is_read_only(pq_home: Path) -> None:
             await pilot.press("s")
             assert any("read-only" in n for n in notifications(app))
             assert not any("★" in line for line in list_lines(app))
+            await pilot.press("u")
+            assert any(n.startswith("Cannot undo: the queue is open read-only") for n in notifications(app))
+            await pilot.press("ctrl+r")
+            assert any(n.startswith("Cannot redo: the queue is open read-only") for n in notifications(app))
     finally:
         holder.close()
 

@@ -212,7 +212,11 @@ class TriageScreen(Screen[None]):
         self._step(self.app.writer.redo, after=True, verb="Redid")
 
     def _step(self, move, *, after: bool, verb: str) -> None:
-        if self.store is None or self.store.read_only:
+        if self.store is None:
+            return
+        if self.store.read_only:
+            what = "undo" if verb == "Undid" else "redo"
+            self.notify(f"Cannot {what}: the queue is open read-only (another paperqueue has it)", severity="warning")
             return
         if not self.store.complete:  # an old action may touch papers not read yet
             self.notify("Still reading the queue; try again in a moment", timeout=2)
