@@ -231,3 +231,50 @@ def test_a_reader_during_an_import_sees_the_old_queue_and_is_told_it_is_under_wa
         worker.join(60)
     store.close()
     assert len(Store.open(home, lock=False).papers) == 23
+
+
+def _marked_file() -> list[ParsedPaper]:
+    """New papers with stars, read marks, tags and notes (as a paperqueue
+    JSON export carries them); two are folded together after their shards
+    were written, one is named again."""
+    papers = [ParsedPaper(f"Paper {n} on stoats", "", state={"starred": n % 2 == 0, "read": n % 3 == 0, "tags": [f"t{n}"],
+                                                          "note": f"note {n}" if n == 4 else ""})
+              for n in range(8)]
+    papers.append(ParsedPaper("", "", "2403.00001", state={"starred": True, "tags": ["by-id"], "note": "id note"}))
+    papers.append(ParsedPaper("Paper 9 on stoats", "", state={}))
+    papers.append(ParsedPaper("Paper 3 on stoats", "More words.", state={"starred": True, "tags": ["again"]}))
+    papers.append(ParsedPaper("Paper 1 on stoats", "", "2403.00001"))  # folds paper 8 (by id) into paper 1
+    return papers
+
+
+@pytest.mark.parametrize("refresh", [True, False])
+def test_new_papers_states_are_written_as_shards_fill_and_folds_still_join_them(tmp_path: Path, monkeypatch, refresh: bool) -> None:
+    monkeypatch.setattr(layout, "SHARD_SIZE", 1 << 20)
+    with Store.open(tmp_path / "whole") as store:
+        whole = store.add_papers(_marked_file(), source="stoats").summary()
+    expected = everything(tmp_path / "whole")
+    monkeypatch.setattr(layout, "SHARD_SIZE", 2)
+    monkeypatch.setattr(chunks, "LATE_LIMIT", 2)
+    home = tmp_path / "chunked"
+    on_disk: list[dict] = []
+
+    def stream() -> Iterator[ParsedPaper]:
+        for number, paper in enumerate(_marked_file()):
+            if number == 8:  # ids 1-8 given out: their shards are written, states too
+                path = home / "state" / "00000.json"
+                on_disk.append(json.loads(path.read_text())["state"] if path.exists() else {})
+            yield paper
+
+    with Store.open(home) as store:
+        result = store.add_papers(stream(), source="stoats", refresh=refresh)
+        store.load_rest()
+        in_session = {key: store.state(key).to_record() for key in store.papers}
+    assert on_disk[0]["1"]["key"] == "title:paper-0-on-stoats" and on_disk[0]["1"]["starred"] is True
+    assert result.summary() == whole and result.folded == 1
+    seen = everything(home)
+    assert seen == expected
+    assert in_session == {key: value[3] for key, value in seen["papers"].items()}
+    kept = seen["papers"]["title:paper-1-on-stoats"][3]
+    assert kept["starred"] and sorted(kept["tags"]) == ["by-id", "t1"] and kept["note"] == "id note"
+    assert seen["papers"]["title:paper-4-on-stoats"][3]["note"] == "note 4"
+    assert "9" not in json.loads((home / "state" / "00004.json").read_text())["state"]  # folded away

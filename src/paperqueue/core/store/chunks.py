@@ -3,7 +3,9 @@ item 18): memory stays bounded however big the file.
 
 New papers get consecutive ids above the committed ``max_id``, so once the
 ids pass the end of a shard that shard's index and abstract records are
-complete: they are written at once and dropped from memory. They stay
+complete: they are written at once and dropped from memory, and so are
+the state records (stars, read marks, tags, notes) a paperqueue JSON
+export carries for them. They stay
 invisible (ids above ``max_id``) until ``meta.json`` commits the import;
 before the first shard is written the rollback journal is (with nothing
 to put back yet, see :mod:`journal`), so a crash or a failure before the
@@ -31,6 +33,7 @@ from paperqueue.core.store import journal, layout
 if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
+Shards = dict[int, dict[int, dict | None]]  # shard -> doc id -> record (None: delete)
 LATE_LIMIT = 4096  # late changes held before they are written
 _CACHED = 4  # shards read back, kept for the next look
 
@@ -47,6 +50,7 @@ class NewShards:
         self.started = False  # the journal is written: shards may be on disk
         self.papers: dict[int, dict[int, Paper | None]] = {}  # shard -> id -> index record to write (None: delete)
         self.details: dict[int, dict[int, dict | None]] = {}  # shard -> id -> abstracts record to write
+        self.states: dict[int, dict[int, dict | None]] = {}  # shard -> id -> state record to write
         self.written: set[int] = set()  # shards holding this import's records on disk
         self._late = 0
         self._read: OrderedDict[tuple[str, int], dict[str, dict]] = OrderedDict()
@@ -63,10 +67,19 @@ class NewShards:
         self._count_late(shard, doc_id, self.details)
         self.details.setdefault(shard, {})[doc_id] = record
 
+    def put_state(self, doc_id: int, record: dict | None) -> None:
+        """A new paper's state record (``None``: it has none)."""
+        shard = layout.shard_of(doc_id)
+        if record is None and shard not in self.written:
+            self.states.get(shard, {}).pop(doc_id, None)
+            return
+        self._count_late(shard, doc_id, self.states)
+        self.states.setdefault(shard, {})[doc_id] = record
+
     def drop(self, doc_id: int) -> None:
         """Forget a new paper (folded into another): written records are deleted."""
         shard = layout.shard_of(doc_id)
-        for table in (self.papers, self.details):
+        for table in (self.papers, self.details, self.states):
             if shard in self.written:
                 self._count_late(shard, doc_id, table)
                 table.setdefault(shard, {})[doc_id] = None
@@ -95,6 +108,15 @@ class NewShards:
             return None
         return self._docs(layout.ABSTRACTS, shard).get(str(doc_id))
 
+    def state_record(self, doc_id: int) -> dict | None:
+        shard = layout.shard_of(doc_id)
+        held = self.states.get(shard, {})
+        if doc_id in held:
+            return held[doc_id]
+        if shard not in self.written:
+            return None
+        return self._docs(layout.STATE, shard).get(str(doc_id))
+
     def _docs(self, folder: str, shard: int) -> dict[str, dict]:
         docs = self._read.get((folder, shard))
         if docs is not None:
@@ -120,10 +142,10 @@ class NewShards:
         the one ``next_id`` falls in, and the late changes once they are many."""
         current = layout.shard_of(next_id)
         if self._late >= LATE_LIMIT:
-            self.flush(sorted(shard for shard in {*self.papers, *self.details} if shard < current))
+            self.flush(sorted(shard for shard in {*self.papers, *self.details, *self.states} if shard < current))
             self._late = 0
             return
-        done = [shard for shard in {*self.papers, *self.details} if shard < current and shard not in self.written]
+        done = [shard for shard in {*self.papers, *self.details, *self.states} if shard < current and shard not in self.written]
         if done:
             self.flush(sorted(done))
 
@@ -139,6 +161,9 @@ class NewShards:
             details = self.details.pop(shard, None)
             if details:
                 store.write_shard(layout.shard_path(store.home, layout.ABSTRACTS, shard), "abstracts", details)
+            states = self.states.pop(shard, None)
+            if states:
+                store.write_shard(layout.shard_path(store.home, layout.STATE, shard), "state", states)
             papers = self.papers.pop(shard, None)
             if papers:
                 records = {i: p.to_record() if p is not None else None for i, p in papers.items()}
@@ -152,6 +177,7 @@ class NewShards:
             self._spill = Path(tempfile.mkdtemp(prefix="paperqueue-dry-run-"))  # mode 0700
         for shard in shards:
             for folder, records in ((layout.ABSTRACTS, self.details.pop(shard, None)),
+                                    (layout.STATE, self.states.pop(shard, None)),
                                     (layout.INDEX, self.papers.pop(shard, None))):
                 if not records:
                     continue
@@ -167,7 +193,7 @@ class NewShards:
             self.written.add(shard)
 
     def _forget(self, shard: int) -> None:
-        for folder in (layout.INDEX, layout.ABSTRACTS):
+        for folder in (layout.INDEX, layout.ABSTRACTS, layout.STATE):
             self._read.pop((folder, shard), None)
 
     def close(self) -> None:
@@ -176,13 +202,14 @@ class NewShards:
             shutil.rmtree(self._spill, ignore_errors=True)
             self._spill = None
 
-    def take(self) -> tuple[dict[int, dict[int, dict | None]], dict[int, dict[int, dict | None]]]:
-        """What is still to write, for the commit: abstracts and index records by shard."""
+    def take(self) -> tuple[Shards, Shards, Shards]:
+        """What is still to write, for the commit: abstracts, index and state records by shard."""
         index = {shard: {i: p.to_record() if p is not None else None for i, p in papers.items()}
                  for shard, papers in self.papers.items() if papers}
         details = {shard: docs for shard, docs in self.details.items() if docs}
-        self.papers, self.details = {}, {}
-        return details, index
+        states = {shard: docs for shard, docs in self.states.items() if docs}
+        self.papers, self.details, self.states = {}, {}, {}
+        return details, index, states
 
 
 def _read_json(path: Path) -> dict:

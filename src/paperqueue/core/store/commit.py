@@ -38,9 +38,9 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     next needed (:meth:`Store.load_rest`, :meth:`Store.identity`): a command
     that closes the store right after never holds them."""
     chunks = merge.chunks
-    new_details, new_index = chunks.take()
+    new_details, new_index, new_states = chunks.take()
     if not merge.new and not merge.changed and not merge.states and not merge.folds and not merge.details \
-            and not chunks.written and not new_details and not new_index:
+            and not chunks.written and not new_details and not new_index and not new_states:
         return
     shards: dict[int, dict[int, dict | None]] = new_details
     for doc_id, record in merge.details.items():
@@ -51,9 +51,11 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         if progress:
             progress("writing", number, total)
 
-    state_shards: dict[int, dict[int, dict | None]] = {}
+    # New papers' state records come from the chunks; built here only for
+    # papers already in the queue.
+    state_shards: dict[int, dict[int, dict | None]] = new_states
     for key, state in merge.states.items():
-        doc_id = merge.new[key] if key in merge.new else store.papers[key].id
+        doc_id = store.papers[key].id
         record = {"key": key, **state.to_record()}
         if key in merge.folds:  # believed once meta.json names the aliases (fold.py)
             was = store.states.get(key)
@@ -121,7 +123,9 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
             store._index(paper)
         if first_new is not None and refresh:
             store.add_new_shards(range(layout.shard_of(first_new), layout.shard_of(max_id) + 1), old_max)
-        store.states.update(merge.states)
+        store.states.update(merge.states.items())
+        if first_new is not None:
+            _read_new_states(store, old_max, max_id)
         if gone:
             settle_folds(store, merge, gone, aliases)
     merge.result.generation = generation
@@ -129,6 +133,24 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         tidy_folds(store, merge, gone)
     if first_new is not None and not refresh:
         store.forget_index()
+
+
+def _read_new_states(store: Store, above: int, max_id: int) -> None:
+    """After an import committed: its new papers' states (ids above
+    ``above``), from their shards, one at a time."""
+    from paperqueue.core.models import PaperState
+
+    for shard in range(layout.shard_of(above + 1), layout.shard_of(max_id) + 1):
+        path = layout.shard_path(store.home, layout.STATE, shard)
+        if not path.exists():
+            continue
+        table = store._tables.pop(path, None) or store._table(path, "state")
+        docs = table.docs()
+        table.close()
+        for doc_id, record in docs.items():
+            key = record.get("key")
+            if above < int(doc_id) <= max_id and isinstance(key, str):
+                store.states[key] = PaperState.from_record(record)
 
 
 def undo(store: Store) -> None:

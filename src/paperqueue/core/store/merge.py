@@ -22,14 +22,15 @@ An entry that names one paper by id or DOI and, by title, another that has
 no id or DOI of its own folds the two into one (see :mod:`fold`).
 
 New papers' records are written shard by shard as the file is read
-(:mod:`chunks`); the merge keeps of them only what finding needs (key ->
-id, and the identity indexes), and reads a written one back when the file
-names it again.
+(:mod:`chunks`), their state records (a paperqueue JSON export's stars,
+read marks, tags, notes) too; the merge keeps of them only what finding
+needs (key -> id, and the identity indexes), and reads a written one back
+when the file names it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, ItemsView
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,7 @@ class Merge:
         self.new: dict[str, int] = {}  # key -> id of each new paper (records: self.chunks)
         self.changed: dict[str, Paper] = {}  # committed papers changed
         self.details: dict[int, dict] = {}  # committed doc id -> details record to write
-        self.states: dict[str, PaperState] = {}  # states carried by paperqueue JSON
+        self.states = States(self)  # states carried by paperqueue JSON
         self.merged: set[str] = set()
         # New papers' shards are written as they fill (a dry run: into a temporary folder).
         self.chunks = NewShards(store, store.generation + 1, write)
@@ -243,7 +244,7 @@ class Merge:
         self.chunks.put(paper)
         self.chunks.put_details(paper.id, _details_of(item).to_record(key))
         if item.state:
-            self.states[key] = PaperState.from_record(item.state)
+            self.states[key] = PaperState.from_record(item.state)  # into the chunks
         self._remember(paper, normalised)
         self.result.new += 1
         if self.on_new is not None:
@@ -328,6 +329,65 @@ class Merge:
 
     def _reindex(self, paper: Paper, old_abstract: str, title: str, abstract: str) -> None:
         self.result.reindexed.append((paper.id, paper.title, old_abstract, title, abstract))
+
+
+_NO_STATE = PaperState()
+
+
+class States:
+    """The person's state of each paper the import changes, by key: held
+    here for papers already in the queue (``held``), in the chunks for new
+    ones (written as their shards fill, read back when asked for), so
+    ``items()`` and ``len()`` give only the papers already in the queue."""
+
+    def __init__(self, merge: Merge) -> None:
+        self._merge = merge
+        self.held: dict[str, PaperState] = {}
+
+    def _new_id(self, key: str) -> int | None:
+        return self._merge.new.get(key)
+
+    def get(self, key: str, default: PaperState | None = None) -> PaperState | None:
+        doc_id = self._new_id(key)
+        if doc_id is None:
+            return self.held.get(key, default)
+        record = self._merge.chunks.state_record(doc_id)
+        return PaperState.from_record(record) if record is not None else default
+
+    def __getitem__(self, key: str) -> PaperState:
+        state = self.get(key)
+        if state is None:
+            raise KeyError(key)
+        return state
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __setitem__(self, key: str, state: PaperState) -> None:
+        doc_id = self._new_id(key)
+        if doc_id is None:
+            self.held[key] = state
+        else:  # a new paper without stars, tags or notes needs no record
+            self._merge.chunks.put_state(doc_id, {"key": key, **state.to_record()} if state != _NO_STATE else None)
+
+    def pop(self, key: str, default: PaperState | None = None) -> PaperState | None:
+        doc_id = self._new_id(key)
+        if doc_id is None:
+            return self.held.pop(key, default)
+        state = self.get(key)
+        if state is None:
+            return default
+        self._merge.chunks.put_state(doc_id, None)
+        return state
+
+    def items(self) -> ItemsView[str, PaperState]:
+        return self.held.items()
+
+    def __len__(self) -> int:
+        return len(self.held)
+
+    def __bool__(self) -> bool:
+        return bool(self.held)
 
 
 def _facts_of(item: ParsedPaper) -> tuple[int | None, str | None]:
