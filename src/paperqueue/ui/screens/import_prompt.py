@@ -10,7 +10,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -18,15 +17,7 @@ from textual.widgets import Input, Static
 
 from paperqueue.core.importing import UnusableFileError, open_regular
 from paperqueue.core.text import clean_text, one_line
-
-
-def _spaced(parts: list[Content]) -> list[Content]:
-    out: list[Content] = []
-    for part in parts:
-        if out:
-            out.append(Content("  "))
-        out.append(part)
-    return out
+from paperqueue.ui.widgets.completing_input import CompletingInput, candidates_line
 
 
 class PathSuggester(Suggester):
@@ -85,46 +76,11 @@ def _showable(name: str) -> bool:
     return name.isprintable() and one_line(name) == name
 
 
-class PathInput(Input):
-    """Tab completes the path, handled in key order (a binding would run
-    ahead of letters typed just before it): the first completion, then
-    the next one on every further tab, with the candidates shown."""
+class PathInput(CompletingInput):
+    """Tab completes the path from the file system (read off the UI thread)."""
 
-    class Candidates(Message):
-        def __init__(self, names: list[str], current: int) -> None:
-            super().__init__()
-            self.names = names
-            self.current = current
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._cycle: tuple[list[str], int] | None = None  # the candidates tab goes through, and which is shown
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "backspace":
-            # In key order with the letters (Input's binding would run after
-            # the keys of a burst from a paste or tmux were typed).
-            event.stop()
-            event.prevent_default()
-            self.action_delete_left()
-            return
-        if event.key != "tab":
-            return
-        event.stop()
-        event.prevent_default()
-        cycle = self._cycle
-        if cycle is not None and 0 <= cycle[1] < len(cycle[0]) and cycle[0][cycle[1]] == self.value:
-            names, index = cycle[0], (cycle[1] + 1) % len(cycle[0])
-        else:
-            names, index = await asyncio.to_thread(_candidates, self.value), 0
-        if not names:
-            self._cycle = None
-            self.post_message(self.Candidates([], -1))
-            return
-        self._cycle = (names, index)
-        self.value = names[index]
-        self.cursor_position = len(self.value)
-        self.post_message(self.Candidates(names, index))
+    async def completions(self, value: str) -> list[str]:
+        return await asyncio.to_thread(_candidates, value)
 
     def _on_paste(self, event: events.Paste) -> None:
         # Pasted text is shown as it is typed: control content is dropped.
@@ -143,15 +99,9 @@ class ImportPrompt(ModalScreen[Path | None]):
             yield Static(id="import-candidates")
             yield Static(id="import-error")
 
-    def on_path_input_candidates(self, event: PathInput.Candidates) -> None:
-        shown = self.query_one("#import-candidates", Static)
-        if len(event.names) < 2:
-            shown.update("")
-            return
-        names = [os.path.basename(name.rstrip(os.sep)) + (os.sep if name.endswith(os.sep) else "") for name in event.names]
-        parts = [Content.styled(name, "reverse" if i == event.current else "") for i, name in enumerate(names)]
-        more = f"{len(names):,} matches (tab: next): "
-        shown.update(Content.assemble(Content.styled(more, "$text-muted"), *_spaced(parts)))
+    def on_completing_input_candidates(self, event: CompletingInput.Candidates) -> None:
+        labels = [os.path.basename(name.rstrip(os.sep)) + (os.sep if name.endswith(os.sep) else "") for name in event.names]
+        self.query_one("#import-candidates", Static).update(candidates_line(labels, event.current))
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()

@@ -6,17 +6,15 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from paperqueue.core.text import one_line
+from paperqueue.ui.widgets.completing_input import CompletingInput, candidates_line
 
 
 _SEPARATORS = re.compile(r"[\s,]+")
@@ -63,48 +61,16 @@ def parse_tags(text: str, known: list[str] | tuple[str, ...] = ()) -> tuple[str,
     return tuple(tags.values())
 
 
-class TagInput(Input):
-    """Tab completes the word being typed from the known tags: the first
-    match, then the next on every further tab, with the matches shown
-    (handled in key order, as typed)."""
-
-    class Candidates(Message):
-        def __init__(self, names: list[str], current: int) -> None:
-            super().__init__()
-            self.names = names
-            self.current = current
+class TagInput(CompletingInput):
+    """Tab completes the word being typed from the known tags."""
 
     def __init__(self, value: str, tags: list[str], **kwargs) -> None:
         super().__init__(value, suggester=TagSuggester(tags), **kwargs)
         self.tags = tags
-        self._cycle: tuple[str, list[str], int] | None = None  # text before the word, matches, which one
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "backspace":
-            # In key order with the letters (Input's binding would run after
-            # the keys of a burst from a paste or tmux were typed).
-            event.stop()
-            event.prevent_default()
-            self.action_delete_left()
-            return
-        if event.key != "tab":
-            return
-        event.stop()
-        event.prevent_default()
-        cycle = self._cycle
-        if cycle is not None and 0 <= cycle[2] < len(cycle[1]) and self.value == cycle[0] + cycle[1][cycle[2]]:
-            head, names, index = cycle[0], cycle[1], (cycle[2] + 1) % len(cycle[1])
-        else:
-            head, word = _last_word(self.value)
-            names, index = completions(word, self.tags), 0
-        if not names:
-            self._cycle = None
-            self.post_message(self.Candidates([], -1))
-            return
-        self._cycle = (head, names, index)
-        self.value = head + names[index]
-        self.cursor_position = len(self.value)
-        self.post_message(self.Candidates(names, index))
+    async def completions(self, value: str) -> list[str]:
+        head, word = _last_word(value)
+        return [head + tag for tag in completions(word, self.tags)]
 
 
 class TagPrompt(ModalScreen[tuple[str, ...] | None]):
@@ -123,15 +89,9 @@ class TagPrompt(ModalScreen[tuple[str, ...] | None]):
             yield TagInput(" ".join(self.current), self.known, id="tag-input")
             yield Static(id="tag-candidates")
 
-    def on_tag_input_candidates(self, event: TagInput.Candidates) -> None:
-        shown = self.query_one("#tag-candidates", Static)
-        if len(event.names) < 2:
-            shown.update("")
-            return
-        parts: list[Content] = [Content.styled(f"{len(event.names):,} matches (tab: next):", "$text-muted")]
-        for i, name in enumerate(event.names):
-            parts += [Content(" "), Content.styled(f"#{name}", "reverse" if i == event.current else "")]
-        shown.update(Content.assemble(*parts))
+    def on_completing_input_candidates(self, event: CompletingInput.Candidates) -> None:
+        labels = ["#" + _last_word(name)[1] for name in event.names]
+        self.query_one("#tag-candidates", Static).update(candidates_line(labels, event.current))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(parse_tags(event.value, self.known))
