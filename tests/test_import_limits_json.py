@@ -189,7 +189,7 @@ def test_a_big_json_export_imports_under_a_memory_cap(tmp_path: Path, pq_home: P
     export = write_export(tmp_path / "big.json", ENTRIES)
     run = run_import(pq_home, export)
     assert run.code == 0, run.err
-    assert f"paperqueue JSON export: {ENTRIES} new, 0 already in the queue" in run.out
+    assert f"paperqueue JSON export: {ENTRIES:,} new, 0 already in the queue" in run.out
     assert run.peak_mb < CAP_MB, f"peak {run.peak_mb:.0f} MB for {ENTRIES:,} papers"
     papers = export_json(pq_home)
     assert len(papers) == ENTRIES
@@ -211,7 +211,7 @@ def test_a_big_export_of_starred_and_tagged_papers_imports_under_a_memory_cap(tm
     export = write_export(tmp_path / "marked.json", ENTRIES, marked=True)
     run = run_import(pq_home, export)
     assert run.code == 0, run.err
-    assert f"paperqueue JSON export: {ENTRIES} new, 0 already in the queue" in run.out
+    assert f"paperqueue JSON export: {ENTRIES:,} new, 0 already in the queue" in run.out
     assert run.peak_mb < MARKED_CAP_MB, f"peak {run.peak_mb:.0f} MB for {ENTRIES:,} starred and tagged papers"
     papers = export_json(pq_home)
     assert len(papers) == ENTRIES
@@ -339,7 +339,7 @@ def test_a_big_atom_feed_imports_under_a_memory_cap(tmp_path: Path, pq_home: Pat
         handle.write("</feed>\n")
     run = run_import(pq_home, feed)
     assert run.code == 0, run.err
-    assert f"arXiv Atom feed: {FEED_ENTRIES} new, 0 already in the queue" in run.out
+    assert f"arXiv Atom feed: {FEED_ENTRIES:,} new, 0 already in the queue" in run.out
     assert run.peak_mb < FEED_CAP_MB, f"peak {run.peak_mb:.0f} MB for {FEED_ENTRIES:,} entries"
     papers = export_json(pq_home)
     assert len(papers) == FEED_ENTRIES

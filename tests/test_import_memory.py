@@ -52,7 +52,7 @@ def test_a_big_dry_run_stays_under_the_same_cap(tmp_path: Path, pq_home: Path) -
     bib = write_bib(tmp_path / "big.bib", ENTRIES)
     run = run_import(pq_home, "--dry-run", bib)  # (old code: 140 MB)
     assert run.code == 0, run.err
-    assert f"would import: {ENTRIES} new, 0 already in the queue" in run.out
+    assert f"would import: {ENTRIES:,} new, 0 already in the queue" in run.out
     assert run.peak_mb < CAP_MB, f"peak {run.peak_mb:.0f} MB for {ENTRIES:,} entries"
 
 
@@ -60,7 +60,7 @@ def test_a_big_import_stays_under_a_memory_cap(tmp_path: Path, pq_home: Path) ->
     bib = write_bib(tmp_path / "big.bib", ENTRIES)
     run = run_import(pq_home, bib)
     assert run.code == 0, run.err
-    assert f"{ENTRIES} new, 0 already in the queue" in run.out
+    assert f"{ENTRIES:,} new, 0 already in the queue" in run.out
     assert run.peak_mb < CAP_MB, f"peak {run.peak_mb:.0f} MB for {ENTRIES:,} entries"
     # Every paper landed, with its abstract, and the queue counts them.
     papers = export_json(pq_home)
