@@ -220,7 +220,8 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         if not store.read_only:
             self.set_interval(REQUEST_POLL, self._check_requests)
         # Files read later (the rest of the index, abstracts, by any worker)
-        # may turn out damaged: say so within a second, whoever read them.
+        # may turn out damaged: say so within a second, whoever read them
+        # (one place for it, not a call after each kind of read).
         self.set_interval(REQUEST_POLL, self.tell_store_warnings)
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
@@ -232,7 +233,6 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
             self.call_from_thread(self.notify, f"Could not read the whole queue: {error}", severity="error", markup=False)
             return
         self.call_from_thread(self.queue_screen.store_complete)
-        self.call_from_thread(self.tell_store_warnings)  # a damaged index file is found when read
         # 100,000 papers are here to stay: keep them out of the garbage
         # collector's full passes (which otherwise stall searches for ~80 ms).
         gc.freeze()

@@ -246,7 +246,6 @@ class QueueScreen(RankingScreen):
             self.app.call_from_thread(self._details_loaded, paper, details)
 
     def _details_loaded(self, paper: Paper, details: PaperDetails) -> None:
-        self.app.tell_store_warnings()  # a damaged abstracts file is found when first read
         if self.paper_list.paper is paper and self.queue is not None:
             self.query_one(Reader).show(paper, self.queue.state(paper), details)
 

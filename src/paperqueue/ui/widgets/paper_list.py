@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperqueue.core.models import Paper
-from paperqueue.core.queue import QueueView
+from paperqueue.core.queue import SIMILAR, QueueView
 
 STAR, NO_STAR = "★", " "
 UNREAD, READ = "●", "✓"
@@ -279,7 +279,7 @@ class PaperList(ScrollView, can_focus=True):
         if self.queue.is_stale(row):
             style += look.stale
         selected = paper.key in self.selected
-        why = self.queue.why.get(paper.key, "") if self.queue.view == "similar" else ""
+        why = self.queue.why.get(paper.key, "") if self.queue.view == SIMILAR else ""
         why_width = self._why_width(self.queue.why, width) if why and width > 30 else 0
         tags_width = _tags_width(state.tags, width - why_width)
         segments = [
