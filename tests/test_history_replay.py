@@ -95,7 +95,11 @@ def test_undo_and_redo_walk_the_log_across_restarts(queue: Path, capsys) -> None
     assert states(capsys)[b] == (False, False)
     assert cli(capsys, "undo").startswith('undid: Starred 1 paper: "arXiv:')
     assert states(capsys)[a] == (False, False)
+    # The import itself is the first action: undoing it hides its papers.
+    assert cli(capsys, "undo").startswith("undid: Imported ids.txt: ")
+    assert states(capsys) == {}
     assert cli(capsys, "undo") == "nothing to undo"
+    assert cli(capsys, "redo").startswith("redid: Imported ids.txt: ")
     assert cli(capsys, "redo").startswith('redid: Starred 1 paper: "arXiv:')
     assert states(capsys)[a] == (True, False)
     assert cli(capsys, "redo").startswith('redid: Marked 1 paper read: "arXiv:')

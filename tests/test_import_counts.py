@@ -83,9 +83,10 @@ def test_a_repeat_that_adds_a_link_to_a_known_paper_makes_it_merged(pq_home: Pat
 def test_joining_the_import_batch_alone_is_unchanged(pq_home: Path, tmp_path: Path) -> None:
     store = Store.open(pq_home)
     import_file(store, write(tmp_path, "a.bib", "@article{a, title={Known Paper}, year={2020}}\n"))
-    result = import_file(store, write(tmp_path, "b.bib", "@article{a, title={Known Paper}, year={2020}}\n"))
-    assert (result.existing, result.merged, result.unchanged) == (1, 0, 1)
-    (paper,) = store.papers.values()
+    result = import_file(store, write(tmp_path, "b.bib", "@article{a, title={Known Paper}, year={2020}}\n"
+                                      "@article{b, title={New Paper}, year={2021}}\n"))
+    assert (result.new, result.existing, result.merged, result.unchanged) == (1, 1, 0, 1)
+    paper = store.papers["title:known-paper"]
     assert result.batch in paper.batches, "the paper still joins the batch"
     store.close()
 

@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: until it is done; 0: do not wait)",
     )
 
-    commands.add_parser("undo", help="undo the last change to your stars, read marks, tags, notes or removals")
+    commands.add_parser("undo", help="undo the last change: stars, read marks, tags, notes, removals, batches, an import")
     commands.add_parser("redo", help="redo what undo undid")
     commands.add_parser("doctor", help="where the store lives, its size, and what the clipboard can do here")
 
@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="FILE",
         help="write to FILE atomically (default: standard output); a link to a file writes that file",
     )
+    from paperqueue.commands import batches, tags
+
+    tags.add_parser(commands)
+    batches.add_parser(commands)
     return parser
 
 
@@ -112,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
             from paperqueue.commands.exporting import cmd_export
 
             return cmd_export(args)
+        if args.command == "tag":
+            from paperqueue.commands.tags import cmd_tag
+
+            return cmd_tag(args)
+        if args.command == "batch":
+            from paperqueue.commands.batches import cmd_batch
+
+            return cmd_batch(args)
         if args.command in ("undo", "redo"):
             return cmd_undo(args.command)
         if args.command == "doctor":
@@ -177,7 +189,7 @@ def cmd_undo(command: str) -> int:
             return EXIT_OK
         for key, state in action.states(after=(command == "redo")).items():
             if key in store.papers:
-                store.set_state(key, state)
+                store.set_state(key, state)  # batch changes: put in memory by the writer
         writer.save()
         title_of = lambda key: (paper.display_title if (paper := store.papers.get(key)) else None)  # noqa: E731
         print(f"{'undid' if command == 'undo' else 'redid'}: {action.described(title_of)}")

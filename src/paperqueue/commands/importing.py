@@ -86,10 +86,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             bar.finish()
             for problem in result.problems:
                 _error(f"{path}: {problem}")
-            line = summary_line(name, result, args.dry_run)
+            line = summary_line(name, result, args.dry_run, store.last_import)
             print(line)
             if not args.dry_run:
-                writer.note(f"Imported {line}")
+                writer.record_import(f"Imported {line}", store.last_import)  # undoable: deletes its batch
                 try:
                     writer.save()
                 except OSError as error:

@@ -67,7 +67,7 @@ def rows(store: Store, view: str = "all", batch: str | None = None, tag: str | N
 
 def find_batch(store: Store, name: str) -> int:
     """The batch called ``name`` (exactly, else the only one starting with it)."""
-    names = {number: store.batch_name(number) for number in store.batch_info}
+    names = {number: store.batch_name(number) for number in store.live_batches()}
     exact = [n for n, label in names.items() if label == name]
     if exact:
         return max(exact)
@@ -99,7 +99,7 @@ def paper_json(store: Store, paper: Paper, details: PaperDetails, state: PaperSt
         "added_at": paper.added_at or None,
         "starred_at": state.starred_at,
         "read_at": state.read_at,
-        "batches": [store.batch_name(b) for b in paper.batches],
+        "batches": [store.batch_name(b) for b in paper.batches if b not in store.deleted_batches],
         "tags": list(state.tags),
         "note": state.note,
         "entry_type": details.entry_type,

@@ -6,8 +6,19 @@
      "changes": [[key, before_state_record, after_state_record], ...]}
     {"seq": 8, "at": "...Z", "kind": "undo", "target": 7}
     {"seq": 9, "at": "...Z", "kind": "redo", "target": 7}
-    {"seq": 10, "at": "...Z", "kind": "note", "label": "Imported x.bib: 3 new"}
-    {"kind": "sync", "seq": 10, "end": 412}
+    {"seq": 10, "at": "...Z", "kind": "do", "label": "Imported x.bib: 3 new, ...",
+     "changes": [], "batches": [[4, batch_info_before, batch_info_after]]}
+    {"seq": 11, "at": "...Z", "kind": "note", "label": "Imported the bundled sample: 79 new"}
+    {"kind": "sync", "seq": 11, "end": 412}
+
+An action may also change import batches (renamed, deleted, made by an
+import): ``batches`` holds ``[batch, info before, info after]`` with the
+batch's whole ``meta.json`` record (``"deleted": true`` hides the papers no
+live batch holds); undo applies the before-infos, redo the after-infos,
+exactly as for the states. An import is such an action (its batches, and
+the known papers' states ``--restore`` changed): undoing it deletes its
+batch. Logs written before this kept imports as ``note`` records (shown,
+not undoable); they still load.
 
 One writer (:mod:`paperqueue.core.writer`) appends, in order: records are
 fsynced before the store is written, and a ``sync`` line follows once the
@@ -49,6 +60,7 @@ _COMPACT_LINES = 4 * DEPTH
 _KEPT_NOTES = 200
 
 Change = tuple[str, dict, dict]  # key, state before, state after (records)
+BatchChange = tuple[int, dict, dict]  # batch, its info before, after (meta.json records)
 
 
 @dataclass
@@ -57,9 +69,21 @@ class Action:
     at: str
     label: str
     changes: list[Change] = field(default_factory=list)
+    batches: list[BatchChange] = field(default_factory=list)
 
     def states(self, after: bool) -> dict[str, PaperState]:
         return {key: PaperState.from_record(a if after else b) for key, b, a in self.changes}
+
+    def batch_infos(self, after: bool) -> dict[int, dict]:
+        """The batch infos the action leaves (``after``) or found."""
+        return {batch: dict(a if after else b) for batch, b, a in self.batches}
+
+    def record(self) -> dict:
+        """Its ``do`` line."""
+        line = {"seq": self.seq, "at": self.at, "kind": "do", "label": self.label, "changes": self.changes}
+        if self.batches:
+            line["batches"] = self.batches
+        return line
 
     def described(self, title_of: Callable[[str], str | None]) -> str:
         """The label, naming the paper when the action touched one
@@ -93,7 +117,7 @@ class History:
         self._pending: list[tuple[int, bytes]] = []  # (seq, line) recorded, not yet durable
         self._notes: list[dict] = []  # recent notes, kept by compaction
         self._file = log_file.Appender(self.path)
-        self._effects: dict[int, dict[str, PaperState]] = {}  # what each unsynced action set (load)
+        self._effects: dict[int, tuple[dict[str, PaperState], dict[int, dict]]] = {}  # what each unsynced action set (load)
         self._lock = threading.RLock()  # memory: stacks, seq, pending
         self._io = threading.RLock()  # the file: one writer at a time
         self.loaded = False
@@ -138,7 +162,8 @@ class History:
         self.seq = max(self.seq, seq)
         at = str(record.get("at", ""))
         if kind == "do":
-            action = Action(seq, at, str(record.get("label", "")), [tuple(c) for c in record.get("changes", [])])
+            action = Action(seq, at, str(record.get("label", "")), [tuple(c) for c in record.get("changes", [])],
+                            _batch_changes(record))
             self.undo_stack.append(action)
             self.redo_stack.clear()
             self.timeline.append((action.at, action.label))
@@ -162,35 +187,44 @@ class History:
     def effect(self, record: dict) -> dict[str, PaperState]:
         """The states a log record returned by :meth:`load` sets (to apply
         again after a crash)."""
+        return self._effect(record)[0]
+
+    def batch_effect(self, record: dict) -> dict[int, dict]:
+        """The batch infos a log record returned by :meth:`load` sets."""
+        return self._effect(record)[1]
+
+    def _effect(self, record: dict) -> tuple[dict[str, PaperState], dict[int, dict]]:
         known = self._effects.get(record.get("seq"))  # type: ignore[arg-type]
         if known is not None:
             return known
         return self._effect_now(record)
 
-    def _effect_now(self, record: dict) -> dict[str, PaperState]:
+    def _effect_now(self, record: dict) -> tuple[dict[str, PaperState], dict[int, dict]]:
         kind = record.get("kind")
         if kind == "do":
-            return {key: PaperState.from_record(after) for key, _before, after in record.get("changes", [])}
+            states = {key: PaperState.from_record(after) for key, _before, after in record.get("changes", [])}
+            return states, {batch: dict(after) for batch, _before, after in _batch_changes(record)}
         stack = self.undo_stack if kind == "undo" else self.redo_stack
         if stack and stack[-1].seq == record.get("target"):
-            return stack[-1].states(after=(kind == "redo"))
-        return {}  # undoes nothing (as replay: a repeated or stray line)
+            after = kind == "redo"
+            return stack[-1].states(after=after), stack[-1].batch_infos(after=after)
+        return {}, {}  # undoes nothing (as replay: a repeated or stray line)
 
     # -- recording ---------------------------------------------------------------
 
     def _append(self, record: dict) -> None:
         self._pending.append((record["seq"], orjson.dumps(record)))
 
-    def record(self, label: str, changes: list[Change]) -> Action:
+    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None) -> Action:
         """A new undoable action (clears the redo stack). Durable after :meth:`write`."""
         self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
             self.seq += 1
-            action = Action(self.seq, self.clock(), label, changes)
+            action = Action(self.seq, self.clock(), label, changes, list(batches or ()))
             self.undo_stack.append(action)
             self.redo_stack.clear()
             self.timeline.append((action.at, label))
-            self._append({"seq": action.seq, "at": action.at, "kind": "do", "label": label, "changes": changes})
+            self._append(action.record())
             return action
 
     def note(self, label: str) -> None:
@@ -275,11 +309,11 @@ class History:
                 keep = self.undo_stack[-DEPTH:]
                 self.undo_stack[:] = keep
                 notes = self._notes[-_KEPT_NOTES:]
-                body = [{"seq": a.seq, "at": a.at, "kind": "do", "label": a.label, "changes": a.changes} for a in keep]
+                body = [a.record() for a in keep]
                 body = sorted(body + notes, key=lambda r: r["seq"])
                 # The redo stack is rebuilt by "doing" then "undoing" its actions.
                 for action in reversed(self.redo_stack):
-                    body.append({"seq": action.seq, "at": action.at, "kind": "do", "label": action.label, "changes": action.changes})
+                    body.append(action.record())
                 for action in self.redo_stack:
                     body.append({"seq": self.seq, "at": action.at, "kind": "undo", "target": action.seq})
                 self.timeline[:] = self.timeline[-(_KEPT_NOTES + DEPTH):]
@@ -292,6 +326,19 @@ class History:
 _ACTIONS = ("do", "undo", "redo")
 
 
+def _batch_changes(record: dict) -> list[BatchChange]:
+    """The ``batches`` of a ``do`` line; entries of the wrong shape are skipped."""
+    found = record.get("batches")
+    if not isinstance(found, list):
+        return []
+    return [
+        (change[0], change[1], change[2])
+        for change in found
+        if isinstance(change, list) and len(change) == 3 and type(change[0]) is int
+        and isinstance(change[1], dict) and isinstance(change[2], dict)
+    ]
+
+
 def repair(store: Store, history: History) -> int:
     """Load ``history`` and apply to ``store`` what the log holds but the
     store may not (a crash between the two writes). Returns how many
@@ -302,10 +349,15 @@ def repair(store: Store, history: History) -> int:
     if not unsynced:
         return 0
     store.load_rest()
+    batches: dict[int, dict] = {}
     for record in unsynced:
         for key, state in history.effect(record).items():
             if key in store.papers:
                 store.set_state(key, state)
+        for batch, info in history.batch_effect(record).items():
+            store.set_batch_info(batch, info)
+            batches[batch] = info
     store.flush()
+    store.write_batches(batches)
     history.mark_synced(history.seq)
     return len(unsynced)

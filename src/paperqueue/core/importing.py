@@ -48,7 +48,7 @@ from paperqueue.core.models import ImportResult
 from paperqueue.core.search import IndexWriter, SearchIndex
 from paperqueue.core.store import Store
 from paperqueue.core.store import layout
-from paperqueue.core.store.merge import Progress
+from paperqueue.core.store.merge import ImportLog, Progress
 from paperqueue.core.text import one_line
 
 _SNIFF = 64 * 1024
@@ -566,7 +566,10 @@ def _search_writer(store: Store) -> IndexWriter | None:
     return None
 
 
-def summary_line(name: str, result: ImportResult, dry_run: bool = False) -> str:
-    """What ``paperqueue import`` prints for one file."""
+def summary_line(name: str, result: ImportResult, dry_run: bool = False, logged: ImportLog | None = None) -> str:
+    """What ``paperqueue import`` prints for one file (with ``logged``, the
+    store's ``last_import``: also how many papers of deleted batches it
+    shows again)."""
     prefix = "would import: " if dry_run else ""
-    return f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}"
+    back = f", {logged.unhidden:,} back from a deleted batch" if logged is not None and logged.unhidden else ""
+    return f"{name}: {FORMATS.get(result.format, result.format)}: {prefix}{result.summary()}{back}"

@@ -85,11 +85,15 @@ class QueueView:
         view: str = "all",
         sort: str = "newest",
         total: int | None = None,
+        hidden: Collection[str] = frozenset(),
     ) -> None:
-        self.papers = list(papers)
+        # ``hidden``: keys of papers of deleted batches (``store.hidden_keys()``),
+        # left out of every row and count, like removed papers.
+        self.hidden = frozenset(hidden)
+        self.papers = [p for p in papers if p.key not in self.hidden] if self.hidden else list(papers)
         # With ``total`` larger than ``papers``, this is the first screen of a
         # queue still loading: counts use the total, the list waits for the rest.
-        self.total = max(total or 0, len(self.papers))
+        self.total = max((total or 0) - len(self.hidden), len(self.papers))
         self.states = states
         self.view = view
         self.sort = sort if sort in SORTS else "newest"
@@ -159,7 +163,8 @@ class QueueView:
             ordered = [p for p in ordered if p.key not in removed]
         batch = view_batch(view)
         if view == SIMILAR:
-            self.rows = [p for p in self.ranked if p.key not in removed and (ids is None or p.id in ids)]
+            hidden = self.hidden
+            self.rows = [p for p in self.ranked if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
         elif batch is not None:
             self.rows = [p for p in ordered if p.in_batch(batch)]
         elif view == "all":
@@ -176,9 +181,12 @@ class QueueView:
         total = self.total if ids is None else len(ids)
         starred = read = 0
         tags: dict[str, int] = {}
+        hidden = self.hidden
         for key, state in self.states.items():
             if not (state.starred or state.read or state.removed or state.tags):
                 continue
+            if hidden and key in hidden:
+                continue  # not in the queue (its batch was deleted), not in ``total``
             if ids is not None and self._id_of(key) not in ids:
                 continue
             if state.removed:

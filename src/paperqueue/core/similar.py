@@ -261,20 +261,25 @@ class SimilarityIndex:
         parts = sorted((-qw * doc[t], self.vocab[t]) for t, qw in query.items() if t in doc)
         return tuple(word for _, word in parts[:WHY_WORDS])
 
-    def similar_to(self, paper_id: int, limit: int = 50) -> list[Match]:
-        """The paper itself (score 1.0), then the ``limit - 1`` best others; unknown id: ``[]``."""
+    def _rows_of(self, paper_ids: Iterable[int]) -> set[int]:
+        return {r for r in map(self._row.get, paper_ids) if r is not None}
+
+    def similar_to(self, paper_id: int, limit: int = 50, hidden: Iterable[int] = ()) -> list[Match]:
+        """The paper itself (score 1.0), then the ``limit - 1`` best others
+        (none of the ``hidden`` ids: papers of deleted batches); unknown id: ``[]``."""
         row = self._row.get(paper_id)
         if row is None or limit <= 0:
             return []
         query = self._vector(row)
         first = Match(paper_id, 1.0, self._why(query, row))
-        return [first, *self._rank(query, {row}, limit - 1)]
+        return [first, *self._rank(query, {row} | self._rows_of(hidden), limit - 1)]
 
-    def similar_to_many(self, paper_ids: Iterable[int], limit: int = 50) -> list[Match]:
-        """Papers closest to the centroid of the seeds' vectors, seeds excluded, unknown ids ignored.
+    def similar_to_many(self, paper_ids: Iterable[int], limit: int = 50, hidden: Iterable[int] = ()) -> list[Match]:
+        """Papers closest to the centroid of the seeds' vectors, seeds and
+        ``hidden`` ids excluded, unknown ids ignored.
 
         The centroid keeps its :data:`CENTROID_TERMS` heaviest terms, which bounds the query cost."""
-        rows = sorted({r for r in map(self._row.get, paper_ids) if r is not None})
+        rows = sorted(self._rows_of(paper_ids))
         total: dict[int, int] = {}
         for row in rows:
             for t, w in self._vector(row).items():
@@ -282,7 +287,7 @@ class SimilarityIndex:
         top = sorted(total.items(), key=lambda tw: (-tw[1], tw[0]))[:CENTROID_TERMS]
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
         query = {t: max(1, round(w / norm * _SCALE)) for t, w in top}
-        return self._rank(query, set(rows), limit)
+        return self._rank(query, set(rows) | self._rows_of(hidden), limit)
 
     # -- the cache file --------------------------------------------------------
 

@@ -12,7 +12,7 @@ papers with the same time).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -91,6 +91,7 @@ def reading_stats(
     batch_names: Mapping[int, str],
     now: datetime,
     tz: tzinfo | None = None,
+    hidden: Collection[str] = frozenset(),
 ) -> ReadingStats:
     """Count additions and reads per local day and week, unread papers and
     stars per import batch. A naive ``now`` is taken as UTC.
@@ -121,6 +122,8 @@ def reading_stats(
     day_of = days.day
 
     for paper in papers:
+        if hidden and paper.key in hidden:
+            continue  # of a deleted batch (an import undone): not in the queue, nor its history
         state = get_state(paper.key, no_state)
         stamp = paper.added_at
         day = day_of(stamp)

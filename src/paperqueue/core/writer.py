@@ -10,6 +10,10 @@ tagged with the action's number. :meth:`Writer.save` then, under one lock,
    (the states as those actions left them, not whatever memory holds now),
 3. appends a ``sync`` line naming the last action the store now holds.
 
+Batch changes (a rename, a delete, an import and its undo) go the same
+way: the writer applies them to the store's memory when they are
+recorded, and writes them into ``meta.json`` in step 2.
+
 So the store never gets ahead of the log, a sync line is exact, and after a
 crash :func:`paperqueue.core.history.repair` replays every action past the
 last sync. The app calls :meth:`save_soon` (a background thread does the
@@ -21,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from paperqueue.core.history import Action, Change, History
+from paperqueue.core.history import Action, BatchChange, Change, History
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 
@@ -31,7 +35,8 @@ class Writer:
         self.store = store
         self.history = history
         self.on_saved = on_saved  # called on the writer's thread after each background save
-        self._jobs: list[tuple[int, dict[str, PaperState]]] = []  # (action seq, its states), in order
+        # (action seq, its states, its batch infos), in order
+        self._jobs: list[tuple[int, dict[str, PaperState], dict[int, dict]]] = []
         self._unsaved = 0
         self._lock = threading.Lock()  # recording: history + jobs move together
         self._io = threading.Lock()  # saving: one at a time, in order
@@ -43,11 +48,28 @@ class Writer:
 
     # -- recording (any thread) ------------------------------------------------------
 
-    def record(self, label: str, changes: list[Change]) -> Action:
-        """Log a new undoable action whose after-states the store will hold."""
+    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None) -> Action:
+        """Log a new undoable action whose after-states the store will hold
+        (the caller puts the states in memory; batch infos are put there
+        here)."""
         with self._lock:
-            action = self.history.record(label, changes)
-            self._queue(action.seq, action.states(after=True))
+            action = self.history.record(label, changes, batches)
+            self._queue(action.seq, action.states(after=True), action.batch_infos(after=True))
+        return action
+
+    def record_import(self, label: str, logged=None) -> Action | None:  # noqa: ANN001 - a merge.ImportLog
+        """Log an import that landed (``logged``: its ``store.last_import``;
+        default: the store's): an undoable action when it made a batch or
+        changed states, else a note. The import already wrote what it did,
+        so nothing is queued for the store but what repair would redo."""
+        logged = logged if logged is not None else self.store.last_import
+        if logged is None or not (logged.batch_changes or logged.state_changes):
+            self.note(label)
+            return None
+        with self._lock:
+            action = self.history.record(label, [list(c) for c in logged.state_changes],
+                                         [list(b) for b in logged.batch_changes])
+            self._jobs.append((action.seq, {}, {}))
         return action
 
     def undo(self) -> Action | None:
@@ -60,16 +82,18 @@ class Writer:
         with self._lock:
             action = move()
             if action is not None:
-                self._queue(self.history.seq, action.states(after=after))
+                self._queue(self.history.seq, action.states(after=after), action.batch_infos(after=after))
         return action
 
     def note(self, label: str) -> None:
         with self._lock:
             self.history.note(label)
 
-    def _queue(self, seq: int, states: dict[str, PaperState]) -> None:
-        self._jobs.append((seq, states))
-        self._unsaved += len(states)
+    def _queue(self, seq: int, states: dict[str, PaperState], batches: dict[int, dict]) -> None:
+        for batch, info in batches.items():
+            self.store.set_batch_info(batch, info)
+        self._jobs.append((seq, states, batches))
+        self._unsaved += len(states) + len(batches)
 
     @property
     def unsaved(self) -> int:
@@ -86,13 +110,16 @@ class Writer:
             with self._lock:
                 jobs = [job for job in self._jobs if job[0] <= written]
             states: dict[str, PaperState] = {}
-            for _seq, job_states in jobs:
+            batches: dict[int, dict] = {}
+            for _seq, job_states, job_batches in jobs:
                 states.update(job_states)
+                batches.update(job_batches)
             self.store.write_states(states)
+            self.store.write_batches(batches)
             self.store.write_settings()
             with self._lock:
                 del self._jobs[: len(jobs)]
-                self._unsaved -= sum(len(s) for _seq, s in jobs)
+                self._unsaved -= sum(len(s) + len(b) for _seq, s, b in jobs)
             self.history.mark_synced(written)
 
     def save_soon(self) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from paperqueue.core.models import PaperState
 from paperqueue.core.store import journal, layout
 from paperqueue.core.store.fold import settle_folds, tidy_folds
 from paperqueue.core.text import one_line
@@ -39,8 +40,13 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     that closes the store right after never holds them."""
     chunks = merge.chunks
     new_details, new_index, new_states = chunks.take()
+    opens_batch = bool(merge.new) or bool(merge.logged.unhidden)
+    if not opens_batch:
+        _join_no_batch(store, merge)
     if not merge.new and not merge.changed and not merge.states and not merge.folds and not merge.details \
             and not chunks.written and not new_details and not new_index and not new_states:
+        if not opens_batch:
+            merge.result.batch = 0
         return
     shards: dict[int, dict[int, dict | None]] = new_details
     for doc_id, record in merge.details.items():
@@ -54,7 +60,12 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     # New papers' state records come from the chunks; built here only for
     # papers already in the queue.
     state_shards: dict[int, dict[int, dict | None]] = new_states
+    undoable = []  # known papers' state changes (--restore), for the action log
     for key, state in merge.states.items():
+        if key not in merge.folds:  # folds are not undone (see fold.py)
+            before = store.states.get(key, _NO_STATE)
+            if before != state:
+                undoable.append((key, before.to_record(), state.to_record()))
         doc_id = store.papers[key].id
         record = {"key": key, **state.to_record()}
         if key in merge.folds:  # believed once meta.json names the aliases (fold.py)
@@ -72,13 +83,18 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     count = len(store.papers) + len(merge.new) - len(gone)
     first_new = min(merge.new.values(), default=None)
     max_id = max([store.max_id, max(merge.new.values(), default=0), *merge.spent_ids])
-    batches = dict(store.batch_info)
-    batches.update(merge.named_batches)  # batches named in a paperqueue JSON export
-    batches[merge.batch] = {
-        "name": one_line(name) or f"import {merge.batch}",  # file names can carry escape codes
-        "added_at": now,
-        "start": first_new,
-    }
+    # Batches as meta.json holds them: memory may hold a batch change whose
+    # log record is not durable yet (the writer writes it after the record).
+    on_disk = layout.batch_info((store._meta or {}).get("batches")) if store._meta is not None else dict(store.batch_info)
+    created: dict[int, dict] = {}
+    if opens_batch:
+        created.update(merge.named_batches)  # batches named in a paperqueue JSON export
+        created[merge.batch] = {
+            "name": one_line(name) or f"import {merge.batch}",  # file names can carry escape codes
+            "added_at": now,
+            "start": first_new,
+        }
+    batches = {**on_disk, **created}
     meta = {
         "layout": layout.LAYOUT,
         "generation": generation,
@@ -116,7 +132,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     old_max = store.max_id
     with store._lock:
         store.generation, store.count, store.max_id = generation, count, max_id
-        store.batch_info = batches
+        store.batch_info = {**store.batch_info, **created}
         store.identity()
         for key, paper in merge.changed.items():
             store.papers[key] = paper
@@ -129,10 +145,32 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         if gone:
             settle_folds(store, merge, gone, aliases)
     merge.result.generation = generation
+    merge.logged.state_changes = undoable
+    # Undoing the import deletes the batches it made; redoing brings them back.
+    merge.logged.batch_changes = [(batch, {**info, "deleted": True}, info) for batch, info in sorted(created.items())]
+    merge.logged.batch = merge.batch if opens_batch else 0
+    if not opens_batch:
+        merge.result.batch = 0
     if gone:
         tidy_folds(store, merge, gone)
     if first_new is not None and not refresh:
         store.forget_index()
+
+
+_NO_STATE = PaperState()
+
+
+def _join_no_batch(store: Store, merge: Merge) -> None:
+    """An import that brings no new paper (and shows no hidden one again)
+    makes no batch: the known papers it names join none, and a paper that
+    only joined it is not written again."""
+    joined = {merge.batch, *merge.named_batches}
+    for key, paper in list(merge.changed.items()):
+        kept = tuple(b for b in paper.batches if b not in joined)
+        paper.batches = kept or (paper.batch,)
+        if key not in merge.folds and paper == store.papers.get(key):
+            del merge.changed[key]
+    merge.named_batches.clear()
 
 
 def _read_new_states(store: Store, above: int, max_id: int) -> None:

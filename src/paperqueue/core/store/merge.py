@@ -31,7 +31,7 @@ when the file names it again.
 from __future__ import annotations
 
 from collections.abc import Callable, ItemsView
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, year_of
@@ -52,6 +52,21 @@ def real_doi(doi: str | None) -> str | None:
     return doi if doi and not arxiv_id_from_doi(doi) else None
 
 
+@dataclass
+class ImportLog:
+    """What an import did that its action in the log needs (undo and redo):
+    known papers' states it changed ``[key, before, after]`` (``--restore``),
+    the batches it made ``[batch, info deleted, info]`` (undo deletes them),
+    the batch number (0: it brought nothing new and made no batch) and how
+    many papers of deleted batches it showed again. A dry run fills only
+    ``unhidden``."""
+
+    state_changes: list[tuple[str, dict, dict]] = field(default_factory=list)
+    batch_changes: list[tuple[int, dict, dict]] = field(default_factory=list)
+    batch: int = 0
+    unhidden: int = 0
+
+
 class Merge:
     def __init__(
         self,
@@ -69,6 +84,7 @@ class Merge:
         self.now = now
         self.progress = progress
         self.result = ImportResult(source=source)
+        self.logged = ImportLog()
         self.new: dict[str, int] = {}  # key -> id of each new paper (records: self.chunks)
         self.changed: dict[str, Paper] = {}  # committed papers changed
         self.details: dict[int, dict] = {}  # committed doc id -> details record to write
@@ -263,7 +279,8 @@ class Merge:
         """Batch numbers for the batch names of an exported paper: a batch of
         that name if the queue has one, else a new one made by this import."""
         if self._batch_numbers is None:
-            self._batch_numbers = {self.store.batch_name(b): b for b in sorted(self.store.batch_info)}
+            deleted = self.store.deleted_batches  # a deleted batch's name makes a new batch
+            self._batch_numbers = {self.store.batch_name(b): b for b in sorted(self.store.batch_info) if b not in deleted}
         numbers = []
         for name in names:
             number = self._batch_numbers.get(name)
@@ -280,6 +297,8 @@ class Merge:
         else:
             self._met.add(paper.key)
             self.result.existing += 1
+            if self.store.deleted_batches and self.store.hidden(paper):
+                self.logged.unhidden += 1  # its batch was deleted: it joins this one
         state = self.store.state(paper.key)
         if state.removed and self.restore and paper.key not in self.states:
             self.states[paper.key] = replace(state, removed=False)

@@ -41,7 +41,7 @@ from paperqueue.core.store.tables import TableFile
 
 if TYPE_CHECKING:  # imports kept off the app's start-up path
     from paperqueue.core.importers.record import ParsedPaper
-    from paperqueue.core.store.merge import Progress
+    from paperqueue.core.store.merge import ImportLog, Progress
 
 _CACHED_SHARDS = 8
 _NO_STATE = PaperState()
@@ -63,8 +63,10 @@ class Store(Loading, Damage, Lookups):
         self.generation = 0
         self.count = 0  # papers in the queue, known before the index is loaded
         self.max_id = 0  # highest committed paper id
-        # import batch -> {"name", "added_at", "start": its first new paper id}
-        self.batch_info: dict[int, dict] = {}
+        # import batch -> {"name", "added_at", "start": its first new paper id,
+        # and "deleted": true once deleted (its papers no live batch holds are hidden)}
+        self._batch_info: dict[int, dict] = {}
+        self.deleted_batches: frozenset[int] = frozenset()
         self.aliases: dict[str, str] = {}  # key of a folded paper -> the key it lives under
         self._pending_shards: list[int] = []
         self._lock = threading.RLock()
@@ -83,6 +85,7 @@ class Store(Loading, Damage, Lookups):
         self._meta_lost = False
         self._meta_dirty = False  # the count changed (an index shard was lost)
         self._overlay: dict[str, dict[int, dict | None]] | None = None  # read-only view of a rollback
+        self.last_import: ImportLog | None = None  # what the last add_papers did, for the action log
 
     # -- opening -------------------------------------------------------------
 
@@ -145,8 +148,73 @@ class Store(Loading, Damage, Lookups):
     # -- reading ---------------------------------------------------------------
 
     def ordered_papers(self) -> list[Paper]:
-        """Papers newest import first; within one import, in page order."""
+        """Papers newest import first; within one import, in page order
+        (papers of deleted batches left out: see :meth:`hidden`)."""
+        if self.deleted_batches:
+            return newest_first([p for p in self.papers.values() if not self.hidden(p)])
         return newest_first(list(self.papers.values()))
+
+    # -- batches ---------------------------------------------------------------
+
+    @property
+    def batch_info(self) -> dict[int, dict]:
+        return self._batch_info
+
+    @batch_info.setter
+    def batch_info(self, info: dict[int, dict]) -> None:
+        self._batch_info = info
+        self.deleted_batches = frozenset(b for b, i in info.items() if i.get("deleted"))
+
+    def set_batch_info(self, batch: int, info: dict | None) -> None:
+        """Change one batch's info in memory (``None``: forget it); its
+        papers are hidden or shown at once. It reaches ``meta.json`` through
+        :meth:`write_batches` (the writer, after its log record)."""
+        with self._lock:
+            infos = dict(self._batch_info)
+            if info is None:
+                infos.pop(batch, None)
+            else:
+                infos[batch] = dict(info)
+            self.batch_info = infos
+
+    def hidden(self, paper: Paper) -> bool:
+        """Whether ``paper`` is hidden everywhere: every batch it belongs to
+        was deleted. Free while no batch is deleted."""
+        deleted = self.deleted_batches
+        if not deleted:
+            return False
+        return all(b in deleted for b in (paper.batches or (paper.batch,)))
+
+    def hidden_keys(self) -> frozenset[str]:
+        """The keys of the hidden papers among those loaded (one pass; empty
+        at once while no batch is deleted)."""
+        if not self.deleted_batches:
+            return frozenset()
+        with self._lock:
+            return frozenset(p.key for p in self.papers.values() if self.hidden(p))
+
+    def live_batches(self) -> list[int]:
+        """Batch numbers not deleted, newest first."""
+        return sorted((b for b in self._batch_info if b not in self.deleted_batches), reverse=True)
+
+    def write_batches(self, infos: dict[int, dict | None]) -> None:
+        """Write these batches' infos into ``meta.json`` (atomically), on top
+        of what the file holds (not of memory, which may be ahead)."""
+        if not infos:
+            return
+        self._check_writable()
+        with self._write_lock:
+            meta = dict(self._meta or {"layout": layout.LAYOUT, "generation": self.generation,
+                                       "count": self.count, "max_id": self.max_id})
+            batches = layout.batch_info(meta.get("batches"))
+            for batch, info in infos.items():
+                if info is None:
+                    batches.pop(batch, None)
+                else:
+                    batches[batch] = dict(info)
+            meta["batches"] = {str(b): info for b, info in sorted(batches.items())}
+            self._table(self.home / layout.META, "meta").put({1: meta})
+            self._meta = meta
 
     def state(self, key: str) -> PaperState:
         return self.states.get(key, PaperState())
@@ -335,8 +403,10 @@ class Store(Loading, Damage, Lookups):
                 finally:
                     if collecting:
                         gc.enable()
+                self.last_import = None
                 if not dry_run:
                     commit(self, merge, progress, name or f"{source} {now[:10]}", now, refresh)
+                self.last_import = merge.logged
             except BaseException:
                 if merge.chunks.started and not merge.landed:
                     undo(self)  # the shards written while reading
