@@ -1,7 +1,19 @@
-"""The sidebar: the views with live counts, then the import batches (newest
-first) with their unread counts. Click a line to switch."""
+"""The sidebar: the views, the tags and the import batches (newest first),
+each with the same count: unread papers, and the total when it differs
+(``3/12``: 3 unread of 12; ``79``: 79, all unread). The border says so.
+
+When the tags and batches do not fit, each section shows a window of its
+rows with ``↑ N more`` / ``↓ N more`` lines; the window follows the view
+chosen with T, b and B, and a click on a "more" line (or the mouse wheel
+over the section) moves it. Long tag and batch names are cut in the
+middle, keeping what tells them apart: the import date of a batch (the
+year too unless every batch shares it) and the part of the name that
+differs from its nearest neighbour. Click a line to switch."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -10,6 +22,186 @@ from textual.message import Message
 from textual.widget import Widget
 
 from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view, tag_view
+
+LEGEND = "unread/total"
+_DATED = re.compile(r"^(.*?)\s*\b(\d{4})-(\d{2}-\d{2})$")  # "<source> 2026-03-12", as imports name batches
+_DATE_IN = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+_WORD = re.compile(r"[^\W_]")  # letters and digits: "cs.LG_recent" keeps "LG"
+
+
+def count_text(unread: int, total: int) -> str:
+    """A row's count: ``unread/total``, or one number when all are unread."""
+    return f"{unread:,}" if unread == total else f"{unread:,}/{total:,}"
+
+
+# -- names cut in the middle, keeping what tells them apart --------------------
+
+
+def _span_apart(name: str, others: list[str]) -> tuple[int, int]:
+    """The part of ``name`` that differs from the most alike of ``others``
+    (widened to whole words and dates), as a (start, end) character range;
+    (0, 0) when another name is the same."""
+    best = (-1, 0, len(name))
+    if not others:
+        return 0, 0
+    for other in others:
+        if other == name:
+            return 0, 0
+        limit = min(len(name), len(other))
+        p = 0
+        while p < limit and name[p] == other[p]:
+            p += 1
+        q = 0
+        while q < limit - p and name[-1 - q] == other[-1 - q]:
+            q += 1
+        if p + q > best[0]:
+            best = (p + q, p, len(name) - q)
+    _, start, end = best
+    if start >= end:  # ``name`` is the other with something removed: keep around the gap
+        start, end = max(0, start - 1), min(len(name), start + 1)
+    for match in _DATE_IN.finditer(name):
+        if match.start() < end and start < match.end():
+            start, end = min(start, match.start()), max(end, match.end())
+    while start > 0 and _WORD.match(name[start - 1]) and _WORD.match(name[start]):
+        start -= 1
+    while end < len(name) and _WORD.match(name[end]) and _WORD.match(name[end - 1]):
+        end += 1
+    return start, end
+
+
+def _head(text: str, cells: int) -> str:
+    """The longest start of ``text`` that fits in ``cells``."""
+    out = ""
+    for char in text:
+        if cell_len(out + char) > cells:
+            break
+        out += char
+    return out
+
+
+def _tail(text: str, cells: int) -> str:
+    """The longest end of ``text`` that fits in ``cells``."""
+    out = ""
+    for char in reversed(text):
+        if cell_len(char + out) > cells:
+            break
+        out = char + out
+    return out
+
+
+def _cut(text: str, cells: int) -> str:
+    """``text`` in ``cells`` cells, its middle (a little more of the start)
+    replaced by ``…`` when it does not fit."""
+    if cell_len(text) <= cells:
+        return text
+    if cells <= 1:
+        return "…"[:cells]
+    head = _head(text, cells // 2)
+    return head + "…" + _tail(text, cells - 1 - cell_len(head))
+
+
+def cut_middle(name: str, cells: int, keep: tuple[int, int] = (0, 0)) -> str:
+    """``name`` in at most ``cells`` cells: whole if it fits, else with
+    ``…`` where parts are left out, keeping the characters ``keep`` (a
+    range) whole when there is room for them and cutting what is around."""
+    if cell_len(name) <= cells:
+        return name
+    start, end = keep
+    kept = name[start:end]
+    if not kept or cell_len(kept) + 2 > cells:
+        return _cut(name, cells)
+    before, after = name[:start], name[end:]
+    room = cells - cell_len(kept)
+    fits_before = not before or cell_len(after) + 1 <= room  # one cut, in what comes before
+    fits_after = not after or cell_len(before) + 1 <= room  # one cut, in what comes after
+    if fits_before and (not fits_after or cell_len(before) >= cell_len(after)):
+        return _cut(before, room - cell_len(after)) + kept + after
+    if fits_after:
+        return before + kept + _cut(after, room - cell_len(before))
+    # Both sides are long: the start of the name, the kept part and the end.
+    left = (room - 2 + 1) // 2 if room >= 6 else room - 2  # a cell or two: all to the start
+    return _head(before, left) + "…" + kept + "…" + _tail(after, room - 2 - left)
+
+
+def batch_label(name: str, cells: int, others: list[str], year: bool = True) -> str:
+    """A batch's name in ``cells`` cells. Its import date (at the end of
+    names made by imports) is never cut: without its year when ``year`` is
+    false; the source before it is cut in the middle keeping what differs
+    from the other batches' names (``others``)."""
+    match = _DATED.match(name)
+    if match is None:
+        return cut_middle(name, cells, _span_apart(name, others))
+    source, y, day = match.groups()
+    date = f"{y}-{day}" if year else day
+    if cell_len(date) >= cells:
+        return _tail(date, cells)
+    if not source:
+        return date
+    room = cells - cell_len(date) - 1
+    if room < 2:
+        return date
+    # The date tells it from batches of other days: the source need only
+    # tell it from those of the same day.
+    same_day = [m.group(1) for o in others if (m := _DATED.match(o)) and m.group(2, 3) == (y, day)]
+    return f"{cut_middle(source, room, _span_apart(source, same_day))} {date}"
+
+
+# -- the totals behind each row's count -----------------------------------------
+
+
+@dataclass
+class Totals:
+    """What the rows need beyond the queue's unread counts: starred papers
+    still unread, papers per tag and per batch (removed ones left out), for
+    the papers the search filter shows (batches: all of their papers, like
+    their unread counts). Counted from the state map, and from the whole
+    paper list once per list (an import or a load makes a new one)."""
+
+    starred_unread: int = 0
+    tags: dict[str, int] = field(default_factory=dict)
+    batches: dict[int, int] = field(default_factory=dict)
+    _papers: object = None  # the paper list the per-batch base was counted from
+    _base: dict[int, int] = field(default_factory=dict)
+
+    def count(self, queue, papers_by_key) -> None:
+        if queue.papers is not self._papers:
+            base: dict[int, int] = {}
+            for paper in queue.papers:
+                for batch in paper.batches or (paper.batch,):
+                    base[batch] = base.get(batch, 0) + 1
+            self._papers, self._base = queue.papers, base
+        ids = queue.filter
+        starred_unread = 0
+        tags: dict[str, int] = {}
+        batches = dict(self._base)
+        hidden = getattr(queue, "hidden", ())  # papers of deleted batches: in no row
+        for key, state in queue.states.items():
+            if not (state.starred or state.removed or state.tags) or key in hidden:
+                continue
+            paper = papers_by_key.get(key)
+            if state.removed:
+                if paper is not None:
+                    for batch in paper.batches or (paper.batch,):
+                        if batch in batches:
+                            batches[batch] -= 1
+                continue
+            if ids is not None and (paper is None or paper.id not in ids):
+                continue
+            starred_unread += state.starred and not state.read
+            for tag in state.tags:
+                tags[tag] = tags.get(tag, 0) + 1
+        self.starred_unread, self.tags, self.batches = starred_unread, tags, batches
+
+
+# -- the widget -------------------------------------------------------------------
+
+
+@dataclass
+class _Section:
+    name: str  # "tags" or "batches"
+    title: str
+    views: list[str]  # one per row, in order
+    offset: int = 0  # the first row shown when not all fit
 
 
 class Sidebar(Widget, can_focus=False):
@@ -22,11 +214,20 @@ class Sidebar(Widget, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.border_title = LEGEND
         self.view = "all"
         self.counts: dict[str, int] = dict.fromkeys(VIEWS, 0)
         self.batches: list[tuple[int, str, int]] = []  # (number, name, unread), newest first
         self.tags: dict[str, int] = {}  # tag -> unread
-        self._lines: list[str] = []  # the view each drawn line switches to
+        self.totals = Totals()
+        self._source: object = None  # the queue's tag counts the totals were counted with
+        self._offsets: dict[str, int] = {"tags": 0, "batches": 0}
+        self._follow = True  # show the current view's row at the next paint
+        # What each drawn line does on a click: ("view", view), ("more", section, step) or None.
+        self._lines: list[tuple | None] = []
+        self._sections: dict[str, tuple[int, int]] = {}  # section -> drawn lines (first, end)
+        self._labels: dict[tuple, str] = {}  # (kind, name, cells, year) -> label, for these names
+        self._names: tuple = ()
 
     def update_views(
         self,
@@ -34,57 +235,229 @@ class Sidebar(Widget, can_focus=False):
         counts: dict[str, int],
         batches: list[tuple[int, str, int]],
         tags: dict[str, int] | None = None,
+        queue=None,
+        papers_by_key=None,
     ) -> None:
+        """Show these counts. The totals are counted here from ``queue`` and
+        ``papers_by_key`` (default: the screen's queue and store), only when
+        something changed (a move of the cursor changes nothing)."""
+        if queue is None:
+            queue = getattr(self.screen, "queue", None) if self.is_attached else None
+        if papers_by_key is None:
+            store = getattr(self.screen, "store", None) if self.is_attached else None
+            papers_by_key = store.papers if store is not None else {}
+        source = (queue.tag_unread, queue.papers) if queue is not None else None
         tags = dict(tags or {})
-        if view == self.view and counts == self.counts and batches == self.batches and tags == self.tags:
+        if (
+            view == self.view and counts == self.counts and batches == self.batches and tags == self.tags
+            and (source is None or self._source is not None and all(a is b for a, b in zip(source, self._source)))
+        ):
             return  # a move of the cursor: nothing here changed, nothing to repaint
+        if queue is not None:
+            self.totals.count(queue, papers_by_key)
+            self._source = source
+        if view != self.view:
+            self._follow = True
         self.view = view
         self.counts = dict(counts)
         self.batches = batches
         self.tags = tags
         self.refresh()
 
-    def _line(self, label: str, count: int, current: bool, width: int) -> Text:
+    # -- what a row says ----------------------------------------------------------
+
+    def _view_count(self, view: str) -> tuple[int, int]:
+        counts = self.counts
+        unread = counts.get("inbox", 0)
+        if view == "inbox":
+            return unread, unread
+        if view == "starred":
+            return min(self.totals.starred_unread, counts.get("starred", 0)), counts.get("starred", 0)
+        if view == "read":
+            return 0, counts.get("read", 0)
+        return unread, counts.get("all", 0)
+
+    def _line(self, label: str, unread: int, current: bool, width: int, total: int | None = None) -> Text:
         # Measured in cells, as the terminal draws them (CJK and emoji are two).
-        number = f"{count:,} "
-        room = max(1, width - len(number) - 1)
+        total = unread if total is None else max(total, unread)
+        number = count_text(unread, total)
+        room = max(1, width - len(number) - 2)
         if cell_len(label) > room:
             label = set_cell_size(label, room - 1) + "…"
         line = Text(set_cell_size(label, room + 1), style="bold" if current else "")
-        line.append(number, style="" if current else "dim")
+        shown = f"{unread:,}"
+        line.append(shown, style="" if current else ("dim" if unread == 0 else ""))
+        line.append(number[len(shown):] + " ", style="" if current else "dim")
         if current:
             line.stylize("reverse")
         return line
 
+    def _room(self, width: int, number: str) -> int:
+        """Cells for a row's name: the width less the count and the spaces."""
+        return max(1, width - len(number) - 4)
+
+    def _label(self, kind: str, name: str, cells: int, year: bool) -> str:
+        key = (kind, name, cells, year)
+        label = self._labels.get(key)
+        if label is None:
+            if kind == "batch":
+                others = [n for _b, n, _u in self.batches]
+                others.remove(name)  # its own row; a batch of the same name stays
+                label = batch_label(name, cells, others, year)
+            else:
+                label = cut_middle(name, cells, _span_apart(name, [t for t in self.tags if t != name]))
+            self._labels[key] = label
+        return label
+
+    # -- the sections -------------------------------------------------------------
+
+    def _windows(self, height: int, sections: list[_Section]) -> dict[str, int]:
+        """Rows each section may use (its items and "more" lines), so that
+        every section keeps some in sight."""
+        fixed = len(VIEWS) + 2 * len(sections)
+        room = max(len(sections), height - fixed)
+        wanted = {s.name: len(s.views) for s in sections}
+        if sum(wanted.values()) <= room:
+            return wanted
+        given = dict.fromkeys(wanted, 0)
+        left = room
+        # Fair shares, smallest first: a short section takes what it needs,
+        # the longer ones split the rest.
+        for n, section in enumerate(sorted(sections, key=lambda s: wanted[s.name])):
+            share = left // (len(sections) - n)
+            given[section.name] = min(wanted[section.name], max(1, share))
+            left -= given[section.name]
+        return given
+
+    def _window(self, section: _Section, rows: int, current: int | None) -> tuple[int, int]:
+        """The first item shown and how many, with ``rows`` lines for
+        items and the "more" lines; the current item kept in sight when
+        the view just changed."""
+        count = len(section.views)
+        if count <= rows:
+            return 0, count
+        rows = max(1, rows)
+
+        def shown(offset: int) -> int:
+            above = offset > 0
+            n = max(1, rows - above)
+            below = offset + n < count
+            return max(1, rows - above - below) if rows > 2 or not (above and below) else 1
+
+        offset = max(0, min(self._offsets[section.name], count - 1))
+        if self._follow and current is not None:
+            if current < offset:
+                offset = current
+            while current >= offset + shown(offset) and offset < count - 1:
+                offset += 1
+        while offset > 0 and offset + shown(offset) >= count and shown(offset - 1) + offset - 1 >= count:
+            offset -= 1  # no empty space at the end when scrolled back
+        self._offsets[section.name] = offset
+        return offset, shown(offset)
+
     def render(self) -> Text:
         width = max(self.size.width, 12)
+        height = max(self.size.height, len(VIEWS) + 1)
+        names = (tuple(n for _b, n, _u in self.batches), tuple(self.tags))
+        if names != self._names:
+            self._names, self._labels = names, {}
         text = Text()
-        self._lines = []
-        for number, view in enumerate(VIEWS, start=1):
-            text.append_text(self._line(f" {number} {VIEW_TITLES[view]}", self.counts.get(view, 0), view == self.view, width))
+        lines: list[tuple | None] = []
+        self._sections = {}
+
+        def add(line: Text, action: tuple | None) -> None:
+            text.append_text(line)
             text.append("\n")
-            self._lines.append(view)
+            lines.append(action)
+
+        for number, view in enumerate(VIEWS, start=1):
+            unread, total = self._view_count(view)
+            add(self._line(f" {number} {VIEW_TITLES[view]}", unread, view == self.view, width, total), ("view", view))
+        sections = []
         if self.tags:
-            text.append("\n Tags (T)\n", style="dim")
-            self._lines += ["", ""]
-            for tag, unread in self.tags.items():
-                view = tag_view(tag)
-                text.append_text(self._line(f" #{tag}", unread, view == self.view, width))
-                text.append("\n")
-                self._lines.append(view)
+            sections.append(_Section("tags", " Tags (T)", [tag_view(t) for t in self.tags]))
         if self.batches:
-            text.append("\n Batches (b)\n", style="dim")
-            self._lines += ["", ""]
-            room = max(0, self.size.height - len(self._lines))
-            for batch, name, unread in self.batches[:room]:
-                view = batch_view(batch)
-                text.append_text(self._line(f" {name}", unread, view == self.view, width))
-                text.append("\n")
-                self._lines.append(view)
-        text.rstrip()
+            sections.append(_Section("batches", " Batches (b)", [batch_view(b) for b, _n, _u in self.batches]))
+        rows = self._windows(height, sections)
+        year = self._with_year(width)
+        tag_names = list(self.tags)
+        for section in sections:
+            add(Text(""), None)
+            add(Text(section.title, style="dim"), None)
+            current = section.views.index(self.view) if self.view in section.views else None
+            offset, count = self._window(section, rows[section.name], current)
+            first = len(lines)
+            if offset > 0:
+                add(Text(f"   ↑ {offset:,} more", style="dim italic"), ("more", section.name, -1))
+            for index in range(offset, offset + count):
+                view = section.views[index]
+                if section.name == "tags":
+                    tag = tag_names[index]
+                    unread, total = self.tags[tag], self.totals.tags.get(tag, 0)
+                    label = self._label("tag", tag, self._room(width, count_text(unread, total)), True)
+                    add(self._line(f" #{label}", unread, view == self.view, width, total), ("view", view))
+                else:
+                    batch, name, unread = self.batches[index]
+                    total = self.totals.batches.get(batch, unread)
+                    room = self._room(width, count_text(unread, total)) + 1
+                    add(self._line(f" {self._label('batch', name, room, year)}", unread, view == self.view, width, total),
+                        ("view", view))
+            hidden = len(section.views) - offset - count
+            if hidden > 0:
+                add(Text(f"   ↓ {hidden:,} more", style="dim italic"), ("more", section.name, 1))
+            self._sections[section.name] = (first, len(lines))
+        self._follow = False
+        self._lines = lines
+        text.right_crop(1)  # the last line's newline (its spaces stay: a current row is reversed to the edge)
         return text
+
+    def _with_year(self, width: int) -> bool:
+        """Whether batch labels show their dates' year: when every name fits
+        whole with it, or the batches' dates are not all of one year."""
+        years = {m.group(2) for _b, n, _u in self.batches if (m := _DATED.match(n))}
+        if len(years) > 1:
+            return True
+        return all(
+            cell_len(name) <= self._room(width, count_text(unread, self.totals.batches.get(batch, unread))) + 1
+            for batch, name, unread in self.batches
+        )
+
+    # -- the mouse ------------------------------------------------------------------
+
+    def _scroll(self, section: str, step: int) -> None:
+        first, end = self._sections.get(section, (0, 0))
+        page = max(1, end - first - 2)
+        self._offsets[section] = max(0, self._offsets[section] + step * page)
+        self.refresh()
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is not None and 0 <= offset.y < len(self._lines) and self._lines[offset.y]:
-            self.post_message(self.ViewChosen(self._lines[offset.y]))
+        if offset is None or not 0 <= offset.y < len(self._lines):
+            return
+        action = self._lines[offset.y]
+        if action is None:
+            return
+        if action[0] == "view":
+            self.post_message(self.ViewChosen(action[1]))
+        else:
+            self._scroll(action[1], action[2])
+
+    def _section_at(self, y: int) -> str | None:
+        for name, (first, end) in self._sections.items():
+            if first <= y < end:
+                return name
+        return None
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        offset = event.get_content_offset(self)
+        section = self._section_at(offset.y) if offset is not None else None
+        if section is not None:
+            self._offsets[section] += 1
+            self.refresh()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        offset = event.get_content_offset(self)
+        section = self._section_at(offset.y) if offset is not None else None
+        if section is not None:
+            self._offsets[section] = max(0, self._offsets[section] - 1)
+            self.refresh()
