@@ -30,6 +30,7 @@ from paperqueue.core.text import clean_text
 from paperqueue.core.writer import Writer
 from paperqueue.resources import sample_path, style_paths
 from paperqueue.ui.commands import binding_commands
+from paperqueue.ui.follow import TAKE_OVER_KEY, Following
 from paperqueue.ui.imports import ImportsMixin
 from paperqueue.ui.links import LinksMixin
 from paperqueue.ui.screens.help import HelpScreen
@@ -58,6 +59,8 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         Binding("q", "quit", "Quit", tooltip="Quit (saves first)"),
         # As in every terminal program: ctrl+c leaves (saving first), like q.
         Binding("ctrl+c", "quit", "Quit", show=False, system=True),
+        # A read-only app whose other paperqueue closed: open the queue for writing.
+        Binding(TAKE_OVER_KEY, "take_over", "Open for writing", show=False, tooltip="Open the queue for writing (once the other paperqueue closed)"),
     ]
 
     def __init__(self, home: Path | None = None, *, clock: Clock = utc_now) -> None:
@@ -71,6 +74,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         self._quit_despite_unsaved = False
         self._warned = 0  # store warnings already shown
         self._on_screen: dict[tuple[str, str], float] = {}  # notification -> when it goes away
+        self.following: Following | None = None  # read-only because another paperqueue writes: follow it
 
     def get_default_screen(self) -> Screen:
         return QueueScreen()
@@ -127,31 +131,19 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def open_store(self) -> None:
-        notices: list[str] = []
+        from paperqueue.core.store.follow import Follow
+
+        follow = Follow(self.home or data_home())  # before reading: a change meanwhile is seen at the first look
         try:
             store = Store.open(self.home, clock=self.clock, read_only_if_locked=True, head=FIRST_SCREEN)
         except OSError as error:
+            follow = None  # read-only because the folder is: nobody writes it
             store = self._open_read_only(error)
             if store is None:
                 return
-        history = History(store.home, clock=self.clock)
-        try:
-            repaired = repair(store, history) if not store.read_only else 0
-        except OSError as error:
-            repaired = 0
-            notices.append(f"Could not bring the queue up to date with its history: {error}")
-        if repaired:
-            notices.append(f"Restored {repaired} change(s) that were logged but not saved when paperqueue last stopped.")
-        notices = list(store.warnings) + notices
         self._warned = len(store.warnings)
-        if not store.read_only:
-            from paperqueue.core import handoff
-
-            try:
-                handoff.clean_stale(store.home)  # requests left by a crash
-            except OSError:
-                pass
-        writer = Writer(store, history, on_saved=lambda error: self.post_message(Saved(error)))
+        writer, notices = self._make_writer(store)
+        notices = list(store.warnings) + notices
         if store.fresh and not store.read_only:  # an empty folder, nothing else
             from paperqueue.core.importing import UnusableFileError, import_file  # only on a first run
 
@@ -167,7 +159,28 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
                 writer.save()
             except (UnusableFileError, OSError) as error:
                 notices.append(f"Could not import the bundled sample: {error}")
-        self.call_from_thread(self._store_ready, store, writer, notices)
+        self.call_from_thread(self._store_ready, store, writer, notices, follow if store.read_only else None)
+
+    def _make_writer(self, store: Store) -> tuple[Writer, list[str]]:
+        """The store's writer, its log replayed into it first (on a worker's
+        thread); returns what the person should be told."""
+        notices: list[str] = []
+        history = History(store.home, clock=self.clock)
+        try:
+            repaired = repair(store, history) if not store.read_only else 0
+        except OSError as error:
+            repaired = 0
+            notices.append(f"Could not bring the queue up to date with its history: {error}")
+        if repaired:
+            notices.append(f"Restored {repaired} change(s) that were logged but not saved when paperqueue last stopped.")
+        if not store.read_only:
+            from paperqueue.core import handoff
+
+            try:
+                handoff.clean_stale(store.home)  # requests left by a crash
+            except OSError:
+                pass
+        return Writer(store, history, on_saved=lambda error: self.post_message(Saved(error))), notices
 
     def _open_read_only(self, error: OSError) -> Store | None:
         """The queue could not be opened for writing: open it read-only when
@@ -202,7 +215,7 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         else:
             self.notify(f"Something went wrong ({event.worker.name}): {reason}", severity="error", timeout=10)
 
-    def _store_ready(self, store: Store, writer: Writer, notices: list[str]) -> None:
+    def _store_ready(self, store: Store, writer: Writer, notices: list[str], follow=None) -> None:
         self.queue_screen.set_activity("import", None)
         self.history = writer.history
         self.writer = writer
@@ -219,10 +232,55 @@ class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
         self.call_after_refresh(self._load_history)
         if not store.read_only:
             self.set_interval(REQUEST_POLL, self._check_requests)
+        elif follow is not None:
+            self.following = Following(self, follow)
+            self.following.start()
         # Files read later (the rest of the index, abstracts, by any worker)
         # may turn out damaged: say so within a second, whoever read them
         # (one place for it, not a call after each kind of read).
         self.set_interval(REQUEST_POLL, self.tell_store_warnings)
+
+    def adopt_store(self, store: Store, writer: Writer) -> None:
+        """``store`` (read again, or opened for writing) replaces the one shown."""
+        self.store, self.writer, self.history = store, writer, writer.history
+        self._warned = len(store.warnings)
+
+    def action_take_over(self) -> None:
+        """ctrl+l in a read-only app: open the queue for writing, if the
+        other paperqueue let it go (says nothing when already writing)."""
+        if self.store is None or not self.store.read_only:
+            return
+        if self.following is None:
+            self.notify(f"Cannot open for writing: paperqueue cannot write to {self.store.home}", severity="warning", markup=False)
+            return
+        self._take_over()
+
+    @work(thread=True, exclusive=True, group="take-over", exit_on_error=False)
+    def _take_over(self) -> None:
+        try:
+            store = Store.open(self.home, clock=self.clock, read_only_if_locked=True)
+        except OSError as error:
+            self.call_from_thread(self.notify, f"Could not open the queue for writing: {error.strerror or error}", severity="error", markup=False)
+            return
+        if store.read_only:
+            store.close()
+            self.call_from_thread(self.notify, "Still read-only: the queue is open in another paperqueue", severity="warning")
+            return
+        writer, notices = self._make_writer(store)
+        self.call_from_thread(self._took_over, store, writer, [*store.warnings, *notices])
+
+    def _took_over(self, store: Store, writer: Writer, notices: list[str]) -> None:
+        from paperqueue.ui.follow import swap_store
+
+        if self.following is not None:
+            self.following.stop()
+            self.following = None
+        swap_store(self, store, writer)
+        self.set_interval(REQUEST_POLL, self._check_requests)
+        self._load_history()
+        for notice in notices:
+            self.notify(notice, markup=False, timeout=6)
+        self.notify("Opened for writing: your changes are saved again", timeout=4)
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def _load_rest(self, store: Store) -> None:

@@ -31,6 +31,7 @@ from paperqueue.core.queue import (
 )
 from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store, layout
+from paperqueue.ui.follow import writes
 from paperqueue.ui.screens.ranking import RankingScreen
 from paperqueue.ui.searching import Searcher
 from paperqueue.ui.widgets.paper_list import PaperList
@@ -72,6 +73,19 @@ class QueueScreen(RankingScreen):
         Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
         Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
     ]
+
+    # Every key that would change the queue, in one list: while the queue is
+    # read-only (another paperqueue has it) each says so and does nothing,
+    # before any prompt opens or memory changes (see ui/follow.py).
+    action_toggle_star = writes("star")(RankingScreen.action_toggle_star)
+    action_toggle_read = writes("mark read")(RankingScreen.action_toggle_read)
+    action_read_and_next = writes("mark read")(RankingScreen.action_read_and_next)
+    action_remove = writes("remove")(RankingScreen.action_remove)
+    action_mark_all_read = writes("mark all read")(RankingScreen.action_mark_all_read)
+    action_undo = writes("undo")(RankingScreen.action_undo)
+    action_redo = writes("redo")(RankingScreen.action_redo)
+    action_edit_tags = writes("tag")(RankingScreen.action_edit_tags)
+    action_edit_note = writes("edit the note")(RankingScreen.action_edit_note)
 
     def __init__(self) -> None:
         super().__init__()
@@ -314,6 +328,7 @@ class QueueScreen(RankingScreen):
             index = 0 if step > 0 else len(batches) - 1
         self.action_view(batch_view(batches[index]))
 
+    @writes("import")
     def action_import_file(self) -> None:
         if self.store is not None:
             self.app.prompt_import()
