@@ -176,18 +176,21 @@ class Totals:
         batches = dict(self._base)
         hidden = getattr(queue, "hidden", ())  # papers of deleted batches: in no row
         for key, state in queue.states.items():
-            if not (state.starred or state.removed or state.tags) or key in hidden:
+            if not (state.starred or state.removed or state.tags) or (hidden and key in hidden):
                 continue
-            paper = papers_by_key.get(key)
             if state.removed:
+                paper = papers_by_key.get(key)
                 if paper is not None:
                     for batch in paper.batches or (paper.batch,):
                         if batch in batches:
                             batches[batch] -= 1
                 continue
-            if ids is not None and (paper is None or paper.id not in ids):
-                continue
-            starred_unread += state.starred and not state.read
+            if ids is not None:
+                paper = papers_by_key.get(key)
+                if paper is None or paper.id not in ids:
+                    continue
+            if state.starred and not state.read:
+                starred_unread += 1
             for tag in state.tags:
                 tags[tag] = tags.get(tag, 0) + 1
         self.starred_unread, self.tags, self.batches = starred_unread, tags, batches
