@@ -55,3 +55,20 @@ async def test_n_and_shift_n_stay_next_and_previous_unread_after_a_search(pq_hom
         await pilot.press("N")
         assert plist.cursor == 0, "N goes back to the previous unread"
         assert screen.queue.filter is not None, "still filtered"
+
+
+async def test_clearing_a_search_that_found_nothing_returns_to_the_paper_it_began_on(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await _wait_search(pilot)
+        await pilot.press("j", "j", "j")
+        was = paper_list(app).paper
+        await pilot.press("slash", *"zzqxnothing")
+        await settle(pilot)
+        assert paper_list(app).paper is None, "nothing found"
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert paper_list(app).paper.key == was.key
+        assert paper_list(app).cursor == 3

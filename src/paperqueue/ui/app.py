@@ -33,6 +33,7 @@ from paperqueue.ui.commands import binding_commands
 from paperqueue.ui.follow import TAKE_OVER_KEY, Following
 from paperqueue.ui.imports import ImportsMixin
 from paperqueue.ui.links import LinksMixin
+from paperqueue.ui.typeahead import TypeAheadMixin
 from paperqueue.ui.screens.help import HelpScreen
 from paperqueue.ui.screens.queue import QueueScreen
 
@@ -49,7 +50,7 @@ class Saved(Message):
         self.error = error
 
 
-class PaperQueueApp(LinksMixin, ImportsMixin, App[None]):
+class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, App[None]):
     CSS_PATH = [str(path) for path in style_paths()]
     # Narrow terminals (80x24): the sidebar gives way; its views stay on 1-4, b, T.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]

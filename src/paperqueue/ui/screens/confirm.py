@@ -9,8 +9,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from paperqueue.ui.typeahead import OpenedAt
 
-class Confirm(ModalScreen[bool]):
+
+class Confirm(OpenedAt, ModalScreen[bool]):
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from paperqueue.ui.typeahead import OpenedAt
+
 CHOICES = (
     ("l", "link", "primary link"),
     ("i", "id", "arXiv id"),
@@ -20,7 +22,7 @@ CHOICES = (
 )
 
 
-class CopyMenu(ModalScreen[str | None]):
+class CopyMenu(OpenedAt, ModalScreen[str | None]):
     BINDINGS = [
         *(Binding(key, f"choose('{name}')", label) for key, name, label in CHOICES),
         Binding("escape,q,c", "choose('')", "Close"),

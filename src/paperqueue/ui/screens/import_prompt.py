@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from paperqueue.core.importing import UnusableFileError, open_regular
 from paperqueue.core.text import clean_text, one_line
+from paperqueue.ui.screens.typing_prompt import TypingPrompt
 from paperqueue.ui.widgets.completing_input import CompletingInput, candidates_line
 
 
@@ -88,7 +88,7 @@ class PathInput(CompletingInput):
         event.text = one_line(lines[0]) if lines else ""
 
 
-class ImportPrompt(ModalScreen[Path | None]):
+class ImportPrompt(TypingPrompt[Path | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:

@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
+
+from paperqueue.ui.screens.typing_prompt import TypingPrompt
 
 
 class NoteText(TextArea):
@@ -22,7 +23,8 @@ class NoteText(TextArea):
         self.call_after_refresh(self.scroll_cursor_visible, animate=False)
 
 
-class NoteEditor(ModalScreen[str | None]):
+class NoteEditor(TypingPrompt[str | None]):
+    TYPING_INTO = "TextArea"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),

@@ -48,9 +48,9 @@ READER_AFTER_TYPING = 0.15  # seconds of stillness in the search box before the 
 class QueueScreen(RankingScreen):
     AUTO_FOCUS = "#papers"  # not the (hidden) search box, also before the queue is open
     BINDINGS = [
-        # Priority: "/" moves focus to the box before the keys typed right after
-        # it are routed (a burst such as "/model" from tmux or a paste).
-        Binding("slash", "search", "Search", tooltip="Search titles and abstracts", priority=True),
+        # Not a priority binding: keys typed right after "/" (a burst such as
+        # "/model" from tmux) reach the box in order through ui/typeahead.py.
+        Binding("slash", "search", "Search", tooltip="Search titles and abstracts"),
         Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search filter"),
         Binding("S", "cycle_sort", "Sort", show=False, tooltip="Sort: newest added / title / unread first"),
         Binding("J", "scroll_reader(1)", "Reader down", show=False, tooltip="Scroll the reader pane down"),
@@ -92,6 +92,7 @@ class QueueScreen(RankingScreen):
         self.store: Store | None = None
         self.queue: QueueView | None = None
         self._list_title = ""  # the list border's title as last set
+        self._before_search: Paper | None = None  # highlighted when the search began
         self.searcher = Searcher(self, self._apply_search)
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
@@ -351,10 +352,7 @@ class QueueScreen(RankingScreen):
     def action_search(self) -> None:
         # Also before the queue is open: what is typed must not fall through
         # to the list as triage keys; the search runs once the queue is here.
-        box = self.query_one(SearchBar)
-        box.display = True
-        box.cursor_position = len(box.value)  # the current query, to edit
-        self.set_focus(box)
+        self.query_one(SearchBar).open()
 
     def action_keep_search(self) -> None:
         box = self.query_one(SearchBar)
@@ -389,6 +387,10 @@ class QueueScreen(RankingScreen):
         if self.queue is None:
             return
         current = self.paper_list.paper
+        if ids is not None and self.queue.filter is None:
+            self._before_search = current  # a search begins: where to come back to
+        elif ids is None and current is None:
+            current = self._before_search  # nothing found: back to where it began
         keep = current is not None and (ids is None or (self.paper_list.cursor != 0 and current.id in ids))
         self.queue.set_filter(ids)
         row = (self.queue.row_of(current.key) or 0) if keep and current is not None else 0

@@ -9,11 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from paperqueue.core.text import one_line
+from paperqueue.ui.screens.typing_prompt import TypingPrompt
 from paperqueue.ui.widgets.completing_input import CompletingInput, candidates_line
 
 
@@ -73,7 +73,7 @@ class TagInput(CompletingInput):
         return [head + tag for tag in completions(word, self.tags)]
 
 
-class TagPrompt(ModalScreen[tuple[str, ...] | None]):
+class TagPrompt(TypingPrompt[tuple[str, ...] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, current: tuple[str, ...], known: list[str], count: int) -> None:

@@ -1,8 +1,9 @@
 """An input whose `tab` cycles through completions (the first, then the
 next on every further tab), telling its screen which ones there are so it
 can show them. Keys are handled in the order they arrive: a burst from a
-paste or tmux (`ab<BS>c<tab>`) lands as typed, where Input's own bindings
-would run after the letters."""
+paste or tmux (`ab<BS>c<tab>`, `ml<enter>j`) lands as typed, where Input's
+own bindings would run after the letters. ``escape`` runs the screen's
+``cancel`` action (every prompt built on this input has one)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,45 @@ class CompletingInput(Input):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._cycle: tuple[list[str], int] | None = None
+        self.held: list[events.Key] | None = None  # keys typed after enter
+
+    def release_held(self) -> None:
+        """The prompt has acted on enter (closed, or stayed open to be
+        corrected): the keys typed after it go where the focus is now."""
+        held, self.held = self.held or [], None
+        for event in held:
+            self.app.post_message(events.Key(event.key, event.character))
 
     async def completions(self, value: str) -> list[str]:
         """Every completion of ``value``, as whole values, in order."""
         raise NotImplementedError
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.held is not None:
+            # Typed after enter, before the prompt acted on it: held, then
+            # sent on (see release_held) to the box if the prompt stays open,
+            # else to the screen under it.
+            event.stop()
+            event.prevent_default()
+            self.held.append(event)
+            return
+        if not self.screen.is_current:
+            # Typed after escape closed the prompt, but routed here before it
+            # closed: not text; sent on to the screen on top now.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in ("enter", "escape"):
+            # In order: the letters typed after it must not land in the box.
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                self.held = []
+                await self.run_action("submit")
+            else:
+                await self.run_action("screen.cancel")
+            return
         if event.key == "backspace":
             event.stop()
             event.prevent_default()

@@ -10,6 +10,7 @@ from a paste or ``tmux send-keys``) the edits would land out of order.
 from __future__ import annotations
 
 from textual import events
+from textual._time import get_time
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -30,6 +31,16 @@ class SearchBar(Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder="search titles and abstracts", id=id)
+        # When "/" put the focus here: keys of the same burst, routed to the
+        # list before that, are sent on to the box (ui/typeahead.py).
+        self.opened_at: float | None = None
+
+    def open(self) -> None:
+        """Show the box with the current query, to edit, and take the focus."""
+        self.display = True
+        self.cursor_position = len(self.value)
+        self.opened_at = get_time()
+        self.screen.set_focus(self)
 
     async def _on_key(self, event: events.Key) -> None:
         # Textual calls Input._on_key after this one unless prevent_default().
