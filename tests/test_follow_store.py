@@ -178,3 +178,27 @@ def test_the_writer_leaving_is_seen_without_taking_the_lock(pq_home: Path) -> No
     assert not again.read_only
     assert not writer_gone(pq_home)
     again.close()
+
+
+def test_a_killed_writer_not_yet_reaped_counts_as_gone(pq_home: Path) -> None:
+    import os
+    import time
+
+    make_queue(pq_home, 3)
+    ready = pq_home / "child-has-lock"
+    pid = os.fork()
+    if pid == 0:  # the writer: takes the lock, says so, dies without a word
+        try:
+            Store.open(pq_home)
+            ready.touch()
+        finally:
+            os._exit(0)
+    try:
+        for _ in range(3000):  # until the child died (a zombie: its parent has not reaped it)
+            if ready.exists() and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+                break
+            time.sleep(0.01)
+        assert (pq_home / "queue.lock").read_text().startswith(f"{pid} ")  # its note is still there
+        assert writer_gone(pq_home)
+    finally:
+        os.waitpid(pid, 0)

@@ -168,11 +168,16 @@ class Follow:
 
 
 def writer_gone(home: Path) -> bool:
-    """Whether the process that held the lock let it go: the lock file is
-    empty (a holder empties it when it leaves), missing, or names a process
-    that is not running (killed). Reads the file only: never takes the lock,
-    so it cannot stand in the way of a paperqueue starting meanwhile."""
+    """Whether the process that held the lock let it go. Where the kernel
+    tells (``/proc/locks``), whether anyone holds a lock on the lock file;
+    elsewhere, whether the file is empty (a holder empties it when it
+    leaves), missing, or names a process that is not running (killed).
+    Only reads: never takes the lock, so it cannot stand in the way of a
+    paperqueue starting meanwhile."""
     path = home / layout.LOCK
+    held = _flock_held(path)
+    if held is not None:
+        return not held
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -196,4 +201,27 @@ def writer_gone(home: Path) -> bool:
         return True
     except OSError:
         return False
+    return False
+
+
+def _flock_held(path: Path) -> bool | None:
+    """Whether some process holds a flock on ``path`` (Linux: ``/proc/locks``;
+    a killed holder not yet reaped holds none), or ``None`` where that cannot
+    be told. Matched by inode alone: a lock on a file of another device with
+    the same inode counts as held, which only delays the offer to take over."""
+    try:
+        inode = str(os.stat(path).st_ino)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK" and "->" not in fields and fields[5].rsplit(":", 1)[-1] == inode:
+            return True
     return False
