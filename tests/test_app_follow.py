@@ -214,3 +214,42 @@ async def test_when_the_other_app_closes_ctrl_l_opens_for_writing(pq_home: Path)
         assert store.state(key).starred and store.state(starred).starred
     finally:
         store.close()
+
+
+async def test_a_paper_removed_by_the_other_app_leaves_and_the_cursor_goes_to_the_next(pq_home: Path) -> None:
+    seed_store(pq_home)
+    other = OtherApp(pq_home)
+    try:
+        app = make_app(pq_home)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot)
+            await pilot.press("j", "j")
+            await settle(pilot)
+            rows = [p.key for p in queue_screen(app).queue.rows]
+            gone, after = rows[2], rows[3]
+            other.set(gone, PaperState(removed=True), "Removed 1 paper")
+            await until(pilot, lambda: queue_screen(app).queue.row_of(gone) is None, "the removed paper leaves")
+            assert paper_list(app).paper.key == after
+            assert [p.key for p in queue_screen(app).queue.rows] == rows[:2] + rows[3:]
+    finally:
+        other.close()
+
+
+async def test_the_palette_offers_opening_for_writing_only_when_read_only(pq_home: Path) -> None:
+    seed_store(pq_home)
+    other = OtherApp(pq_home)
+    try:
+        app = make_app(pq_home)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot)
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert "Open the queue for writing" in titles
+    finally:
+        other.close()
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        assert "Open the queue for writing" not in [c.title for c in app.get_system_commands(app.screen)]
+        await pilot.press("ctrl+l")  # nothing to take over: says nothing
+        await settle(pilot)
+        assert not [n for n in notifications(app) if "writ" in n]

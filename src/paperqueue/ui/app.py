@@ -85,6 +85,8 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, App[None]):
         if isinstance(screen, QueueScreen):
             yield from binding_commands(screen, screen.paper_list)
             yield SystemCommand("Help: every key", "key: ?", self.action_help)
+        if self.following is not None:  # read-only because another paperqueue has the queue
+            yield SystemCommand("Open the queue for writing", f"key: {TAKE_OVER_KEY} (once the other paperqueue closed)", self.action_take_over)
 
     @property
     def queue_screen(self) -> QueueScreen:

@@ -161,8 +161,11 @@ def show_states(screen: Any, states: dict[str, PaperState]) -> None:
         else:
             store.states[key] = state
     queue.states_changed(changes)
+    removed = {key for key, state in states.items() if state.removed}
     if any(old.removed != new.removed for old, new, _paper in changes):
-        screen.reshow()
+        # Removed under the cursor: on to the next paper that stays, as after one's own x.
+        current = screen.paper_list.paper
+        screen.reshow(screen._after_removing(removed) if current is not None and current.key in removed else None)
     else:
         screen.paper_list.refresh()
         screen.show_in_reader(screen.paper_list.paper)
