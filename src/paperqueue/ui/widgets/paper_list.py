@@ -77,6 +77,7 @@ class PaperList(ScrollView, can_focus=True):
         self._base: set[str] = set()
         self._look: _Look | None = None  # row styles, worked out again when styles change
         self._why_widths: tuple[dict | None, int, int] = (None, 0, 0)  # the Similar view's words, their widths
+        self._sizes_seen: tuple | None = None  # size, rows and container size at the last layout
 
     # -- data ----------------------------------------------------------------
 
@@ -241,6 +242,17 @@ class PaperList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.queue is not None:
             self._scroll_to_cursor()
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:  # noqa: ANN001
+        # Textual hands a ScrollView the layout's idea of its virtual size,
+        # never its rows, so it would set up (and repaint) the scrollbar on
+        # every layout pass of the screen, e.g. each time the reader shows
+        # the next paper. Only a new size or row count changes anything.
+        seen = (size, self.virtual_size, container_size)
+        if seen == self._sizes_seen:
+            return False
+        self._sizes_seen = seen
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     # -- drawing -------------------------------------------------------------
 

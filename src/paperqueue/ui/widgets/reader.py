@@ -19,6 +19,16 @@ from paperqueue.core.models import Paper, PaperDetails, PaperState
 from paperqueue.core.text import clean_text
 
 
+class _Part(Static):
+    """One part of the reader (title, meta, abstract, note, links)."""
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:  # noqa: ANN001
+        # A part does not scroll: its new size moves nothing that the layout
+        # pass that gave it did not already place. Textual would lay the whole
+        # screen out again (and repaint the reader twice per paper) for it.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
 class Reader(VerticalScroll, can_focus=False):
     DEFAULT_CLASSES = "pane"
 
@@ -27,13 +37,21 @@ class Reader(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: Paper | None = None
+        self._measured = False  # the parts were measured again once the pane had its size
 
     def compose(self):
-        yield Static(id="reader-title")
-        yield Static(id="reader-meta")
-        yield Static(id="reader-abstract")
-        yield Static(id="reader-note")
-        yield Static(id="reader-links")
+        yield _Part(id="reader-title")
+        yield _Part(id="reader-meta")
+        yield _Part(id="reader-abstract")
+        yield _Part(id="reader-note")
+        yield _Part(id="reader-links")
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:  # noqa: ANN001
+        # The pane's new scrollable height sets its scrollbar, and scrolling
+        # is bounded by it, without a second layout pass of the whole screen;
+        # a scrollbar that appears or goes asks for its own layout (Textual's
+        # show_vertical_scrollbar is a layout reactive).
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None) -> None:
         """Show ``paper``; ``details`` ``None`` means the abstract is still loading."""
@@ -57,10 +75,13 @@ class Reader(VerticalScroll, can_focus=False):
         else:
             abstract.update(Text(details.abstract or "(no abstract)"))
         links.update(_links_block(paper, details))
-        # Measure the parts again after this frame: an update made in the
-        # same frame as the pane's first layout kept one-line heights
-        # (seen when the abstract came from the cache at start).
-        self.call_after_refresh(self._measure_again)
+        # Measure the parts again after this frame, until the pane has had
+        # its size: an update made in the same frame as the pane's first
+        # layout kept one-line heights (seen when the abstract came from the
+        # cache at start). Later, once is enough: a second measuring on
+        # every move cost a second layout pass and repaint of the reader.
+        if not self._measured:
+            self.call_after_refresh(self._measure_again)
         if paper is not self._shown:
             self._shown = paper
             self.scroll_home(animate=False)
@@ -68,6 +89,8 @@ class Reader(VerticalScroll, can_focus=False):
     def _measure_again(self) -> None:
         for part in self.query(Static):
             part.refresh(layout=True)
+        if self.size.width and self.size.height:
+            self._measured = True
 
     def page(self, direction: int) -> None:
         if direction > 0:
