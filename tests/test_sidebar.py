@@ -192,3 +192,14 @@ async def test_the_sidebar_widens_with_the_terminal(pq_home: Path, tmp_path: Pat
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
         assert bar.outer_size.width == 24
+
+
+async def test_a_short_terminal_keeps_both_sections_in_the_sidebar(pq_home: Path, tmp_path: Path) -> None:
+    build_many(pq_home, tmp_path / "files")
+    app = make_app(pq_home)
+    async with app.run_test(size=(100, 13)) as pilot:
+        await wait_loaded(pilot)
+        drawn = rows(app)
+        assert len(drawn) <= app.screen.query_one(Sidebar).size.height, drawn
+        assert "Tags (T)" in drawn and "Batches (b)" in drawn, drawn
+        assert "" not in drawn, "no blank lines when the height is short"

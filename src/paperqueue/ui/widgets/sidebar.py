@@ -314,10 +314,9 @@ class Sidebar(Widget, can_focus=False):
 
     # -- the sections -------------------------------------------------------------
 
-    def _windows(self, height: int, sections: list[_Section]) -> dict[str, int]:
+    def _windows(self, height: int, sections: list[_Section], fixed: int) -> dict[str, int]:
         """Rows each section may use (its items and "more" lines), so that
         every section keeps some in sight."""
-        fixed = len(VIEWS) + 2 * len(sections)
         room = max(len(sections), height - fixed)
         wanted = {s.name: len(s.views) for s in sections}
         if sum(wanted.values()) <= room:
@@ -332,31 +331,35 @@ class Sidebar(Widget, can_focus=False):
             left -= given[section.name]
         return given
 
-    def _window(self, section: _Section, rows: int, current: int | None) -> tuple[int, int]:
-        """The first item shown and how many, with ``rows`` lines for
-        items and the "more" lines; the current item kept in sight when
-        the view just changed."""
+    def _window(self, section: _Section, rows: int, current: int | None) -> tuple[int, int, bool, bool]:
+        """The first item shown, how many, and whether a "more" line goes
+        above and below them, in ``rows`` lines; the current item kept in
+        sight when the view just changed."""
         count = len(section.views)
         if count <= rows:
-            return 0, count
-        rows = max(1, rows)
+            self._offsets[section.name] = 0
+            return 0, count, False, False
 
-        def shown(offset: int) -> int:
-            above = offset > 0
-            n = max(1, rows - above)
-            below = offset + n < count
-            return max(1, rows - above - below) if rows > 2 or not (above and below) else 1
+        def layout(offset: int) -> tuple[int, bool, bool]:  # items shown, more above, more below
+            if rows >= 3:
+                above = offset > 0
+                shown = rows - above
+                below = offset + shown < count
+                return shown - below, above, below
+            if rows == 2:  # one "more" line: below while there is more below
+                return 1, offset > 0 and offset + 1 >= count, offset + 1 < count
+            return 1, False, False
 
         offset = max(0, min(self._offsets[section.name], count - 1))
         if self._follow and current is not None:
             if current < offset:
                 offset = current
-            while current >= offset + shown(offset) and offset < count - 1:
+            while current >= offset + layout(offset)[0]:
                 offset += 1
-        while offset > 0 and offset + shown(offset) >= count and shown(offset - 1) + offset - 1 >= count:
+        while offset > 0 and offset - 1 + layout(offset - 1)[0] >= count:
             offset -= 1  # no empty space at the end when scrolled back
         self._offsets[section.name] = offset
-        return offset, shown(offset)
+        return (offset, *layout(offset))
 
     def render(self) -> Text:
         width = max(self.size.width, 12)
@@ -381,16 +384,19 @@ class Sidebar(Widget, can_focus=False):
             sections.append(_Section("tags", " Tags (T)", [tag_view(t) for t in self.tags]))
         if self.batches:
             sections.append(_Section("batches", " Batches (b)", [batch_view(b) for b, _n, _u in self.batches]))
-        rows = self._windows(height, sections)
+        # A blank line before each section, unless the height is short.
+        spaced = height >= len(VIEWS) + 4 * len(sections)
+        rows = self._windows(height, sections, len(VIEWS) + (1 + spaced) * len(sections))
         year = self._with_year(width)
         tag_names = list(self.tags)
         for section in sections:
-            add(Text(""), None)
+            if spaced:
+                add(Text(""), None)
             add(Text(section.title, style="dim"), None)
             current = section.views.index(self.view) if self.view in section.views else None
-            offset, count = self._window(section, rows[section.name], current)
+            offset, count, above, below = self._window(section, rows[section.name], current)
             first = len(lines)
-            if offset > 0:
+            if above:
                 add(Text(f"   ↑ {offset:,} more", style="dim italic"), ("more", section.name, -1))
             for index in range(offset, offset + count):
                 view = section.views[index]
@@ -406,7 +412,7 @@ class Sidebar(Widget, can_focus=False):
                     add(self._line(f" {self._label('batch', name, room, year)}", unread, view == self.view, width, total),
                         ("view", view))
             hidden = len(section.views) - offset - count
-            if hidden > 0:
+            if below:
                 add(Text(f"   ↓ {hidden:,} more", style="dim italic"), ("more", section.name, 1))
             self._sections[section.name] = (first, len(lines))
         self._follow = False
