@@ -108,6 +108,8 @@ class Follow:
         self._seen = Stamp.of(home)
         self._files = state_files(home)
         self._last = self._seen
+        self._shard_keys: dict[int, list[str]] = {}  # papers by state shard, for the store below
+        self._keyed: tuple[int, int] = (0, -1)  # that store (its id) and how many papers it had
 
     def look(self, store: Store) -> Update | None:
         """What changed since the last accepted look, or ``None`` (nothing,
@@ -158,13 +160,24 @@ class Follow:
                     read[key] = PaperState.from_record(record)
         new: dict[str, PaperState] = {}
         nothing = PaperState()
-        for key, paper in list(store.papers.items()):
-            if layout.shard_of(paper.id) not in shards:
-                continue
-            state = read.get(key, nothing)
-            if store.states.get(key, nothing) != state:
-                new[key] = state
+        by_shard = self._keys_by_shard(store)
+        for shard in shards:
+            for key in by_shard.get(shard, ()):
+                state = read.get(key, nothing)
+                if store.states.get(key, nothing) != state:
+                    new[key] = state
         return new
+
+    def _keys_by_shard(self, store: Store) -> dict[int, list[str]]:
+        """Which papers each state shard holds (built once per store read,
+        so a star costs one shard, not a pass over 100,000 papers)."""
+        if self._keyed != (id(store), len(store.papers)):
+            by_shard: dict[int, list[str]] = {}
+            size = layout.SHARD_SIZE
+            for key, paper in list(store.papers.items()):
+                by_shard.setdefault((paper.id - 1) // size, []).append(key)
+            self._shard_keys, self._keyed = by_shard, (id(store), len(store.papers))
+        return self._shard_keys
 
 
 def writer_gone(home: Path) -> bool:
