@@ -52,4 +52,5 @@ ROW_LEGEND: tuple[tuple[str, str], ...] = (
     ("greyed row", "no longer matches the view (read in Inbox, unstarred in Starred); it keeps its place until you enter the view again"),
     ("#tag", "the paper's tags"),
     ("~ words", "in the Similar view (m, M): the words the paper shares with what it was ranked against"),
+    ("3/12", "in the sidebar: unread papers / all papers of that view, tag or batch; one number: all of them unread"),
 )
