@@ -253,3 +253,61 @@ async def test_the_palette_offers_opening_for_writing_only_when_read_only(pq_hom
         await pilot.press("ctrl+l")  # nothing to take over: says nothing
         await settle(pilot)
         assert not [n for n in notifications(app) if "writ" in n]
+
+
+WRITER_SCRIPT = """
+import sys
+from pathlib import Path
+from paperqueue.core.history import History, repair
+from paperqueue.core.models import PaperState
+from paperqueue.core.store import Store
+from paperqueue.core.writer import Writer
+
+home = Path(sys.argv[1])
+store = Store.open(home)
+history = History(home)
+repair(store, history)
+history.ensure_loaded()
+writer = Writer(store, history)
+print("open", flush=True)
+for line in sys.stdin:  # one key per line: star it
+    key = line.strip()
+    star = PaperState(starred=True, starred_at="2026-03-13T09:00:00Z")
+    writer.record("Starred 1 paper", [(key, store.state(key).to_record(), star.to_record())])
+    store.set_state(key, star)
+    writer.save()
+    print("saved", flush=True)
+"""
+
+
+async def test_a_writer_in_another_process_is_followed_and_when_killed_ctrl_l_takes_over(pq_home: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    seed_store(pq_home)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER_SCRIPT, str(pq_home)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "open"
+        app = make_app(pq_home)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_loaded(pilot)
+            assert app.store.read_only
+            key = queue_screen(app).queue.rows[1].key
+            child.stdin.write(key + "\n")
+            child.stdin.flush()
+            assert child.stdout.readline().strip() == "saved"
+            await until(pilot, lambda: "★" in row_of(app, key), "the other process's star shows")
+            child.send_signal(signal.SIGKILL)  # not reaped yet: a zombie still answers to its pid
+            message = "The other paperqueue closed: press ctrl+l to open the queue for writing"
+            await until(pilot, lambda: message in notifications(app), "the offer to take over")
+            await pilot.press("ctrl+l")
+            await until(pilot, lambda: not app.store.read_only, "the queue opened for writing")
+            await settle(pilot)
+            assert "READ-ONLY" not in widget_text(app, "#status")
+            assert app.store.state(key).starred
+    finally:
+        child.kill()
+        child.wait()
