@@ -2,7 +2,7 @@
 keeps the screen changing, against a list-plus-reader floor app.
 
     .venv/bin/python benchmarks/keystroke.py [--sizes 1000,100000] [--terminals 120x40,200x60]
-        [--presses 50] [--no-import] [--quick] [--work DIR]
+        [--presses 50] [--no-import] [--no-idle] [--quick] [--work DIR]
 
 Each case starts an app in its own detached tmux session (``-x``/``-y`` set
 the terminal size), waits until it is idle (its screen unchanged and its
@@ -71,9 +71,10 @@ HANDOVER_TIMEOUT = 30.0  # seconds for the app to show a handed-over import
 SEED = 1
 clock = time.perf_counter
 
-# The status line's background activity (import or indexing progress) runs
-# to the end of the line: left out when screens are compared.
-ACTIVITY = re.compile(rb"(importing|indexing for search).*$")
+# The status line's background activity (import or indexing progress, its
+# percentage first: "45% importing: reading") runs to the end of the line:
+# left out when screens are compared.
+ACTIVITY = re.compile(rb"(\d+% )?(importing|indexing for search).*$")
 
 
 def say(text: str) -> None:
@@ -505,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terminals", default="120x40,200x60", help="terminal sizes (default 120x40,200x60)")
     parser.add_argument("--presses", type=int, default=50, help="j presses per case (default 50)")
     parser.add_argument("--no-import", action="store_true", help="leave out the cases during an import")
+    parser.add_argument("--no-idle", action="store_true",
+                        help="leave out the idle cases (to try a change to imports; the ratio to idle is then n/a)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 and 10,000 papers, 120x40, 15 presses")
     parser.add_argument("--work", type=Path, help="keep stores here between runs (default: a temp folder, removed)")
     args = parser.parse_args(argv)
@@ -536,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
             halves = [timed(Case("floor, first run"), lambda c: run_floor(tmux, size, args.presses, c))]
             idle = {count: timed(Case(f"paperqueue, {count:,} papers, idle"),
                                  lambda c, count=count: run_idle(tmux, size, stores[count], count, work, args.presses, c))
-                    for count in sizes}
+                    for count in ([] if args.no_idle else sizes)}
             busy = {} if page is None else {
                 count: timed(Case(f"paperqueue, {count:,} papers, during a {IMPORT_PAPERS:,}-paper import"),
                              lambda c, count=count: run_importing(tmux, size, stores[count], count, page, work, args.presses, c))
