@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from email.message import Message
 from pathlib import Path
 
-import httpx
+from paperqueue.core.net._httpx import httpx
 
 from paperqueue import __version__
 from paperqueue.core.atomic import PRIVATE_FILE, UnsafePathError, check_regular, make_private_dirs
