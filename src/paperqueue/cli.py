@@ -80,10 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="FILE",
         help="write to FILE atomically (default: standard output); a link to a file writes that file",
     )
-    from paperqueue.commands import batches, tags
+    from paperqueue.commands import batches, fetching, subscribing, tags
 
     tags.add_parser(commands)
     batches.add_parser(commands)
+    subscribing.add_parsers(commands)
+    fetching.add_parsers(commands)
     return parser
 
 
@@ -101,6 +103,16 @@ def _views(command: argparse.ArgumentParser, views: tuple[str, ...]) -> None:
             f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view, help=helps[view]
         )
     command.set_defaults(view="all")
+
+
+# command -> (module in paperqueue.commands, its function taking the parsed arguments)
+_ELSEWHERE = {
+    "subscribe": ("subscribing", "cmd_subscribe"),
+    "subscriptions": ("subscribing", "cmd_subscriptions"),
+    "unsubscribe": ("subscribing", "cmd_unsubscribe"),
+    "fetch": ("fetching", "cmd_fetch"),
+    "add": ("fetching", "cmd_add"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             from paperqueue.commands.batches import cmd_batch
 
             return cmd_batch(args)
+        if args.command in _ELSEWHERE:
+            module, function = _ELSEWHERE[args.command]
+            return getattr(__import__(f"paperqueue.commands.{module}", fromlist=[function]), function)(args)
         if args.command in ("undo", "redo"):
             return cmd_undo(args.command)
         if args.command == "doctor":

@@ -7,6 +7,12 @@ app (the one writer) claims it by renaming it, imports the files exactly as
 claimed within a few seconds (a read-only second app, a hung one) is taken
 back and the command refuses, as it would have without an app. Files a
 crash left behind are removed by the next writer (:func:`clean_stale`).
+
+Requests have a ``kind`` (:func:`kind_of`): ``import`` (files; a request
+without a kind is one), ``fetch`` (``names``: the subscriptions to fetch,
+empty for all) and ``add`` (``items``: what the person typed). The app
+answers with the same kind, so a command can tell an app that did the work
+from one that does not know the kind (:func:`answered_kind`).
 """
 
 from __future__ import annotations
@@ -35,6 +41,33 @@ def submit(home: Path, files: list[Path], *, name: str | None, restore: bool) ->
     body = {"files": [str(path.resolve()) for path in files], "name": name, "restore": restore}
     atomic_write_bytes(request, orjson.dumps(body))
     return request
+
+
+IMPORT, FETCH, ADD = "import", "fetch", "add"
+KINDS = (IMPORT, FETCH, ADD)
+
+
+def submit_work(home: Path, kind: str, body: dict) -> Path:
+    """Write a ``fetch`` or ``add`` request for the open app; returns its path."""
+    if kind not in (FETCH, ADD):
+        raise ValueError(f"unknown request kind {kind!r}")
+    folder = home / FOLDER
+    make_private_dirs(folder)
+    request = folder / f"{uuid.uuid4().hex}.json"
+    atomic_write_bytes(request, orjson.dumps({**body, "kind": kind}))
+    return request
+
+
+def kind_of(body: dict) -> str | None:
+    """The kind of a claimed request; ``None`` for one this version does not know."""
+    kind = body.get("kind", IMPORT)
+    return kind if kind in KINDS else None
+
+
+def answered_kind(result: dict) -> str:
+    """The kind the app answered (``import`` from an app that predates kinds)."""
+    kind = result.get("kind", IMPORT)
+    return kind if isinstance(kind, str) else IMPORT
 
 
 def wait(
@@ -100,10 +133,14 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def answer(working: Path, lines: list[str], errors: list[str], status: int) -> None:
-    """Write the result for the waiting command and drop the claimed request."""
+def answer(working: Path, lines: list[str], errors: list[str], status: int, kind: str = IMPORT) -> None:
+    """Write the result for the waiting command and drop the claimed request
+    (``kind``: the request's, see :func:`kind_of`)."""
     result = working.with_suffix(".result")
-    atomic_write_bytes(result, orjson.dumps({"lines": lines, "errors": errors, "status": status}))
+    body = {"lines": lines, "errors": errors, "status": status}
+    if kind != IMPORT:
+        body["kind"] = kind
+    atomic_write_bytes(result, orjson.dumps(body))
     working.unlink(missing_ok=True)
 
 
