@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,56 @@ def pq_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     yield home
     assert os.environ.get("PAPERQUEUE_HOME") == str(home), "a test removed PAPERQUEUE_HOME mid-test"
+
+
+_LOOPBACK_NAMES = frozenset({"", "localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def _loopback(host: object) -> bool:
+    if host is None:
+        return True  # getaddrinfo(None, port): this machine
+    name = (host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)).strip("[]").rstrip(".").lower()
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests reach 127.0.0.1 / ::1 / localhost only: any other connection (or
+    name lookup) made in this process is refused and fails the test by name."""
+    reached: list[str] = []
+    connect, connect_ex, getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def refuse(where: object) -> None:
+        reached.append(repr(where))
+        raise OSError(101, f"{request.node.nodeid} tried to reach {where!r}: tests use the loopback address only")
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            refuse(address)
+        return connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: object) -> int:
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            refuse(address)
+        return connect_ex(self, address)
+
+    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+        if not _loopback(host):
+            reached.append(repr(host))
+            raise socket.gaierror(socket.EAI_NONAME, f"{request.node.nodeid} looked up {host!r}: tests use the loopback address only")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    yield
+    if reached:
+        pytest.fail(f"{request.node.nodeid} tried to reach {', '.join(reached)} (tests use the loopback address only)")
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001

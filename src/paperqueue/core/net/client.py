@@ -167,7 +167,7 @@ class Client:
         self._sleep = sleep
         self._clock = clock
         self._random = random.Random()
-        self._gate = ArxivGate(self.home / GATE_FILE, arxiv_delay(), sleep=sleep, clock=clock)
+        self._gate = ArxivGate(self.home / GATE_FILE, arxiv_delay(os.environ, self.endpoints), sleep=sleep, clock=clock)
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,  # followed here: each hop's scheme checked, arXiv's gated

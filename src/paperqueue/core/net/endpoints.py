@@ -125,10 +125,11 @@ def is_arxiv_url(url: str, endpoints: Endpoints) -> bool:
     return any(origin == _origin(base) for base in endpoints.arxiv_bases)
 
 
-def arxiv_delay(environ: Mapping[str, str] = os.environ) -> float:
+def arxiv_delay(environ: Mapping[str, str] = os.environ, bases: Endpoints | None = None) -> float:
     """Seconds between two requests to arXiv: 3, or ``PAPERQUEUE_ARXIV_DELAY``
     when it is a number of seconds that is larger, or smaller while every
-    arXiv base points at a host that is not arXiv's own."""
+    arXiv base (of ``bases``, else of ``endpoints(environ)``) points at a
+    host that is not arXiv's own."""
     raw = (environ.get(ENV_ARXIV_DELAY) or "").strip()
     if not raw:
         return ARXIV_DELAY
@@ -140,7 +141,7 @@ def arxiv_delay(environ: Mapping[str, str] = os.environ) -> float:
         return ARXIV_DELAY
     if wanted >= ARXIV_DELAY:
         return min(wanted, ARXIV_DELAY_MOST)
-    bases = endpoints(environ).arxiv_bases
-    if any(is_arxiv_host(_host(base)) or not _host(base) for base in bases):
+    chosen = bases if bases is not None else endpoints(environ)
+    if any(is_arxiv_host(_host(base)) or not _host(base) for base in chosen.arxiv_bases):
         return ARXIV_DELAY
     return wanted
