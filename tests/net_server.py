@@ -65,6 +65,7 @@ class Canned:
     stream: Callable[[], Iterator[bytes]] | None = None  # chunked body, made while sending
     hang: bool = False  # never answer
     delay: float = 0.0  # seconds before answering
+    meet: threading.Barrier | None = None  # answer only once every party of the barrier has arrived
 
     @classmethod
     def text(cls, body: str | bytes, content_type: str = "text/plain; charset=utf-8", status: int = 200, **headers: str) -> Canned:
@@ -202,6 +203,8 @@ def _handler_for(server: NetServer) -> type[BaseHTTPRequestHandler]:
                 return
             if answer.delay:
                 server.stopping.wait(answer.delay)
+            if answer.meet is not None:
+                answer.meet.wait()  # raises BrokenBarrierError on its timeout: the client then gets no answer
             try:
                 self._send(answer)
             except (BrokenPipeError, ConnectionResetError):

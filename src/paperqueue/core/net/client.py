@@ -27,7 +27,6 @@ from __future__ import annotations
 import codecs
 import email.utils
 import errno
-import io
 import os
 import random
 import socket
@@ -65,7 +64,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRIED_STATUS = frozenset({429, 503})
 _SCHEMES = frozenset({"http", "https"})
 _STAMP_WIDTH = 24  # bytes of the timestamp in arxiv.gate: "1715000000.123456" padded
-_READ_SIZE = 64 * 1024
+_INFLATE_STEP = 256 * 1024  # bytes of decompressed body made at a time
 
 
 # -- what a request gives --------------------------------------------------------------
@@ -276,27 +275,30 @@ class Client:
             decoder = _DeflateDecoder()
         else:
             raise FetchError(asked, f"unsupported Content-Encoding {coding[:40]!r}")
-        body = io.BytesIO()
+        body: list[bytes] = []  # joined at the end: a growing buffer would overshoot the cap by an eighth
         total = 0
         received = 0
         try:
-            for raw in reply.iter_raw(_READ_SIZE):
+            for raw in reply.iter_raw():
                 received += len(raw)
                 if decoder is None:
                     total += len(raw)
                     if total > limit:
                         raise FetchError(asked, too_large)
-                    body.write(raw)
+                    body.append(raw)
                     continue
                 pending = raw
-                while pending and not decoder.eof:
-                    # Never more than one byte past the cap, whatever the ratio.
-                    out = decoder.decompress(pending, limit - total + 1)
+                while not decoder.eof:
+                    # A bounded step, whatever the ratio: a bomb never
+                    # inflates more than one step past the cap.
+                    out = decoder.decompress(pending, _INFLATE_STEP)
                     total += len(out)
                     if total > limit:
                         raise FetchError(asked, too_large)
-                    body.write(out)
+                    body.append(out)
                     pending = decoder.unconsumed_tail
+                    if not pending and len(out) < _INFLATE_STEP:
+                        break  # this input is used up and nothing more is held back
         except zlib.error:
             raise FetchError(asked, f"body is not valid {coding}") from None
         except httpx.RemoteProtocolError:
@@ -305,7 +307,7 @@ class Client:
             raise FetchError(asked, f"cut short ({received}{of} bytes arrived)") from None
         if decoder is not None and not decoder.eof:
             raise FetchError(asked, f"cut short (the {coding} stream ends early)")
-        return body.getvalue()
+        return b"".join(body)
 
 
 class _DeflateDecoder:
@@ -314,10 +316,16 @@ class _DeflateDecoder:
 
     def __init__(self) -> None:
         self._inner: zlib._Decompress | None = None  # type: ignore[name-defined]
+        self._start = b""  # the first byte, until a second one tells the kind
 
     def decompress(self, data: bytes, max_length: int) -> bytes:
         if self._inner is None:
-            wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            data = self._start + data
+            if len(data) < 2:
+                self._start = data
+                return b""
+            self._start = b""
+            wrapped = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
             self._inner = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
         return self._inner.decompress(data, max_length)
 
