@@ -36,7 +36,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
@@ -228,6 +228,12 @@ class Client:
     def _once(self, asked: str, current: str, headers: dict[str, str]) -> Response | str:
         """One request: a :class:`Response`, or the URL a redirect points to."""
         gate = self._gate.turn() if is_arxiv_url(current, self.endpoints) else nullcontext()
+        try:
+            return self._within(gate, asked, current, headers)
+        except GateUnavailable as error:
+            raise FetchError(asked, f"cannot space arXiv requests: {error}") from None
+
+    def _within(self, gate: AbstractContextManager[None], asked: str, current: str, headers: dict[str, str]) -> Response | str:
         with gate:
             try:
                 with self._http.stream("GET", current, headers=headers) as reply:
@@ -433,6 +439,10 @@ def _transport_reason(error: httpx.TransportError) -> str:
 # -- arXiv's gate ----------------------------------------------------------------------
 
 
+class GateUnavailable(Exception):
+    """The gate file cannot be used (a link in its place, an unwritable folder)."""
+
+
 class ArxivGate:
     """One arXiv request at a time, at least ``delay`` seconds after the
     previous one ended, across the threads of this process and every
@@ -452,9 +462,15 @@ class ArxivGate:
     def turn(self) -> Iterator[None]:
         """Wait for the gate and the delay; the request runs inside."""
         with self._local:
-            fd = self._open()
             try:
-                _lock(fd)
+                fd = self._open()
+            except OSError as error:
+                raise GateUnavailable(str(error) if isinstance(error, UnsafePathError) else f"{self.path}: {error.strerror or error}") from None
+            try:
+                try:
+                    _lock(fd)
+                except OSError as error:
+                    raise GateUnavailable(f"{self.path}: cannot lock ({error.strerror or error})") from None
                 last = _read_stamp(fd)
                 now = self._clock()
                 if last is None:
