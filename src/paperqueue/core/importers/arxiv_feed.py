@@ -21,6 +21,7 @@ Atom (``{http://www.w3.org/2005/Atom}feed``)::
     arxiv:primary_category, category   -> categories (primary first)
     link[title=pdf]                    -> pdf_url
     arxiv:doi (or link[title=doi])     -> doi
+    arxiv:journal_ref                  -> venue (TeX decoded)
     other links + URLs in the summary
       and in arxiv:comment             -> links (GitHub first, arXiv pages dropped)
 
@@ -47,7 +48,17 @@ RSS 2.0 (rss.arxiv.org) and RSS 1.0 / RDF (the older listing)::
     category (title suffix class first) -> categories
     pubDate / dc:date                  -> published (else the channel's date:
                                           RDF items carry none)
-    URLs in the abstract               -> links
+    arxiv:DOI                          -> doi
+    arxiv:journal_reference            -> venue (TeX decoded)
+    link, when not an arXiv page       -> links (a journal's or a blog's
+                                          feed), with the URLs in the abstract
+    arxiv:announce_type (else the
+      "Announce Type:" preamble)       -> kept or skipped by ``types``
+
+``parse_rss(text, types)`` keeps only the items whose announce type (new,
+cross, replace, replace-cross) is in *types*; an item that says none (old
+RDF listings, other feeds) is kept.  Skipped items are no problem lines:
+they were understood, and not wanted.
 """
 
 from __future__ import annotations
@@ -197,6 +208,7 @@ def _atom_entry(entry: Element, where: str, problems: list[str]) -> ParsedPaper 
         doi=checked_doi(_text(entry.find(ARXIV + "doi")), where, problems) or checked_doi(doi_link, where, problems),
         categories=clean_categories(categories, where, problems),
         pdf_url=pdf_url,
+        venue=_tex(_text(entry.find(ARXIV + "journal_ref"))) or None,
         authoritative=arxiv_id is not None,
     )
 
@@ -248,7 +260,7 @@ _HTML_TAG_RE = re.compile(
     re.IGNORECASE,
 )
 _PREAMBLE_RE = re.compile(
-    r"arXiv:(\S+) +Announce Type: *\S+ +Abstract: *", re.IGNORECASE
+    r"arXiv:(\S+) +Announce Type: *(\S+) +Abstract: *", re.IGNORECASE
 )
 _TITLE_SUFFIX_RE = re.compile(r" ?\(arXiv:([^\s\[\]()]+) ?\[([^\[\]()]*)\][^()]{0,40}\)\Z")
 _GUID_RE = re.compile(r"oai:arXiv\.org:(\S+)", re.IGNORECASE)
@@ -291,14 +303,17 @@ def _children(item: Element) -> dict[str, list[Element]]:
     return found
 
 
-def _rss_item(item: Element, where: str, problems: list[str], channel_date: str = "") -> ParsedPaper | None:
+def _rss_item(item: Element, where: str, problems: list[str], channel_date: str = "",
+              types: frozenset[str] | None = None) -> ParsedPaper | None:
     kids = _children(item)
 
     def first(tag: str) -> Element | None:
         return kids.get(tag, [None])[0]
 
+    announced = _text(first(ARXIV + "announce_type")).lower()
     title = _text(first("title"))
-    ids = [_text(first("link")), item.get(RDF + "about", "")]
+    link = _text(first("link"))
+    ids = [link, item.get(RDF + "about", "")]
     categories: list[str | None] = []
     suffix = _TITLE_SUFFIX_RE.search(title)
     if suffix:
@@ -311,6 +326,9 @@ def _rss_item(item: Element, where: str, problems: list[str], channel_date: str 
     if preamble:
         abstract = abstract[preamble.end():]
         ids.append("arXiv:" + preamble.group(1))
+        announced = announced or preamble.group(2).lower()
+    if types is not None and announced and announced not in types:
+        return None  # understood, not wanted
     guid = _GUID_RE.fullmatch(_text(first("guid")))
     if guid:
         ids.append(guid.group(1))
@@ -330,16 +348,21 @@ def _rss_item(item: Element, where: str, problems: list[str], channel_date: str 
         title=title,
         abstract=abstract,
         arxiv_id=arxiv_id,
-        links=_links([abstract]),
+        links=_links([link, abstract]),
         authors=clean_names(authors),
         published=iso_datetime(published),
+        doi=checked_doi(_text(first(ARXIV + "DOI")), where, problems),
         categories=clean_categories(categories, where, problems),
+        venue=_tex(_text(first(ARXIV + "journal_reference"))) or None,
         authoritative=arxiv_id is not None,
     )
 
 
-def parse_rss(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
-    """Papers and problem lines from an RSS 2.0 or RSS 1.0 (RDF) feed."""
+def parse_rss(source: str | Element, types: set[str] | frozenset[str] | None = None
+              ) -> tuple[list[ParsedPaper], list[str]]:
+    """Papers and problem lines from an RSS 2.0 or RSS 1.0 (RDF) feed; with
+    *types*, only the items announced as one of them (see the module
+    docstring)."""
     root = _root(source)
     if root.tag == "rss":
         channel = root.find("channel")
@@ -354,8 +377,10 @@ def parse_rss(source: str | Element) -> tuple[list[ParsedPaper], list[str]]:
         kids = _children(channel)
         date = next((_text(kids[tag][0]) for tag in ("pubDate", DC + "date", "lastBuildDate") if tag in kids), "")
 
+    wanted = None if types is None else frozenset(kind.lower() for kind in types)
+
     def read(item: Element, where: str, problems: list[str]) -> ParsedPaper | None:
-        return _rss_item(item, where, problems, date)
+        return _rss_item(item, where, problems, date, wanted)
 
     return collect(items, read, "item")
 
