@@ -184,3 +184,31 @@ def test_feed_that_is_html_fails() -> None:
 )
 def test_parse_add_argument(text: str, expected: tuple[str, str] | None) -> None:
     assert parse_add_argument(text) == expected
+
+
+class _ClientFailure(Exception):
+    """The client's FetchError shape: ``url``, ``reason``."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason = url, reason
+
+
+def test_crossref_404_raised_by_the_client_is_none_other_failures_pass_through() -> None:
+    url = EP.crossref_api + "/works/10.9999/nope"
+    assert fetch_crossref(FakeGet({url: _ClientFailure(url, "HTTP 404")}), EP, "10.9999/nope") is None
+    with pytest.raises(_ClientFailure):
+        fetch_crossref(FakeGet({url: _ClientFailure(url, "HTTP 503")}), EP, "10.9999/nope")
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from paperqueue.core.importers.crossref import markup_text  # noqa: E402
+
+
+@given(st.text(max_size=300))
+def test_add_argument_and_markup_never_crash(text: str) -> None:
+    found = parse_add_argument(text)
+    assert found is None or (found[0] in ("arxiv", "doi") and found[1] and "\n" not in found[1])
+    out = markup_text(text)
+    assert "\n" not in out and "\x1b" not in out
