@@ -56,6 +56,14 @@ def test_every_request_says_who_it_is_from_and_asks_for_gzip(pq_home: Path, net_
     assert "gzip" in sent["accept-encoding"]
 
 
+def test_cookies_a_server_sets_are_never_sent_back(pq_home: Path, net_server: NetServer) -> None:
+    url = net_server.route("/feed", Canned(200, b"ok", {"Set-Cookie": "track=me; Path=/"}))
+    with client(pq_home) as http:
+        http.get(url)
+        http.get(url)
+    assert "cookie" not in net_server.requests[1].headers
+
+
 def test_conditional_headers_are_sent_and_a_304_is_an_answer_not_an_error(pq_home: Path, net_server: NetServer) -> None:
     url = net_server.route("/feed", Canned(304, headers={"ETag": '"v1"'}))
     with client(pq_home) as http:

@@ -2,8 +2,8 @@
 
 :class:`Client` makes every request paperqueue sends (subscriptions, ``add``):
 
-- ``httpx`` with a connect and a read timeout, TLS verification, and the
-  User-Agent ``paperqueue/<version> (+<project URL>)``;
+- ``httpx`` with a connect and a read timeout, TLS verification, the
+  User-Agent ``paperqueue/<version> (+<project URL>)``, and no cookies;
 - http and https only, at most 5 redirects (each hop checked again);
 - gzip and deflate decoded here, chunk by chunk, with the decompressed body
   capped (50 MB): a larger body is refused, never cut to size, and is never
@@ -40,6 +40,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 from paperqueue.core.net._httpx import httpx
@@ -171,6 +172,7 @@ class Client:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,  # followed here: each hop's scheme checked, arXiv's gated
             verify=True,
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # none kept, none sent
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         )
 
