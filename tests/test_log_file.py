@@ -272,3 +272,18 @@ def test_a_kill_test_names_each_step_of_the_log_it_stops_at(pq_home: Path, tmp_p
         "truncate history", "truncated history",  # the torn line cut at the next start
     ]
     assert [orjson.loads(line)["kind"] for line in path.read_bytes().splitlines()] == ["do", "sync"]
+
+
+def test_a_read_only_history_leaves_the_writers_unfinished_line_alone(pq_home: Path) -> None:
+    """A second, read-only app reads the log while the writer appends: the
+    half-written last line is that append in progress, not damage to cut."""
+    path = write_log(pq_home, GOOD, {"kind": "sync", "seq": 1})
+    with path.open("ab") as log:
+        log.write(b'{"seq": 2, "at": "2026-01-01T00:00:00Z", "kind": "do", "lab')
+    before = path.read_bytes()
+    history = History(pq_home, read_only=True)
+    history.load()
+    assert [a.label for a in history.undo_stack] == ["Starred 1 paper"]
+    assert path.read_bytes() == before
+    History(pq_home).load()  # the writer's own open cuts it
+    assert path.read_bytes() == before[: before.rindex(b"\n") + 1]

@@ -104,9 +104,12 @@ class History:
     (``_io``), so appends, sync lines and compaction never interleave.
     """
 
-    def __init__(self, home: Path, clock: Clock = utc_now) -> None:
+    def __init__(self, home: Path, clock: Clock = utc_now, *, read_only: bool = False) -> None:
         self.path = home / FILE
         self.clock = clock
+        # Read-only (another paperqueue writes the log): a torn last line is
+        # that writer's append in progress, never cut from the file here.
+        self.read_only = read_only
         self.undo_stack: list[Action] = []
         self.redo_stack: list[Action] = []
         self.timeline: list[tuple[str, str]] = []  # (at, label) of everything done, oldest first
@@ -142,7 +145,7 @@ class History:
         damaged or of the wrong shape (counted in :attr:`skipped`)."""
         with self._io, self._lock:
             self.loaded = True
-            records, self.skipped = log_file.read_records(self.path)
+            records, self.skipped = log_file.read_records(self.path, repair=not self.read_only)
             self._lines = len(records)
             synced = max((r["seq"] for r in records if r["kind"] == "sync"), default=0)
             self.synced = max(self.synced, synced)

@@ -41,11 +41,12 @@ def in_sync(path: Path) -> bool:
     return isinstance(record, dict) and record.get("kind") == "sync" and record.get("end") == size - len(last) - 1
 
 
-def read_records(path: Path) -> tuple[list[dict], int]:
+def read_records(path: Path, *, repair: bool = True) -> tuple[list[dict], int]:
     """The log's records in order, and how many lines were skipped as
     damaged or of the wrong shape. A torn last line (a write that never
-    finished, so never counted) is cut from the file; a line repeated
-    exactly (an old retried write) counts once. A missing log is empty."""
+    finished, so never counted) is left out, and with ``repair`` (only the
+    writer may) cut from the file; a line repeated exactly (an old retried
+    write) counts once. A missing log is empty."""
     try:
         check_regular(path)  # a FIFO must not hang the start
         raw = path.read_bytes()
@@ -53,7 +54,8 @@ def read_records(path: Path) -> tuple[list[dict], int]:
         return [], 0
     if raw and not raw.endswith(b"\n"):
         raw = raw[: raw.rfind(b"\n") + 1]
-        _truncate(path, len(raw))
+        if repair:
+            _truncate(path, len(raw))
     records = []
     skipped = 0
     seen: set[tuple] = set()
