@@ -168,7 +168,7 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, App[None]):
         """The store's writer, its log replayed into it first (on a worker's
         thread); returns what the person should be told."""
         notices: list[str] = []
-        history = History(store.home, clock=self.clock)
+        history = History(store.home, clock=self.clock, read_only=store.read_only)
         try:
             repaired = repair(store, history) if not store.read_only else 0
         except OSError as error:
@@ -369,10 +369,10 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, App[None]):
         if store is None:
             return
         store.load_rest()
-        names = {b: store.batch_name(b) for b in store.batch_info}
+        names = {b: store.batch_name(b) for b in store.live_batches()}
         from datetime import UTC, datetime
 
-        stats = reading_stats(list(store.papers.values()), dict(store.states), names, datetime.now(UTC))
+        stats = reading_stats(list(store.papers.values()), dict(store.states), names, datetime.now(UTC), hidden=store.hidden_keys())
         history = list(reversed(self.history.timeline))
         self.call_from_thread(self.push_screen, LogScreen(stats, history))
 

@@ -5,13 +5,20 @@ in the status line."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual import work
 
 
 class ImportsMixin:
-    """Mixed into the App (which provides ``store``, ``history``, ``queue_screen``)."""
+    """Mixed into the App (which provides ``store``, ``history``, ``queue_screen``).
+
+    Imports run one at a time (``_one_at_a_time``), whichever worker asks:
+    the ``i`` prompt's and the hand-over's workers are not exclusive, since
+    cancelling a thread worker does not stop its thread, only hides it."""
+
+    _one_at_a_time = threading.Lock()
 
     def _import_progress(self, stage: str, done: int, total: int) -> None:
         """Called from an import worker: show how far it got in the status line."""
@@ -32,7 +39,7 @@ class ImportsMixin:
 
         self.push_screen(ImportPrompt(), chosen)
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @work(thread=True, group="import", exit_on_error=False)
     def import_path(self, path: Path) -> None:
         """Import ``path`` into the open queue (``i``), with progress in the status line."""
         lines, errors, _status = self._import_files([path])
@@ -42,12 +49,16 @@ class ImportsMixin:
     def _import_files(self, paths: list[Path], name: str | None = None, restore: bool = False) -> tuple[list[str], list[str], int]:
         """Import files in a worker thread: summary lines, error lines, and the
         exit code ``paperqueue import`` would give (0, 1 store, 2 input)."""
-        from paperqueue.core.importing import UnusableFileError, import_file, summary_line
-        from paperqueue.core.text import one_line
-
         store = self.store
         if store is None:
             return [], ["the queue is not open yet"], 1
+        with self._one_at_a_time:
+            return self._import_each(store, paths, name, restore)
+
+    def _import_each(self, store, paths: list[Path], name: str | None, restore: bool) -> tuple[list[str], list[str], int]:  # noqa: ANN001
+        from paperqueue.core.importing import UnusableFileError, import_file, summary_line
+        from paperqueue.core.text import one_line
+
         lines: list[str] = []
         errors: list[str] = []
         status = 0
@@ -64,11 +75,12 @@ class ImportsMixin:
                     errors.append(f"{label}: not imported, the store could not be written ({error.strerror or error})")
                     status = status or 1
                     continue
-                line = summary_line(label, result)
+                logged = store.last_import
+                line = summary_line(label, result, logged=logged)
                 lines.append(line)
                 errors.extend(f"{path}: {problem}" for problem in result.problems)
                 if self.writer is not None:
-                    self.writer.note(f"Imported {line}")
+                    self.writer.record_import(f"Imported {line}", logged)  # u undoes it
         finally:
             self.call_from_thread(self.queue_screen.set_activity, "import", None)
         if lines:
@@ -76,7 +88,7 @@ class ImportsMixin:
             self.call_from_thread(self.queue_screen.store_complete)
         return lines, errors, status
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @work(thread=True, group="import", exit_on_error=False)
     def _take_requests(self) -> None:
         """Imports handed over by ``paperqueue import`` while the app is open."""
         from paperqueue.core import handoff
@@ -88,7 +100,13 @@ class ImportsMixin:
             working, body = claimed
             files = [Path(f) for f in body.get("files", []) if isinstance(f, str)]
             name = body.get("name") if isinstance(body.get("name"), str) else None
-            lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
-            handoff.answer(working, lines, errors, status)
+            lines: list[str] = []
+            errors = ["the open paperqueue could not import it (see its window)"]
+            status = 1
+            try:
+                lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
+            finally:
+                # Always answered: the waiting command must never wait forever.
+                handoff.answer(working, lines, errors, status)
             if lines:
                 self.call_from_thread(self.notify, "\n".join(["From the command line:", *lines]), markup=False, timeout=8)

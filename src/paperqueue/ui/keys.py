@@ -24,6 +24,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("/", "search titles and abstracts (enter keeps the filter, escape clears it; / again edits the query)"),
     ("S", "sort: newest added / title / unread first"),
     ("b / B", "view the next / previous import batch"),
+    ("E / D", "in a tag or batch view: rename / delete that tag or batch (D asks first; deleting a batch hides the papers no other batch holds; u undoes either)"),
     ("i", "import a file (page, HF JSON, arXiv feed, BibTeX, id list, paperqueue JSON)"),
     ("v", "select a range as in vim: v, then j/k/g/G/pages extend it, v again ends it (v v: one paper); v on a selected paper unselects it"),
     ("V / escape", "select the whole view / clear the selection (escape again clears the search)"),
@@ -38,6 +39,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("L", "reading log: added vs read, stars per batch, history"),
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
+    ("ctrl+l", "in a read-only window (another paperqueue has the queue): open it for writing once the other one closed"),
     ("q / ctrl+c", "quit (saving first)"),
 )
 

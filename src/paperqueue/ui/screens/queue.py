@@ -86,6 +86,8 @@ class QueueScreen(RankingScreen):
     action_redo = writes("redo")(RankingScreen.action_redo)
     action_edit_tags = writes("tag")(RankingScreen.action_edit_tags)
     action_edit_note = writes("edit the note")(RankingScreen.action_edit_note)
+    action_rename_view = writes("rename")(RankingScreen.action_rename_view)
+    action_delete_view = writes("delete")(RankingScreen.action_delete_view)
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,7 +124,7 @@ class QueueScreen(RankingScreen):
         settings = store.settings
         view = settings.get("view") if _known_view(settings.get("view"), store) else "all"
         sort = settings.get("sort") if settings.get("sort") in SORTS else "newest"
-        self.queue = QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count)
+        self.queue = _queue_view(store, view, sort)
         row = self.queue.row_of(settings.get("key") or "")
         self._restore_pending = row is None and bool(settings.get("key"))
         self.paper_list.show(self.queue, row or 0)
@@ -143,7 +145,7 @@ class QueueScreen(RankingScreen):
         if store is None or old is None:
             return
         current = self.paper_list.paper
-        queue = QueueView(newest_first(list(store.papers.values())), store.states, old.view, old.sort, store.count)
+        queue = _queue_view(store, old.view if _known_view(old.view, store) else "inbox", old.sort)
         queue.filter = old.filter
         queue.refresh(keep=old.keys() if old.view == queue.view else ())  # greyed rows stay
         self.queue = queue
@@ -196,7 +198,7 @@ class QueueScreen(RankingScreen):
         queue = self.queue
         selected = len(self.paper_list.selected)
         hidden = selected - len(self.selected_shown()) if selected else 0
-        batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in sorted(self.store.batch_info, reverse=True)]
+        batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in self.store.live_batches()]
         self.query_one(Sidebar).update_views(queue.view, queue.counts, batches, queue.tag_unread)
         self.query_one(StatusLine).update_status(
             self.view_title(queue.view),
@@ -318,10 +320,10 @@ class QueueScreen(RankingScreen):
         self.app.show_reading_log()
 
     def action_cycle_batch(self, step: int) -> None:
-        if self.queue is None or self.store is None or not self.store.batch_info:
+        if self.queue is None or self.store is None or not self.store.live_batches():
             self.notify("No import batches yet", timeout=2)
             return
-        batches = sorted(self.store.batch_info, reverse=True)
+        batches = self.store.live_batches()
         current = view_batch(self.queue.view)
         if current in batches:
             index = (batches.index(current) + step) % len(batches)
@@ -421,4 +423,10 @@ def _known_view(view: object, store: Store) -> bool:
     if view_tag(view) is not None:
         return True
     batch = view_batch(view)
-    return view in VIEWS if batch is None else batch in store.batch_info
+    return view in VIEWS if batch is None else batch in store.batch_info and batch not in store.deleted_batches
+
+
+def _queue_view(store: Store, view: str, sort: str) -> QueueView:
+    """The queue's rows for ``view``: every paper read so far but those of
+    deleted batches (removed papers are the view's own business)."""
+    return QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count, hidden=store.hidden_keys())

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from paperqueue.core.queue import SIMILAR
-from paperqueue.ui.screens.annotate import AnnotateScreen
+from paperqueue.ui.screens.organize import OrganizeScreen
 
 
 LABEL_TITLE = 40  # cells of a title quoted in the Similar view's label
@@ -32,7 +32,7 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-class RankingScreen(AnnotateScreen):
+class RankingScreen(OrganizeScreen):
     BINDINGS = [
         Binding("m", "more_like_this", "Similar", show=False, tooltip="More like this: papers similar to the highlighted one"),
         Binding("M", "more_like_starred", "Like starred", show=False, tooltip="Papers similar to all starred papers"),
@@ -83,7 +83,8 @@ class RankingScreen(AnnotateScreen):
             finally:
                 self.app.call_from_thread(self.set_activity, "similar", None)
             self.app.similarity = index
-        matches = index.similar_to(seeds[0], 201) if one else index.similar_to_many(seeds, 200)
+        hidden = [store.papers[key].id for key in store.hidden_keys()]  # papers of deleted batches
+        matches = index.similar_to(seeds[0], 201, hidden) if one else index.similar_to_many(seeds, 200, hidden)
         matches = [m for m in matches if m.paper_id not in seeds]  # similar_to lists the paper itself first
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_ranked, matches, label, origin, one)

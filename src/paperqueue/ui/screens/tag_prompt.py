@@ -3,8 +3,6 @@ word to add a tag, delete one to remove it. Completion from existing tags."""
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,12 +10,9 @@ from textual.containers import Vertical
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from paperqueue.core.text import one_line
+from paperqueue.core.organize import parse_tags
 from paperqueue.ui.screens.typing_prompt import TypingPrompt
 from paperqueue.ui.widgets.completing_input import CompletingInput, candidates_line
-
-
-_SEPARATORS = re.compile(r"[\s,]+")
 
 
 def _last_word(value: str) -> tuple[str, str]:
@@ -45,20 +40,6 @@ class TagSuggester(Suggester):
             if tag.casefold() != word.lstrip("#").casefold():
                 return head + tag
         return None
-
-
-def parse_tags(text: str, known: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Words of the prompt as tags, split on spaces and commas: no '#', no
-    duplicates (in any case), in order, spelled as a ``known`` tag when
-    one differs only in case, and nothing a terminal would act on or not
-    show (pasted text is cleaned)."""
-    spelling = {tag.casefold(): tag for tag in known}
-    tags: dict[str, str] = {}
-    for word in _SEPARATORS.split(one_line(text)):
-        word = word.lstrip("#")
-        if word:
-            tags.setdefault(word.casefold(), spelling.get(word.casefold(), word))
-    return tuple(tags.values())
 
 
 class TagInput(CompletingInput):

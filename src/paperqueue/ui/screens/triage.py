@@ -227,6 +227,8 @@ class TriageScreen(Screen[None]):
             return
         states = action.states(after=after)
         self.set_states(states, reshow=True)
+        if action.batches:  # a batch renamed, deleted or imported: rows and counts anew
+            self.store_complete()
         # The cursor goes to the paper the step changed (the first shown),
         # unless it is on one of them already.
         current = self.paper_list.paper

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from paperqueue.ui.typeahead import OpenedAt
-from paperqueue.ui.widgets.completing_input import CompletingInput
+from paperqueue.ui.widgets.completing_input import PromptInput
 
 Result = TypeVar("Result")
 
@@ -41,5 +41,5 @@ class TypingPrompt(OpenedAt, ModalScreen[Result]):
 
     def _on_input_submitted(self, event: Input.Submitted) -> None:
         # Runs after the subclass's on_input_submitted (later in the MRO).
-        if isinstance(event.input, CompletingInput):
+        if isinstance(event.input, PromptInput):
             event.input.release_held()

@@ -1,9 +1,10 @@
-"""An input whose `tab` cycles through completions (the first, then the
-next on every further tab), telling its screen which ones there are so it
-can show them. Keys are handled in the order they arrive: a burst from a
-paste or tmux (`ab<BS>c<tab>`, `ml<enter>j`) lands as typed, where Input's
-own bindings would run after the letters. ``escape`` runs the screen's
-``cancel`` action (every prompt built on this input has one)."""
+"""Inputs for prompts. :class:`PromptInput` handles keys in the order they
+arrive: a burst from a paste or tmux (``ab<BS>c``, ``ml<enter>j``) lands as
+typed, where Input's own bindings (backspace, enter) would run after the
+letters; ``escape`` runs the screen's ``cancel`` action (every prompt built
+on it has one). :class:`CompletingInput` adds ``tab``, cycling through
+completions (the first, then the next on every further tab) and telling its
+screen which ones there are so it can show them."""
 
 from __future__ import annotations
 
@@ -14,18 +15,9 @@ from textual.message import Message
 from textual.widgets import Input
 
 
-class CompletingInput(Input):
-    class Candidates(Message):
-        """The completions `tab` goes through (whole values) and the one shown."""
-
-        def __init__(self, names: list[str], current: int) -> None:
-            super().__init__()
-            self.names = names
-            self.current = current
-
+class PromptInput(Input):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._cycle: tuple[list[str], int] | None = None
         self.held: list[events.Key] | None = None  # keys typed after enter
 
     def release_held(self) -> None:
@@ -34,10 +26,6 @@ class CompletingInput(Input):
         held, self.held = self.held or [], None
         for event in held:
             self.app.post_message(events.Key(event.key, event.character))
-
-    async def completions(self, value: str) -> list[str]:
-        """Every completion of ``value``, as whole values, in order."""
-        raise NotImplementedError
 
     async def _on_key(self, event: events.Key) -> None:
         if self.held is not None:
@@ -55,22 +43,39 @@ class CompletingInput(Input):
             event.prevent_default()
             self.app.post_message(events.Key(event.key, event.character))
             return
-        if event.key in ("enter", "escape"):
+        if event.key in ("enter", "escape", "backspace"):
             # In order: the letters typed after it must not land in the box.
             event.stop()
             event.prevent_default()
             if event.key == "enter":
                 self.held = []
                 await self.run_action("submit")
-            else:
+            elif event.key == "escape":
                 await self.run_action("screen.cancel")
-            return
-        if event.key == "backspace":
-            event.stop()
-            event.prevent_default()
-            self.action_delete_left()
-            return
-        if event.key != "tab":
+            else:
+                self.action_delete_left()
+
+
+class CompletingInput(PromptInput):
+    class Candidates(Message):
+        """The completions `tab` goes through (whole values) and the one shown."""
+
+        def __init__(self, names: list[str], current: int) -> None:
+            super().__init__()
+            self.names = names
+            self.current = current
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._cycle: tuple[list[str], int] | None = None
+
+    async def completions(self, value: str) -> list[str]:
+        """Every completion of ``value``, as whole values, in order."""
+        raise NotImplementedError
+
+    async def _on_key(self, event: events.Key) -> None:
+        # PromptInput._on_key (later in the MRO) handles every other key.
+        if event.key != "tab" or self.held is not None or not self.screen.is_current:
             return
         event.stop()
         event.prevent_default()
