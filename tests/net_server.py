@@ -93,6 +93,18 @@ class Canned:
         return cls(200, b"", {"Content-Type": content_type}, stream=chunks)
 
     @classmethod
+    def dripped(cls, pieces: int, every: float) -> Canned:
+        """A chunked body sent one byte every ``every`` seconds: each read
+        is quick, the whole answer is not."""
+
+        def chunks() -> Iterator[bytes]:
+            for _ in range(pieces):
+                yield b"x"
+                time.sleep(every)
+
+        return cls(200, b"", {"Content-Type": "application/xml"}, stream=chunks)
+
+    @classmethod
     def gzip_bomb(cls, size: int) -> Canned:
         """A gzip body of ``size`` zero bytes, compressed without ever holding them."""
         squeeze = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
@@ -134,6 +146,15 @@ class Recorded:
         return f"{self.path}?{self.query}" if self.query else self.path
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client hung up (a refused body, a timeout): expected here
+        super().handle_error(request, client_address)
+
+
 class NetServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 (an ephemeral port)."""
 
@@ -143,7 +164,7 @@ class NetServer:
         self._lock = threading.Lock()
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
+        self._httpd = _QuietServer((LOOPBACK, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.url = f"http://{LOOPBACK}:{self.port}"
@@ -219,6 +240,7 @@ def _handler_for(server: NetServer) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 for chunk in answer.stream():
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.flush()
                 self.wfile.write(b"0\r\n\r\n")
                 return
             length = answer.claimed_length if answer.claimed_length is not None else len(answer.body)

@@ -327,6 +327,15 @@ def test_a_server_that_never_answers_times_out(pq_home: Path, net_server: NetSer
     assert len(net_server.requests) == 2 and len(sleeps) == 1
 
 
+def test_a_server_dripping_its_answer_is_given_up_on_not_retried(pq_home: Path, net_server: NetServer) -> None:
+    url = net_server.route("/drip", Canned.dripped(pieces=200, every=0.05))
+    sleeps = Sleeps()
+    with client(pq_home, sleeps, timeout=0.1) as http, pytest.raises(FetchError) as caught:
+        http.get(url)
+    assert caught.value.reason == "too slow (the answer was not over after 1 s)"
+    assert len(net_server.requests) == 1 and sleeps == []
+
+
 def test_a_timeout_then_an_answer_is_an_answer(pq_home: Path, net_server: NetServer) -> None:
     url = net_server.route("/slow", Canned.hang_forever(), Canned.text("late but fine"))
     with client(pq_home, timeout=0.3) as http:

@@ -60,6 +60,7 @@ RETRY_AFTER_LIMIT = 60.0  # seconds; a longer Retry-After gives up for now
 BACKOFF_FIRST = 1.0  # seconds before the first retry (then 2, 4, ... with jitter)
 BACKOFF_MOST = 30.0
 GATE_FILE = "arxiv.gate"
+BODY_DEADLINE_FACTOR = 10  # the whole body within ten read timeouts (5 minutes by default)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRIED_STATUS = frozenset({429, 503})
@@ -164,6 +165,9 @@ class Client:
         self.endpoints = endpoints if endpoints is not None else default_endpoints()
         self.max_bytes = max_bytes
         self.retries = retries
+        # A server dripping a byte now and then never trips the read timeout:
+        # the whole body must arrive within this many seconds.
+        self.body_deadline = timeout * BODY_DEADLINE_FACTOR
         self._sleep = sleep
         self._clock = clock
         self._random = random.Random()
@@ -286,9 +290,12 @@ class Client:
         body: list[bytes] = []  # joined at the end: a growing buffer would overshoot the cap by an eighth
         total = 0
         received = 0
+        deadline = time.monotonic() + self.body_deadline
         try:
             for raw in reply.iter_raw():
                 received += len(raw)
+                if time.monotonic() > deadline:
+                    raise FetchError(asked, f"too slow (the answer was not over after {self.body_deadline:g} s)")
                 if decoder is None:
                     total += len(raw)
                     if total > limit:
