@@ -161,6 +161,13 @@ def test_a_retry_after_beyond_a_minute_gives_up_at_once_saying_when(pq_home: Pat
     assert sleeps == [] and len(net_server.requests) == 1
 
 
+def test_the_time_to_retry_is_never_said_too_early(pq_home: Path, net_server: NetServer) -> None:
+    url = net_server.route("/api", Canned(429, headers={"Retry-After": "3920"}))
+    with client(pq_home, clock=lambda: NOW) as http, pytest.raises(FetchError) as caught:
+        http.get(url)
+    assert caught.value.reason == "HTTP 429, retry after 14:06 UTC"  # 14:05:20
+
+
 def test_a_retry_after_date_is_understood(pq_home: Path, net_server: NetServer) -> None:
     tomorrow = datetime(2026, 5, 5, 9, 30, tzinfo=timezone.utc)
     soon = datetime(2026, 5, 4, 13, 0, 20, tzinfo=timezone.utc)

@@ -38,7 +38,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.message import Message
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
@@ -386,6 +386,8 @@ def _when(moment: datetime, now: float) -> str:
     """``14:05 UTC`` today (UTC), ``2026-05-03 14:05 UTC`` another day."""
     today = datetime.fromtimestamp(now, timezone.utc).date()
     moment = moment.astimezone(timezone.utc)
+    if moment.second or moment.microsecond:  # 14:05:20 is said 14:06: never too early
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     if moment.date() == today:
         return moment.strftime("%H:%M UTC")
     return moment.strftime("%Y-%m-%d %H:%M UTC")
