@@ -26,6 +26,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/similar_bench.py
 	$(PY) benchmarks/import_memory.py --entries 100000
+	# Fetching (loopback servers only): 20 hosts at once vs the slowest one,
+	# an arXiv day from memory vs the same file from disk; the client's
+	# refusal of a 60 MB body and the arXiv gate's spacing across processes.
+	$(PY) benchmarks/fetch_bench.py
+	$(PY) benchmarks/net_client_bench.py
 	# One j in a real terminal (tmux), against a trivial list+reader floor:
 	# about 30 minutes; KEYSTROKE_ARGS=--quick for a smoke run.
 	$(PY) benchmarks/keystroke.py $(KEYSTROKE_ARGS)
