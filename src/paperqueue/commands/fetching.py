@@ -44,7 +44,7 @@ def _client(home):  # noqa: ANN001
     return Client(home)
 
 
-def _open(dry_run: bool):
+def _open(dry_run: bool, kind: str = "fetch"):
     """The store for a fetch (read-only for a dry run), or a
     :class:`StoreLockedError` the caller hands over on."""
     from paperqueue.core.store import Store
@@ -52,7 +52,7 @@ def _open(dry_run: bool):
 
     if dry_run:
         return Store.open(lock=False)
-    return _open_writer("import", None)  # waits for another import, fetch or add
+    return _open_writer(kind, None)  # waits for another import, fetch or add
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -144,7 +144,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         _error("add: nothing added")
         return EXIT_INPUT
     try:
-        store = _open(False)
+        store = _open(False, "add")
     except StoreLockedError as error:
         if error.note.is_command:
             _error(f"another paperqueue {error.note.kind} is running (pid {error.note.pid}); nothing added, try again when it is done")

@@ -147,7 +147,7 @@ def lookup(items: list[Pending], get, ends, src=None) -> _PendingOutcome:  # noq
 
 
 def land(store, writer, papers: Iterable, source: str, name: str, *, dry_run: bool = False,  # noqa: ANN001
-         label: str = "Fetched") -> ImportResult:
+         label: str = "Fetched", batch_extra: dict | None = None) -> ImportResult:
     """``papers`` into the store as one batch ``name`` (none when nothing is
     new), keeping the search index current, recorded as an undoable import."""
     from paperqueue.core.search import SearchIndex
@@ -167,7 +167,7 @@ def land(store, writer, papers: Iterable, source: str, name: str, *, dry_run: bo
         result = store.add_papers(
             papers, source=source, name=name, dry_run=dry_run,
             on_new=writing.add if writing else (lambda *_: None),
-            refresh=True,
+            refresh=True, batch_extra=batch_extra,
         )
     except BaseException:
         if writing:
@@ -276,7 +276,8 @@ def _land_subscription(store, writer, book: Subscriptions, sub: Subscription, fe
     else:
         if fetched.papers:
             try:
-                result = land(store, writer, fetched.papers, sub.name, f"{sub.name} {day.isoformat()}", dry_run=dry_run)
+                result = land(store, writer, fetched.papers, sub.name, f"{sub.name} {day.isoformat()}", dry_run=dry_run,
+                              batch_extra={"subscription": sub.name})
             except Exception as failure:  # noqa: BLE001 - this subscription fails, the others land
                 reason = (f"the store could not be written ({failure.strerror or failure})"
                           if isinstance(failure, OSError) else f"{type(failure).__name__}: {failure_reason(failure)}")

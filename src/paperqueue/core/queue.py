@@ -37,6 +37,26 @@ def view_tag(view: str) -> str | None:
     return view[4:] if view.startswith("tag:") else None
 
 
+def subscription_view(name: str) -> str:
+    """The view of one subscription: every paper of its live batches, read or not."""
+    return f"sub:{name}"
+
+
+def view_subscription(view: str) -> str | None:
+    return view[4:] if view.startswith("sub:") else None
+
+
+def subscription_batches(batch_info: Mapping[int, dict], deleted: Collection[int] = ()) -> dict[str, frozenset[int]]:
+    """Subscription name -> the live batches its fetches made (a fetched
+    batch's info says ``"subscription": NAME``), in name order."""
+    found: dict[str, set[int]] = {}
+    for batch, info in batch_info.items():
+        name = info.get("subscription")
+        if isinstance(name, str) and name and batch not in deleted:
+            found.setdefault(name, set()).add(batch)
+    return {name: frozenset(found[name]) for name in sorted(found, key=str.casefold)}
+
+
 SIMILAR = "similar"  # a temporary view: rows given by a ranking, best first
 
 
@@ -45,7 +65,7 @@ def matches(view: str, state: PaperState) -> bool:
     their papers whatever the state)."""
     if state.removed:
         return False
-    if view == SIMILAR or view.startswith("batch:"):
+    if view == SIMILAR or view.startswith(("batch:", "sub:")):
         return True
     if view.startswith("tag:"):
         return view[4:] in state.tags
@@ -86,6 +106,7 @@ class QueueView:
         sort: str = "newest",
         total: int | None = None,
         hidden: Collection[str] = frozenset(),
+        subscriptions: Mapping[str, Collection[int]] | None = None,
     ) -> None:
         # ``hidden``: keys of papers of deleted batches (``store.hidden_keys()``),
         # left out of every row and count, like removed papers.
@@ -105,6 +126,13 @@ class QueueView:
         self._key_ids: dict[str, int] | None = None
         self._batch_unread: dict[int, int] | None = None
         self.tag_unread: dict[str, int] = {}
+        # Subscription name -> its live batches (``subscription_batches``).
+        self.subscriptions = {name: frozenset(b) for name, b in (subscriptions or {}).items()}
+        self._sub_of: dict[int, tuple[str, ...]] = {}
+        for name, batches in self.subscriptions.items():
+            for batch in batches:
+                self._sub_of[batch] = (*self._sub_of.get(batch, ()), name)
+        self._sub_counts: dict[str, list[int]] | None = None
         self.rows_version = 0  # bumped whenever the rows are computed again
         self.ranked: list[Paper] = []  # the Similar view's rows
         self.why: dict[str, str] = {}  # key -> the words that made it similar
@@ -113,7 +141,8 @@ class QueueView:
     # -- what is shown -------------------------------------------------------
 
     def set_view(self, view: str) -> None:
-        if view not in VIEWS and view != SIMILAR and view_batch(view) is None and view_tag(view) is None:
+        if view not in VIEWS and view != SIMILAR and view_batch(view) is None and view_tag(view) is None \
+                and view_subscription(view) is None:
             raise ValueError(f"unknown view: {view}")
         self.view = view
         self.refresh()
@@ -167,6 +196,9 @@ class QueueView:
             self.rows = [p for p in self.ranked if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
         elif batch is not None:
             self.rows = [p for p in ordered if p.in_batch(batch)]
+        elif view.startswith("sub:"):
+            batches = self.subscriptions.get(view[4:], frozenset())
+            self.rows = [p for p in ordered if not batches.isdisjoint(p.batches or (p.batch,))] if batches else []
         elif view == "all":
             self.rows = ordered if ids is not None or removed or self.sort != "newest" else self.papers
         else:
@@ -215,6 +247,33 @@ class QueueView:
             self._batch_unread = counts
         return self._batch_unread
 
+    def _subs_of(self, paper: Paper) -> set[str]:
+        sub_of = self._sub_of
+        return {name for batch in (paper.batches or (paper.batch,)) for name in sub_of.get(batch, ())}
+
+    def subscription_counts(self) -> dict[str, tuple[int, int]]:
+        """Per subscription: (unread, total) of its papers (each paper once,
+        removed ones left out), counted once and then kept up to date; like
+        the batch counts, they do not follow a search filter."""
+        if not self.subscriptions:
+            return {}
+        if self._sub_counts is None:
+            counts = {name: [0, 0] for name in self.subscriptions}
+            states = self.states
+            sub_of = self._sub_of
+            for paper in self.papers:
+                batches = paper.batches or (paper.batch,)
+                if not any(b in sub_of for b in batches):
+                    continue
+                state = states.get(paper.key, _NO_STATE)
+                if state.removed:
+                    continue
+                for name in self._subs_of(paper):
+                    counts[name][1] += 1
+                    counts[name][0] += not state.read
+            self._sub_counts = counts
+        return {name: (unread, total) for name, (unread, total) in self._sub_counts.items()}
+
     def _id_of(self, key: str) -> int | None:
         if self._key_ids is None:
             self._key_ids = {p.key: p.id for p in self.papers}
@@ -225,6 +284,7 @@ class QueueView:
         one pass for a whole bulk action, not one per paper."""
         if any(old.removed != new.removed or old.tags != new.tags for old, new, _paper in changes):
             self._batch_unread = None
+            self._sub_counts = None
             self.recount()  # removals and tags: count again, once
             return
         for old, new, paper in changes:
@@ -245,6 +305,11 @@ class QueueView:
             delta = -1 if new.read else 1
             for batch in paper.batches or (paper.batch,):
                 self._batch_unread[batch] = self._batch_unread.get(batch, 0) + delta
+        if paper is not None and old.read != new.read and self._sub_counts is not None:
+            for name in self._subs_of(paper):
+                self._sub_counts[name][0] += -1 if new.read else 1
+        elif paper is None and old.read != new.read:
+            self._sub_counts = None
 
     @property
     def partial(self) -> bool:

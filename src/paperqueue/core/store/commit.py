@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
 
-def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now: str, refresh: bool = True) -> None:
+def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now: str, refresh: bool = True,
+           batch_extra: dict | None = None) -> None:
     """Write one import: the journal, abstracts, states and index, then
     ``meta.json`` (the commit point), then update the store in memory.
 
@@ -90,6 +91,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     if opens_batch:
         created.update(merge.named_batches)  # batches named in a paperqueue JSON export
         created[merge.batch] = {
+            **(batch_extra or {}),  # what made it (a fetch: its subscription)
             "name": one_line(name) or f"import {merge.batch}",  # file names can carry escape codes
             "added_at": now,
             "start": first_new,

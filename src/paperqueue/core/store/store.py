@@ -372,6 +372,7 @@ class Store(Loading, Damage, Lookups):
         dry_run: bool = False,
         restore: bool = False,
         refresh: bool = True,
+        batch_extra: dict | None = None,
     ) -> ImportResult:
         """Add what is new and fill gaps in what is known, then commit, as a
         batch called ``name`` (default: the source and the date).
@@ -381,7 +382,8 @@ class Store(Loading, Damage, Lookups):
         ``dry_run`` nothing is written: the result says what would happen.
         New papers' shards are written as the file is read (invisible until
         the commit; a failure or an exception from ``parsed`` deletes them
-        again). Without ``refresh`` the new papers are read into memory
+        again). ``batch_extra`` goes into the new batch's info (a fetch's
+        ``{"subscription": NAME}``). Without ``refresh`` the new papers are read into memory
         only when next needed (for a command that closes the store after).
         """
         from paperqueue.core.store.commit import commit, undo
@@ -405,7 +407,7 @@ class Store(Loading, Damage, Lookups):
                         gc.enable()
                 self.last_import = None
                 if not dry_run:
-                    commit(self, merge, progress, name or f"{source} {now[:10]}", now, refresh)
+                    commit(self, merge, progress, name or f"{source} {now[:10]}", now, refresh, batch_extra)
                 self.last_import = merge.logged
             except BaseException:
                 if merge.chunks.started and not merge.landed:
