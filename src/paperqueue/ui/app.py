@@ -30,6 +30,7 @@ from paperqueue.core.text import clean_text
 from paperqueue.core.writer import Writer
 from paperqueue.resources import sample_path, style_paths
 from paperqueue.ui.commands import binding_commands
+from paperqueue.ui.fetching import FetchingMixin
 from paperqueue.ui.follow import TAKE_OVER_KEY, Following
 from paperqueue.ui.imports import ImportsMixin
 from paperqueue.ui.links import LinksMixin
@@ -50,7 +51,7 @@ class Saved(Message):
         self.error = error
 
 
-class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, App[None]):
+class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, App[None]):
     CSS_PATH = [str(path) for path in style_paths()]
     # Narrow terminals (80x24): the sidebar gives way; its views stay on 1-4, b, T.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -401,6 +402,7 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
+        self.close_net_client()
         if self.writer is not None:
             self.writer.close()
         if self.store is not None:

@@ -90,23 +90,38 @@ class ImportsMixin:
 
     @work(thread=True, group="import", exit_on_error=False)
     def _take_requests(self) -> None:
-        """Imports handed over by ``paperqueue import`` while the app is open."""
+        """Work handed over by the command line while the app is open:
+        imports (``paperqueue import``), fetches and adds (``paperqueue
+        fetch``, ``paperqueue add``); a kind this version does not know is
+        answered so (exit 2)."""
         from paperqueue.core import handoff
+        from paperqueue.core.text import one_line
 
         store = self.store
         if store is None or store.read_only:
             return
         while (claimed := handoff.claim(store.home)) is not None:
             working, body = claimed
-            files = [Path(f) for f in body.get("files", []) if isinstance(f, str)]
-            name = body.get("name") if isinstance(body.get("name"), str) else None
+            kind = handoff.kind_of(body)
+            said = body.get("kind")
+            answered = kind or (one_line(said) if isinstance(said, str) else handoff.IMPORT)
             lines: list[str] = []
-            errors = ["the open paperqueue could not import it (see its window)"]
+            errors = [f"the open paperqueue could not {kind or 'do'} it (see its window)"]
             status = 1
             try:
-                lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
+                if kind == handoff.IMPORT:
+                    files = [Path(f) for f in body.get("files", []) if isinstance(f, str)]
+                    name = body.get("name") if isinstance(body.get("name"), str) else None
+                    lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
+                elif kind in (handoff.FETCH, handoff.ADD):
+                    lines, errors, status = self.answer_work(kind, body)  # ui/fetching.py
+                else:
+                    lines, errors, status = [], ["unknown request"], 2
             finally:
                 # Always answered: the waiting command must never wait forever.
-                handoff.answer(working, lines, errors, status)
-            if lines:
+                handoff.answer(working, lines, errors, status, answered)
+            if lines and kind == handoff.IMPORT:
                 self.call_from_thread(self.notify, "\n".join(["From the command line:", *lines]), markup=False, timeout=8)
+            elif lines:  # a fetch or an add: one line
+                text = one_line(f"From the command line: paperqueue {kind}: " + "; ".join(lines))
+                self.call_from_thread(self.notify, text, markup=False, timeout=8)

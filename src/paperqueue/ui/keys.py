@@ -26,6 +26,8 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("b / B", "view the next / previous import batch"),
     ("E / D", "in a tag or batch view: rename / delete that tag or batch (D asks first; deleting a batch hides the papers no other batch holds; u undoes either)"),
     ("i", "import a file (page, HF JSON, arXiv feed, BibTeX, id list, paperqueue JSON)"),
+    ("R", "fetch every subscription (progress in the status line; new papers join their views, the cursor stays)"),
+    ("a", "add papers by arXiv id, DOI or URL (several: spaces, commas, or paste a list)"),
     ("v", "select a range as in vim: v, then j/k/g/G/pages extend it, v again ends it (v v: one paper); v on a selected paper unselects it"),
     ("V / escape", "select the whole view / clear the selection (escape again clears the search)"),
     ("u / ctrl+r", "undo / redo (every change, also after a restart)"),

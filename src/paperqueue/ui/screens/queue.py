@@ -26,7 +26,9 @@ from paperqueue.core.queue import (
     QueueView,
     batch_view,
     newest_first,
+    subscription_batches,
     view_batch,
+    view_subscription,
     view_tag,
 )
 from paperqueue.core.search import SearchIndex
@@ -62,6 +64,8 @@ class QueueScreen(RankingScreen):
         Binding("b", "cycle_batch(1)", "Batch", show=False, tooltip="View the next import batch (newest first)"),
         Binding("B", "cycle_batch(-1)", "Prev batch", show=False, tooltip="View the previous import batch"),
         Binding("i", "import_file", "Import", show=False, tooltip="Import a file (any supported format)"),
+        Binding("R", "fetch", "Fetch", tooltip="Fetch every subscription (new papers from arXiv, Hugging Face, feeds)"),
+        Binding("a", "add_papers", "Add", show=False, tooltip="Add papers by arXiv id, DOI or URL"),
         Binding("z,enter", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
         Binding("L", "reading_log", "Log", show=False, tooltip="Reading log: added vs read, history"),
         # While the reader is full screen the list is hidden (and unfocused):
@@ -100,6 +104,9 @@ class QueueScreen(RankingScreen):
         self._activity: dict[str, str] = {}
         self._restore_pending = False
         self._reader_timer: Timer | None = None
+        # Keys of papers ``add`` landed by id alone (offline): the reader says
+        # their details are pending. Read off the UI thread (read_pending).
+        self.pending_keys: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -136,6 +143,8 @@ class QueueScreen(RankingScreen):
         self.refresh_views()
         if store.complete:
             self.prepare_search(store)
+        self.read_pending()
+        self.app.queue_opened()  # fetch_on_open (ui/fetching.py)
 
     def store_complete(self) -> None:
         """The whole index is loaded, or an import changed it: show every row,
@@ -199,7 +208,8 @@ class QueueScreen(RankingScreen):
         selected = len(self.paper_list.selected)
         hidden = selected - len(self.selected_shown()) if selected else 0
         batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in self.store.live_batches()]
-        self.query_one(Sidebar).update_views(queue.view, queue.counts, batches, queue.tag_unread)
+        self.query_one(Sidebar).update_views(queue.view, queue.counts, batches, queue.tag_unread,
+                                             subscriptions=queue.subscription_counts())
         self.query_one(StatusLine).update_status(
             self.view_title(queue.view),
             self.paper_list.cursor,
@@ -225,6 +235,9 @@ class QueueScreen(RankingScreen):
         tag = view_tag(view)
         if tag is not None:
             return f"#{tag}"
+        sub = view_subscription(view)
+        if sub is not None:
+            return f"Subscription: {sub}"
         batch = view_batch(view)
         if batch is None:
             return VIEW_TITLES[view]
@@ -251,7 +264,7 @@ class QueueScreen(RankingScreen):
             reader.show(None, None, None)
             return
         details = self.store.cached_details(paper.key)
-        reader.show(paper, self.queue.state(paper), details)
+        reader.show(paper, self.queue.state(paper), details, pending=self._pending(paper))
         if details is None:
             self._load_details(paper)
 
@@ -264,7 +277,34 @@ class QueueScreen(RankingScreen):
 
     def _details_loaded(self, paper: Paper, details: PaperDetails) -> None:
         if self.paper_list.paper is paper and self.queue is not None:
-            self.query_one(Reader).show(paper, self.queue.state(paper), details)
+            self.query_one(Reader).show(paper, self.queue.state(paper), details, pending=self._pending(paper))
+
+    def _pending(self, paper: Paper) -> bool:
+        keys = self.pending_keys
+        if not keys:
+            return False
+        return paper.key in keys or (paper.arxiv_id and f"arxiv:{paper.arxiv_id}" in keys) \
+            or bool(paper.doi and f"doi:{paper.doi.lower()}" in keys)
+
+    @work(thread=True, exclusive=True, group="pending", exit_on_error=False)
+    def read_pending(self) -> None:
+        """Read which papers are still waiting for their details (after the
+        queue opens and after each fetch or add)."""
+        from paperqueue.core.subscriptions import Subscriptions
+
+        store = self.store
+        if store is None:
+            return
+        try:
+            keys = frozenset(item.key for item in Subscriptions(store.home).pending())
+        except OSError:
+            return
+        self.app.call_from_thread(self._pending_read, keys)
+
+    def _pending_read(self, keys: frozenset[str]) -> None:
+        if keys != self.pending_keys:
+            self.pending_keys = keys
+            self.show_in_reader(self.paper_list.paper)
 
     def action_scroll_reader(self, direction: int) -> None:
         self.query_one(Reader).page(direction)
@@ -335,6 +375,16 @@ class QueueScreen(RankingScreen):
     def action_import_file(self) -> None:
         if self.store is not None:
             self.app.prompt_import()
+
+    @writes("fetch")
+    def action_fetch(self) -> None:
+        if self.store is not None:
+            self.app.start_fetch()
+
+    @writes("add")
+    def action_add_papers(self) -> None:
+        if self.store is not None:
+            self.app.prompt_add()
 
     def action_cycle_sort(self) -> None:
         if self.queue is None or self.store is None:
@@ -422,6 +472,9 @@ def _known_view(view: object, store: Store) -> bool:
         return False
     if view_tag(view) is not None:
         return True
+    sub = view_subscription(view)
+    if sub is not None:
+        return sub in subscription_batches(store.batch_info, store.deleted_batches)
     batch = view_batch(view)
     return view in VIEWS if batch is None else batch in store.batch_info and batch not in store.deleted_batches
 
@@ -429,4 +482,5 @@ def _known_view(view: object, store: Store) -> bool:
 def _queue_view(store: Store, view: str, sort: str) -> QueueView:
     """The queue's rows for ``view``: every paper read so far but those of
     deleted batches (removed papers are the view's own business)."""
-    return QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count, hidden=store.hidden_keys())
+    return QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count, hidden=store.hidden_keys(),
+                     subscriptions=subscription_batches(store.batch_info, store.deleted_batches))

@@ -53,8 +53,10 @@ class Reader(VerticalScroll, can_focus=False):
         # show_vertical_scrollbar is a layout reactive).
         return super()._size_updated(size, virtual_size, container_size, layout=False)
 
-    def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None) -> None:
-        """Show ``paper``; ``details`` ``None`` means the abstract is still loading."""
+    def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None, *,
+             pending: bool = False) -> None:
+        """Show ``paper``; ``details`` ``None`` means the abstract is still loading;
+        ``pending``: ``add`` landed it by id alone (offline), a fetch fills it in."""
         title = self.query_one("#reader-title", Static)
         meta = self.query_one("#reader-meta", Static)
         abstract = self.query_one("#reader-abstract", Static)
@@ -69,7 +71,7 @@ class Reader(VerticalScroll, can_focus=False):
         note.set_class(not state.note, "-empty")
         note.update(Text.assemble(("Note\n", "bold"), clean_text(state.note)) if state.note else "")
         title.update(Text(paper.display_title))
-        meta.update(_meta(paper, state, details))
+        meta.update(_meta(paper, state, details, pending))
         if details is None:
             abstract.update(Text("Loading the abstract…", style="dim"))
         else:
@@ -129,10 +131,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
-def _meta(paper: Paper, state: PaperState, details: PaperDetails | None) -> Text:
+PENDING = "details pending: the next fetch fills them in"
+
+
+def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending: bool = False) -> Text:
     """Authors, then date, venue, categories and counts (as imported), then
-    the person's state: one line each, the first two only when known."""
-    lines: list[Text] = []
+    the person's state: one line each, the first two only when known; for
+    a paper added offline, first, that its details are pending."""
+    lines: list[Text] = [Text(PENDING, style="italic yellow")] if pending else []
     if details is not None:
         if details.authors:
             lines.append(Text(short_authors(details.authors), style="italic"))

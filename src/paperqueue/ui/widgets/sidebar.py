@@ -1,4 +1,5 @@
-"""The sidebar: the views, the tags and the import batches (newest first),
+"""The sidebar: the views, the subscriptions (issue 11: the papers its
+fetches brought), the tags and the import batches (newest first),
 each with the same count: unread papers, and the total when it differs
 (``3/12``: 3 unread of 12; ``79``: 79, all unread). The border says so.
 
@@ -21,7 +22,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view, tag_view
+from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view, subscription_view, tag_view
 
 LEGEND = "unread/total"
 _DATED = re.compile(r"^(.*?)\s*\b(\d{4})-(\d{2}-\d{2})$")  # "<source> 2026-03-12", as imports name batches
@@ -201,7 +202,7 @@ class Totals:
 
 @dataclass
 class _Section:
-    name: str  # "tags" or "batches"
+    name: str  # "subs", "tags" or "batches"
     title: str
     views: list[str]  # one per row, in order
     offset: int = 0  # the first row shown when not all fit
@@ -222,9 +223,10 @@ class Sidebar(Widget, can_focus=False):
         self.counts: dict[str, int] = dict.fromkeys(VIEWS, 0)
         self.batches: list[tuple[int, str, int]] = []  # (number, name, unread), newest first
         self.tags: dict[str, int] = {}  # tag -> unread
+        self.subscriptions: dict[str, tuple[int, int]] = {}  # name -> (unread, total), in name order
         self.totals = Totals()
         self._source: object = None  # the queue's tag counts the totals were counted with
-        self._offsets: dict[str, int] = {"tags": 0, "batches": 0}
+        self._offsets: dict[str, int] = {"subs": 0, "tags": 0, "batches": 0}
         self._follow = True  # show the current view's row at the next paint
         # What each drawn line does on a click: ("view", view), ("more", section, step) or None.
         self._lines: list[tuple | None] = []
@@ -240,6 +242,7 @@ class Sidebar(Widget, can_focus=False):
         tags: dict[str, int] | None = None,
         queue=None,
         papers_by_key=None,
+        subscriptions: dict[str, tuple[int, int]] | None = None,
     ) -> None:
         """Show these counts. The totals are counted here from ``queue`` and
         ``papers_by_key`` (default: the screen's queue and store), only when
@@ -251,8 +254,10 @@ class Sidebar(Widget, can_focus=False):
             papers_by_key = store.papers if store is not None else {}
         source = (queue.tag_unread, queue.papers) if queue is not None else None
         tags = dict(tags or {})
+        subscriptions = dict(subscriptions or {})
         if (
             view == self.view and counts == self.counts and batches == self.batches and tags == self.tags
+            and subscriptions == self.subscriptions
             and (source is None or self._source is not None and all(a is b for a, b in zip(source, self._source)))
         ):
             return  # a move of the cursor: nothing here changed, nothing to repaint
@@ -265,6 +270,7 @@ class Sidebar(Widget, can_focus=False):
         self.counts = dict(counts)
         self.batches = batches
         self.tags = tags
+        self.subscriptions = subscriptions
         self.refresh()
 
     # -- what a row says ----------------------------------------------------------
@@ -303,7 +309,9 @@ class Sidebar(Widget, can_focus=False):
         key = (kind, name, cells, year)
         label = self._labels.get(key)
         if label is None:
-            if kind == "batch":
+            if kind == "sub":
+                label = cut_middle(name, cells, _span_apart(name, [n for n in self.subscriptions if n != name]))
+            elif kind == "batch":
                 others = [n for _b, n, _u in self.batches]
                 others.remove(name)  # its own row; a batch of the same name stays
                 label = batch_label(name, cells, others, year)
@@ -364,7 +372,7 @@ class Sidebar(Widget, can_focus=False):
     def render(self) -> Text:
         width = max(self.size.width, 12)
         height = max(self.size.height, len(VIEWS) + 1)
-        names = (tuple(n for _b, n, _u in self.batches), tuple(self.tags))
+        names = (tuple(n for _b, n, _u in self.batches), tuple(self.tags), tuple(self.subscriptions))
         if names != self._names:
             self._names, self._labels = names, {}
         text = Text()
@@ -380,6 +388,8 @@ class Sidebar(Widget, can_focus=False):
             unread, total = self._view_count(view)
             add(self._line(f" {number} {VIEW_TITLES[view]}", unread, view == self.view, width, total), ("view", view))
         sections = []
+        if self.subscriptions:
+            sections.append(_Section("subs", " Subscriptions", [subscription_view(n) for n in self.subscriptions]))
         if self.tags:
             sections.append(_Section("tags", " Tags (T)", [tag_view(t) for t in self.tags]))
         if self.batches:
@@ -389,6 +399,7 @@ class Sidebar(Widget, can_focus=False):
         rows = self._windows(height, sections, len(VIEWS) + (1 + spaced) * len(sections))
         year = self._with_year(width)
         tag_names = list(self.tags)
+        sub_names = list(self.subscriptions)
         for section in sections:
             if spaced:
                 add(Text(""), None)
@@ -400,7 +411,12 @@ class Sidebar(Widget, can_focus=False):
                 add(Text(f"   ↑ {offset:,} more", style="dim italic"), ("more", section.name, -1))
             for index in range(offset, offset + count):
                 view = section.views[index]
-                if section.name == "tags":
+                if section.name == "subs":
+                    name = sub_names[index]
+                    unread, total = self.subscriptions[name]
+                    label = self._label("sub", name, self._room(width, count_text(unread, total)) + 1, True)
+                    add(self._line(f" {label}", unread, view == self.view, width, total), ("view", view))
+                elif section.name == "tags":
                     tag = tag_names[index]
                     unread, total = self.tags[tag], self.totals.tags.get(tag, 0)
                     label = self._label("tag", tag, self._room(width, count_text(unread, total)), True)
