@@ -76,6 +76,13 @@ def loopback_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
             raise socket.gaierror(socket.EAI_NONAME, f"{request.node.nodeid} looked up {host!r}: tests use the loopback address only")
         return getaddrinfo(host, *args, **kwargs)
 
+    # Child processes (a `paperqueue fetch` run by a test) are not guarded by
+    # the patches below: every source they could use by default points at a
+    # closed loopback port unless the test points it at its own server.
+    for name in ("PAPERQUEUE_ARXIV_RSS", "PAPERQUEUE_ARXIV_API", "PAPERQUEUE_ARXIV_WEB", "PAPERQUEUE_HF_API", "PAPERQUEUE_CROSSREF_API"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9/nowhere")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
