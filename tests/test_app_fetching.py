@@ -212,6 +212,9 @@ async def test_offline_add_says_details_pending_and_the_reader_shows_it(pq_home:
         await wait_loaded(pilot)
         await pilot.press("4", "a", *"2503.00042", "enter")
         await until(pilot, lambda: said(app, "details pending"), "the offline add")
+        summary = next(n for n in notifications(app) if "details pending" in n)
+        assert summary == ("add: 1 new; details pending for arXiv:2503.00042 (connection refused): "
+                           "the next fetch (R) fills them in")
         await settle(pilot)
         await until(pilot, lambda: "arxiv:2503.00042" in queue_screen(app).pending_keys, "the pending set read again")
         row = queue_screen(app).queue.row_of("arxiv:2503.00042")

@@ -53,6 +53,28 @@ def _why(line) -> str:  # noqa: ANN001
     return text
 
 
+def add_summary(lines: list[str], errors: list[str]) -> str:
+    """One line for an ``add``: how many are new, which papers wait for
+    their details (and why), what was refused."""
+    parts: list[str] = []
+    pending: list[str] = []
+    why = ""
+    for line in lines:
+        head, found, rest = line.partition(": details pending (")
+        if found:
+            pending.append(head)
+            why = why or rest.rpartition(")")[0].rpartition(": ")[2]
+        elif line.startswith("add: "):
+            parts.append(line.split(", ", 1)[0])
+        else:
+            parts.append(line)
+    if pending:
+        parts.append(f"details pending for {', '.join(pending)}" + (f" ({why})" if why else "")
+                     + ": the next fetch (R) fills them in")
+    parts.extend(errors)
+    return one_line("; ".join(parts)) or "Nothing added"
+
+
 def split_items(text: str) -> list[str]:
     """What was typed or pasted in the add prompt: ids, DOIs or URLs
     separated by spaces, commas or line breaks."""
@@ -177,7 +199,7 @@ class FetchingMixin:
             lines, errors, status = self._do("add", {"items": items})
         finally:
             self.call_from_thread(self.queue_screen.set_activity, "add", None)
-        text = one_line("; ".join([*lines, *errors])) or "Nothing added"
+        text = add_summary(lines, errors)
         severity = "error" if status == 2 else "warning" if status else "information"
         self.call_from_thread(self.notify, text, severity=severity, markup=False, timeout=8)
 
@@ -248,9 +270,8 @@ class FetchingMixin:
         if store is not None and not store.read_only and screen is self.screen_stack[0]:
             on = bool(store.settings.get("fetch_on_open"))
             yield SystemCommand(
-                f"Fetch on open: {'off' if on else 'on'}",
-                "fetch every subscription when paperqueue opens, at most once an hour (now "
-                + ("on)" if on else "off)"),
+                f"Fetch on open: turn {'off' if on else 'on'}",
+                f"now {'on' if on else 'off'}: fetch every subscription when paperqueue opens, at most once an hour",
                 self.toggle_fetch_on_open,
             )
 
