@@ -69,6 +69,7 @@ class QueueScreen(RankingScreen):
         Binding("a", "add_papers", "Add", show=False, tooltip="Add papers by arXiv id, DOI or URL"),
         Binding("z,enter", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
         Binding("L", "reading_log", "Log", show=False, tooltip="Reading log: added vs read, history"),
+        Binding("f", "triage_cards", "Triage", show=False, tooltip="Triage mode: one paper at a time, in this view's order"),
         # While the reader is full screen the list is hidden (and unfocused):
         # these keep moving between papers.
         Binding("j,down", "list_move(1)", "Next", show=False),
@@ -359,6 +360,11 @@ class QueueScreen(RankingScreen):
 
     def action_reading_log(self) -> None:
         self.app.show_reading_log()
+
+    def action_triage_cards(self) -> None:
+        from paperqueue.ui.screens.cards import open_cards
+
+        open_cards(self)
 
     def action_cycle_batch(self, step: int) -> None:
         if self.queue is None or self.store is None or not self.store.live_batches():

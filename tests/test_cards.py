@@ -1,0 +1,245 @@
+"""Triage mode (``f``, issue 12): one paper at a time in the view's order;
+s / space / r / x act and move on, t and e stay, u goes back to the card
+it undoes, escape leaves with the list's cursor on the last card shown; a
+summary at the end and y copying the starred ones as Markdown. Every change
+is the list's undoable action (asserted on disk and in the history)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paperqueue.core.store import Store
+from paperqueue.ui.screens.cards import CardsScreen, elapsed_label
+from paperqueue.ui.screens.queue import QueueScreen
+
+from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, wait_loaded
+
+
+def stored(home: Path) -> Store:
+    return Store.open(home, lock=False)
+
+
+def cards(app) -> CardsScreen:
+    assert isinstance(app.screen, CardsScreen), app.screen
+    return app.screen
+
+
+def progress(app) -> str:
+    return str(app.screen.query_one("#cards-progress").render())
+
+
+def card_title(app) -> str:
+    return str(app.screen.query_one("#reader-title").render())
+
+
+async def open_cards(pilot) -> CardsScreen:
+    await pilot.press("f")
+    await settle(pilot)
+    return cards(pilot.app)
+
+
+async def test_f_shows_the_highlighted_paper_first_in_the_views_order(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = queue_screen(app).queue.rows
+        await pilot.press("j", "j")
+        screen = await open_cards(pilot)
+        assert [p.key for p in screen.cards] == [p.key for p in rows]
+        assert card_title(app) == rows[2].display_title
+        assert progress(app) == "Triage: All · 3 of 79 · 0 starred · <1 min"
+        # The whole abstract, from the store.
+        store = app.store
+        abstract = str(app.screen.query_one("#reader-abstract").render())
+        assert abstract == store.details(rows[2].key).abstract
+
+
+async def test_star_read_remove_move_on_and_land_on_disk_as_list_actions(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await open_cards(pilot)
+        await pilot.press("s")
+        assert card_title(app) == rows[1].display_title
+        await pilot.press("space")
+        assert card_title(app) == rows[2].display_title
+        await pilot.press("r")
+        assert card_title(app) == rows[3].display_title
+        await pilot.press("x")
+        assert card_title(app) == rows[4].display_title
+        assert progress(app).startswith("Triage: All · 5 of 79 · 1 starred · ")
+        # The list underneath already shows it: the removed paper left the view.
+        assert rows[3].key not in queue_screen(app).queue.keys()
+        labels = [a.label for a in app.writer.history.undo_stack]
+        assert labels == ["Starred 1 paper", "Marked 1 paper read", "Marked 1 paper read", "Removed 1 paper"]
+        await settle(pilot)
+    store = stored(pq_home)
+    assert store.state(rows[0].key).starred and not store.state(rows[0].key).read
+    assert store.state(rows[1].key).read and store.state(rows[2].key).read
+    assert store.state(rows[3].key).removed
+    store.close()
+
+
+async def test_undo_goes_back_to_the_previous_card_with_the_change_reverted(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await open_cards(pilot)
+        await pilot.press("s", "x")
+        assert card_title(app) == rows[2].display_title
+        await pilot.press("u")
+        assert card_title(app) == rows[1].display_title
+        assert not app.store.state(rows[1].key).removed
+        assert rows[1].key in queue_screen(app).queue.keys()
+        await pilot.press("u")
+        assert card_title(app) == rows[0].display_title
+        assert not app.store.state(rows[0].key).starred
+        assert progress(app).startswith("Triage: All · 1 of 79 · 0 starred")
+        await pilot.press("u")
+        assert any("Nothing to undo in this triage" in n for n in notifications(app))
+        assert isinstance(app.screen, CardsScreen)
+        await settle(pilot)
+    store = stored(pq_home)
+    assert not any(s.starred or s.removed for s in store.states.values())
+    store.close()
+
+
+async def test_tag_and_note_stay_on_the_card_and_undo_as_one_step_each(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        first = queue_screen(app).queue.rows[0]
+        await open_cards(pilot)
+        await pilot.press("t", *"ml", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardsScreen)
+        assert app.store.state(first.key).tags == ("ml",)
+        assert card_title(app) == first.display_title
+        assert "#ml" in str(app.screen.query_one("#reader-meta").render())
+        await pilot.press("e", *"good", "ctrl+s")
+        await settle(pilot)
+        assert app.store.state(first.key).note == "good"
+        assert "good" in str(app.screen.query_one("#reader-note").render())
+        await pilot.press("u")
+        assert app.store.state(first.key).note == "" and app.store.state(first.key).tags == ("ml",)
+        assert card_title(app) == first.display_title
+        await settle(pilot)
+    store = stored(pq_home)
+    assert store.state(first.key).tags == ("ml",) and store.state(first.key).note == ""
+    store.close()
+
+
+async def test_escape_leaves_with_the_cursor_on_the_last_card_shown(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await open_cards(pilot)
+        await pilot.press("r", "r", "r")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert paper_list(app).paper.key == rows[3].key
+        # Removing the last card shown: the cursor goes to the next one that stays.
+        await open_cards(pilot)
+        assert card_title(app) == rows[3].display_title
+        await pilot.press("x", "k", "escape")
+        await settle(pilot)
+        assert paper_list(app).paper.key == rows[4].key
+
+
+async def test_the_summary_counts_and_y_copies_the_starred_as_markdown(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await pilot.press("G", "k", "k", "k")  # four cards left
+        await open_cards(pilot)
+        await pilot.press("s", "x", "s", "space")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#cards-summary").render())
+        assert "Triage of All done (79 papers" in summary
+        assert "2  starred" in summary and "1  read" in summary and "1  removed" in summary
+        assert "y copies the 2 starred papers as Markdown links" in summary
+        assert progress(app).startswith("Triage: All · done · 2 starred")
+        await pilot.press("y")
+        await settle(pilot)
+        starred = [rows[-4], rows[-2]]
+        assert app.clipboard == "\n".join(f"- [{p.display_title}]({p.primary_link})" for p in starred)
+        assert any("Copied Markdown links of 2 starred papers" in n for n in notifications(app))
+        # u from the summary: back to the last card, its change undone.
+        await pilot.press("u")
+        assert card_title(app) == rows[-1].display_title
+        assert not app.store.state(rows[-1].key).read
+        await pilot.press("escape")
+        await settle(pilot)
+        assert paper_list(app).paper.key == rows[-1].key
+
+
+async def test_y_and_o_on_a_card(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        second = queue_screen(app).queue.rows[1]
+        await pilot.press("j")
+        await open_cards(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == second.primary_link
+        app.copy_to_clipboard("before")
+        await pilot.press("o")  # no display in tests: copies instead
+        await settle(pilot)
+        assert app.clipboard == second.primary_link
+        assert any("No graphical browser" in n for n in notifications(app))
+
+
+async def test_an_empty_view_opens_no_cards(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("2", "f")  # nothing starred
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert any("Nothing to triage in Starred" in n for n in notifications(app))
+
+
+KEYS = [("s", "star"), ("r", "mark read"), ("space", "mark read"), ("x", "remove"), ("t", "tag"),
+        ("e", "edit the note"), ("u", "undo")]
+
+
+@pytest.mark.parametrize("key,what", KEYS, ids=[k for k, _ in KEYS])
+async def test_read_only_the_card_keys_say_so_and_change_nothing(pq_home: Path, key: str, what: str) -> None:
+    seed_store(pq_home)
+    writer = Store.open(pq_home)  # another paperqueue holds the queue
+    try:
+        app = make_app(pq_home)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot)
+            assert app.store.read_only
+            await open_cards(pilot)  # f itself only looks
+            before = dict(app.store.states)
+            title = card_title(app)
+            await pilot.press(key)
+            await settle(pilot)
+            said = [n for n in notifications(app) if n.startswith(f"Cannot {what}:")]
+            assert said == [f"Cannot {what}: the queue is open read-only (another paperqueue has it)"], notifications(app)
+            assert isinstance(app.screen, CardsScreen), "no prompt opens"
+            assert card_title(app) == title and app.store.states == before
+    finally:
+        writer.close()
+
+
+def test_elapsed_label() -> None:
+    assert [elapsed_label(s) for s in (0, 59, 60, 150, 3900)] == ["<1 min", "<1 min", "1 min", "2 min", "1 h 5 min"]
