@@ -54,7 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the queue, newest import first. Table rows: ★ starred, ● unread or ✓ read, "
         "the arXiv id, the title.",
     )
-    _views(lister, ("unread", "starred", "read", "all"))
+    which = _views(lister, ("unread", "starred", "read", "all"))
+    which.add_argument(
+        "--for-you", dest="view", action="store_const", const="for-you",
+        help="unread papers ranked by what you star, tag and annotate, best first, with a score",
+    )
+    lister.add_argument("--limit", type=int, metavar="N", help="with --for-you: the N best only")
     lister.add_argument(
         "--format",
         choices=("table", "json", "md"),
@@ -89,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _views(command: argparse.ArgumentParser, views: tuple[str, ...]) -> None:
+def _views(command: argparse.ArgumentParser, views: tuple[str, ...]) -> argparse._MutuallyExclusiveGroup:
     """--unread / --starred / --read / --all, one at most (default: all)."""
     which = command.add_mutually_exclusive_group()
     helps = {
@@ -103,6 +108,7 @@ def _views(command: argparse.ArgumentParser, views: tuple[str, ...]) -> None:
             f"--{view}", dest="view", action="store_const", const="inbox" if view == "unread" else view, help=helps[view]
         )
     command.set_defaults(view="all")
+    return which
 
 
 # command -> (module in paperqueue.commands, its function taking the parsed arguments)
@@ -116,7 +122,10 @@ _ELSEWHERE = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "list" and args.limit is not None and args.view != "for-you":
+        parser.error("--limit goes with --for-you")
     try:
         if args.command == "import":
             from paperqueue.commands.importing import cmd_import
@@ -160,6 +169,10 @@ def run_app() -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.view == "for-you":
+        from paperqueue.commands.ranking import cmd_for_you
+
+        return cmd_for_you(args)
     from paperqueue.core.listing import render_list
 
     store = open_for_reading()

@@ -1,0 +1,226 @@
+"""For you: unread papers ranked by what the person stars, tags and notes.
+
+Labels come from the person's own states (nothing else, nothing sent anywhere):
+
+* positives: starred, tagged or annotated papers (with ``tag``: that tag's papers);
+* negatives: papers marked read without a star, and removed papers (with
+  ``tag``: also the other positives, arxiv-sanity's per-tag SVM);
+* unlabelled: the rest.  A sample of them (:data:`UNLABELLED_SAMPLE`) joins the
+  negatives with a small weight (:data:`UNLABELLED_WEIGHT`): most papers in a
+  feed are not what a person is after, and this keeps a model learned from
+  stars alone from liking everything.
+
+Features are the rows of the "more like this" index (``similar.bin``,
+:mod:`paperqueue.core.similar`): each paper's top TF-IDF terms, L2-normalised,
+title words counted twice.  That cache is already kept current per import, so
+training only fits the model: a logistic regression (scikit-learn, imported
+inside the functions, never at start-up) on the labelled rows, balanced
+classes.  The model itself is not cached: fitting 1,000 labels takes a few
+milliseconds (see ``benchmarks/ranking_bench.py``).
+
+Cold start: with fewer than :data:`MIN_POSITIVES` positives, ``needs`` says how
+many more stars are wanted, and the order is the similarity to the centroid of
+the positives (the app's ``M``), or the newest first when there are none.
+
+Blocking (the first call may build ``similar.bin``): call from a worker.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from paperqueue.core.models import Paper, PaperState
+from paperqueue.core.similar import SimilarityIndex, open_index
+
+__all__ = ["MIN_POSITIVES", "Model", "Scored", "labels", "needs_training", "train"]
+
+MIN_POSITIVES = 5
+UNLABELLED_SAMPLE = 2000  # unlabelled papers used as weak negatives
+UNLABELLED_WEIGHT = 0.2
+RETRAIN_NEGATIVES = 5  # new or dropped negatives that call for a new model
+RETRAIN_SHARE = 0.1  # ... or this share of the model's negatives, if more
+_SEED = 12
+
+
+@dataclass(frozen=True)
+class Scored:
+    paper: Paper
+    score: float  # 0-1, higher is better (0.0 throughout the recency order)
+
+
+def _norm_tag(tag: str) -> str:
+    return tag.lstrip("#").casefold()
+
+
+def labels(states: Mapping[str, PaperState], tag: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """The (positive, negative) paper keys among ``states``."""
+    liked = {k for k, s in states.items() if not s.removed and (s.starred or s.tags or s.note.strip())}
+    disliked = {k for k, s in states.items() if s.removed or (s.read and not s.starred and k not in liked)}
+    if tag is not None:
+        wanted = _norm_tag(tag)
+        tagged = {k for k in liked if wanted in {t.casefold() for t in states[k].tags}}
+        return frozenset(tagged), frozenset(disliked | (liked - tagged))
+    return frozenset(liked), frozenset(disliked)
+
+
+@dataclass
+class Model:
+    kind: str  # "learned", "similar" (cold start, some positives) or "recency" (none)
+    needs: int  # positives still missing before the model learns (0 once it does)
+    generation: int
+    tag: str | None
+    positive_keys: frozenset[str]
+    negative_keys: frozenset[str]
+    index: SimilarityIndex | None = field(default=None, repr=False)
+    _weights: Any = field(default=None, repr=False)  # numpy array over index.vocab
+    _bias: float = 0.0
+
+    @property
+    def positives(self) -> int:
+        return len(self.positive_keys)
+
+    @property
+    def negatives(self) -> int:
+        return len(self.negative_keys)
+
+    def candidates(self, store: Any) -> list[Paper]:
+        """Unread papers, not removed, not hidden, not already a positive; newest first."""
+        states = dict(store.states)
+        none = PaperState()
+        return [
+            p for p in store.ordered_papers()
+            if p.key not in self.positive_keys
+            and not (s := states.get(p.key, none)).read and not s.removed
+        ]
+
+    def rank(self, store: Any, limit: int | None = None) -> list[Scored]:
+        """The candidates best first (ties: newest first)."""
+        papers = self.candidates(store)
+        if self.kind == "learned":
+            ranked = self._learned(papers)
+        elif self.kind == "similar":
+            ranked = self._similar(store, papers)
+        else:
+            ranked = [Scored(p, 0.0) for p in papers]
+        return ranked if limit is None else ranked[: max(0, limit)]
+
+    def _learned(self, papers: list[Paper]) -> list[Scored]:
+        import numpy as np
+
+        index = self.index
+        rows = [index._row.get(p.id) for p in papers]  # noqa: SLF001 - same package
+        known = [r for r in rows if r is not None]
+        scores = iter(_sigmoid(_matrix(index)[known] @ self._weights + self._bias) if known else np.zeros(0))
+        scored = [Scored(p, 0.0 if r is None else float(next(scores))) for p, r in zip(papers, rows)]
+        order = sorted(range(len(scored)), key=lambda i: -scored[i].score)  # stable: newest first on ties
+        return [scored[i] for i in order]
+
+    def _similar(self, store: Any, papers: list[Paper]) -> list[Scored]:
+        by_id = {p.id: p for p in papers}
+        seeds = [store.papers[k].id for k in self.positive_keys if k in store.papers]
+        matches = self.index.similar_to_many(seeds, limit=len(self.index)) if self.index is not None else []
+        ranked = [Scored(by_id[m.paper_id], m.score) for m in matches if m.paper_id in by_id]
+        seen = {s.paper.id for s in ranked}
+        return ranked + [Scored(p, 0.0) for p in papers if p.id not in seen]
+
+    def why(self, paper: Paper, n: int = 5) -> list[str]:
+        """The words of ``paper`` that push its score up most, strongest first
+        (the learned model only; none in a cold start)."""
+        if self.kind != "learned" or self.index is None:
+            return []
+        index = self.index
+        row = index._row.get(paper.id)  # noqa: SLF001
+        if row is None:
+            return []
+        a, b = index.fwd_off[row], index.fwd_off[row + 1]
+        pushes = [(float(self._weights[t]) * w, index.vocab[t]) for t, w in zip(index.fwd_terms[a:b], index.fwd_w[a:b])]
+        return [word for push, word in sorted(pushes, key=lambda pw: (-pw[0], pw[1])) if push > 0][:n]
+
+
+def _sigmoid(x: Any) -> Any:
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
+
+
+def _matrix(index: SimilarityIndex) -> Any:
+    """The index's rows as a SciPy CSR matrix (built once per index, shares no
+    memory with the arrays it reads)."""
+    cached = getattr(index, "_pq_matrix", None)
+    if cached is not None:
+        return cached
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    data = np.frombuffer(index.fwd_w, dtype=np.uint16).astype(np.float32) / 65535.0
+    terms = np.frombuffer(index.fwd_terms, dtype=np.uint32).astype(np.int32)
+    offsets = np.frombuffer(index.fwd_off, dtype=np.uint32).astype(np.int64)
+    matrix = csr_matrix((data, terms, offsets), shape=(len(index), max(1, len(index.vocab))))
+    index._pq_matrix = matrix  # type: ignore[attr-defined]
+    return matrix
+
+
+def train(store: Any, progress: Callable[[int], None] | None = None, tag: str | None = None,
+          index: SimilarityIndex | None = None) -> Model:
+    """A model for ``store`` as it is now (blocking: call from a worker).
+
+    ``progress(done)`` reports papers read while ``similar.bin`` is rebuilt, if it
+    must be.  ``index``: one already open (the app's ``m`` index), skipping the load."""
+    generation = store.generation
+    positive, negative = labels(dict(store.states), tag)
+    tag_name = None if tag is None else _norm_tag(tag)
+    needs = max(0, MIN_POSITIVES - len(positive))
+    if not positive:
+        return Model("recency", needs, generation, tag_name, positive, negative)
+    if index is None or index.generation != generation:
+        index = open_index(store, progress)
+    if needs:
+        return Model("similar", needs, generation, tag_name, positive, negative, index)
+    weights, bias = _fit(store, index, positive, negative)
+    return Model("learned", 0, generation, tag_name, positive, negative, index, weights, bias)
+
+
+def _fit(store: Any, index: SimilarityIndex, positive: frozenset[str], negative: frozenset[str]) -> tuple[Any, float]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    row_of = index._row  # noqa: SLF001
+    papers = store.papers
+
+    def rows(keys: frozenset[str]) -> list[int]:
+        found = (row_of.get(papers[k].id) for k in sorted(keys) if k in papers)
+        return [r for r in found if r is not None]
+
+    pos, neg = rows(positive), rows(negative)
+    labelled = set(pos) | set(neg)
+    pool = [r for r in range(len(index)) if r not in labelled]
+    rng = random.Random(_SEED)
+    weak = rng.sample(pool, min(UNLABELLED_SAMPLE, len(pool)))
+    x = _matrix(index)[pos + neg + weak]
+    y = np.array([1] * len(pos) + [0] * (len(neg) + len(weak)))
+    weight = np.array([1.0] * (len(pos) + len(neg)) + [UNLABELLED_WEIGHT] * len(weak))
+    if len(pos) == 0 or len(y) == len(pos):
+        return np.zeros(x.shape[1]), 0.0
+    # Balanced classes: the few positives count as much as all the negatives.
+    weight[: len(pos)] *= weight[len(pos):].sum() / max(1.0, weight[: len(pos)].sum())
+    clf = LogisticRegression(C=4.0, solver="liblinear", max_iter=200)
+    clf.fit(x, y, sample_weight=weight)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+
+
+def needs_training(model: Model | None, store: Any) -> bool:
+    """Whether ``model`` is out of date for ``store``: another generation (an
+    import or a fetch brought papers to score), any positive gained or lost
+    (each star matters while they are few), or negatives changed by at least
+    :data:`RETRAIN_NEGATIVES` or :data:`RETRAIN_SHARE` of the model's, whichever
+    is more (read marks come by the dozen in triage)."""
+    if model is None or model.generation != store.generation:
+        return True
+    positive, negative = labels(dict(store.states), model.tag)
+    if positive != model.positive_keys:
+        return True
+    changed = len(negative ^ model.negative_keys)
+    return changed >= max(RETRAIN_NEGATIVES, RETRAIN_SHARE * len(model.negative_keys))
