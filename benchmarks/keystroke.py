@@ -2,7 +2,7 @@
 keeps the screen changing, against a list-plus-reader floor app.
 
     .venv/bin/python benchmarks/keystroke.py [--sizes 1000,100000] [--terminals 120x40,200x60]
-        [--presses 50] [--no-import] [--no-idle] [--quick] [--work DIR]
+        [--presses 50] [--no-import] [--no-fetch] [--no-idle] [--quick] [--work DIR]
 
 Each case starts an app in its own detached tmux session (``-x``/``-y`` set
 the terminal size), waits until it is idle (its screen unchanged and its
@@ -29,6 +29,11 @@ Cases, at each terminal size, in this order:
   before it and still is once the screen settled (the progress text is
   left out of the comparison). Presses during which the import ended are
   counted apart (the list is rebuilt then) and left out;
+- paperqueue on each store during a fetch (``R``) of 20 feed subscriptions,
+  each on a loopback host of its own (127.0.0.2 to 127.0.0.21) that answers
+  after 5 s with 100 new items; presses count while the status line says
+  "fetching" before and after them (those during which the fetch ended,
+  and the list is rebuilt, are left out, as for imports);
 - the floor again, so a change of the machine's load during the run shows;
   the floor's figures are both floor runs together.
 
@@ -74,7 +79,10 @@ clock = time.perf_counter
 # The status line's background activity (import or indexing progress, its
 # percentage first: "45% importing: reading") runs to the end of the line:
 # left out when screens are compared.
-ACTIVITY = re.compile(rb"(\d+% )?(importing|indexing for search).*$")
+ACTIVITY = re.compile(rb"(\d+% )?(importing|indexing for search|fetching|fetched).*$")
+FETCH_FEEDS = 20  # feed subscriptions, each on a loopback host of its own
+FETCH_ITEMS = 100  # new items in each feed's answer
+FETCH_DELAY = 5.0  # seconds each feed waits before it answers
 
 
 def say(text: str) -> None:
@@ -394,6 +402,103 @@ def run_importing(tmux: Tmux, size: tuple[int, int], store: Path, count: int, pa
             shutil.rmtree(home, ignore_errors=True)
 
 
+class SlowFeeds:
+    """FETCH_FEEDS RSS feeds on 127.0.0.2, 127.0.0.3, ... each answering
+    after FETCH_DELAY with FETCH_ITEMS items never seen before."""
+
+    def __init__(self) -> None:
+        import itertools
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        numbers = itertools.count()
+        lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                time.sleep(FETCH_DELAY)
+                with lock:
+                    first = next(numbers) * FETCH_ITEMS
+                items = "".join(
+                    f"<item><title>Fetched paper {n}: a study of slow feeds</title>"
+                    f"<link>https://example.org/fetched/{n}</link><description>An abstract of {n}.</description></item>"
+                    for n in range(first, first + FETCH_ITEMS)
+                )
+                body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title>'
+                        f"<link>https://example.org/</link><description>d</description>{items}</channel></rss>").encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the app quit before the answer came (enough presses)
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        self.servers = [ThreadingHTTPServer((f"127.0.0.{2 + n}", 0), Handler) for n in range(FETCH_FEEDS)]
+        self.threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in self.servers]
+        for thread in self.threads:
+            thread.start()
+
+    def urls(self) -> list[str]:
+        return [f"http://{server.server_address[0]}:{server.server_address[1]}/feed.xml" for server in self.servers]
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+def fetching(status: bytes) -> bool:
+    return b"fetching" in status
+
+
+def run_fetching(tmux: Tmux, size: tuple[int, int], store: Path, count: int, feeds: SlowFeeds, work: Path,
+                 presses: int, case: Case) -> None:
+    """Presses while the open app fetches FETCH_FEEDS slow feeds (R), one
+    fresh store copy (with the subscriptions) per fetch."""
+    from paperqueue.core.subscriptions import Subscription, Subscriptions, feed_params
+
+    template = fresh_copy(store, work / f"store-{count}-feeds")
+    book = Subscriptions(template)
+    for number, url in enumerate(feeds.urls()):
+        book.add(Subscription(f"feed {number + 1:02d}", "feed", feed_params(url)))
+    cycles = 0
+    try:
+        while len(case.presses) < presses and cycles < 4 * presses:
+            cycles += 1
+            home = fresh_copy(template, work / "run-home")
+            app = Running(tmux, f"pqfetch{count}-{size[0]}", size, [str(PAPERQUEUE)], pq_env(home))
+            try:
+                app.wait_ready(shows_queue(count))
+                tmux.send(app.name, "R")
+                deadline = clock() + HANDOVER_TIMEOUT
+                while not fetching(tmux.capture(app.name).split(b"\n", 1)[0]):
+                    if clock() > deadline:
+                        case.stuck.append(f"the fetch never showed\nscreen:\n{app.text()}")
+                        break
+                    time.sleep(0.002)
+                else:
+                    case.imports += 1
+                    while len(case.presses) < presses:
+                        press = app.press()
+                        if not fetching(press.status_before):
+                            break
+                        if fetching(press.status_after):
+                            case.presses.append(press)
+                        else:
+                            case.left_out += 1
+                            break
+            finally:
+                app.stop()
+                shutil.rmtree(home, ignore_errors=True)
+    finally:
+        shutil.rmtree(template, ignore_errors=True)
+
+
 # -- stores ---------------------------------------------------------------------------
 
 
@@ -473,8 +578,9 @@ def table(size: tuple[int, int], floor: Case, idle: dict[int, Case], busy: dict[
         small, big = idle[sizes[0]], idle[sizes[-1]]
         lines.append(f"| ↳ settled median, {sizes[-1]:,} / {sizes[0]:,} papers | | | | | ≤ 1.2× "
                      f"| {judged(ratio(median(big.settled()), median(small.settled())), 1.2)} |")
-    for count in sorted(busy):
-        case = busy[count]
+    for key in sorted(busy, key=lambda k: (k, "") if isinstance(k, int) else k):
+        case = busy[key]
+        count = key if isinstance(key, int) else key[0]
         row(case)
         lines.append(f"| ↳ settled median / idle median at {count:,} | | | | | ≤ 2× "
                      f"| {judged(ratio(median(case.settled()), median(idle[count].settled())) if count in idle else None, 2.0)} |")
@@ -506,6 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terminals", default="120x40,200x60", help="terminal sizes (default 120x40,200x60)")
     parser.add_argument("--presses", type=int, default=50, help="j presses per case (default 50)")
     parser.add_argument("--no-import", action="store_true", help="leave out the cases during an import")
+    parser.add_argument("--no-fetch", action="store_true", help="leave out the cases during a fetch (R)")
     parser.add_argument("--no-idle", action="store_true",
                         help="leave out the idle cases (to try a change to imports; the ratio to idle is then n/a)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 and 10,000 papers, 120x40, 15 presses")
@@ -527,6 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         print(header(), flush=True)
         stores = {count: make_store(work, tmux, count) for count in sizes}
         page = None if args.no_import else import_page(work)
+        feeds = None if args.no_fetch else SlowFeeds()
         for size in terminals:
             def timed(case: Case, run) -> Case:
                 say(f"{size[0]}x{size[1]}: {case.label}")
@@ -544,13 +652,20 @@ def main(argv: list[str] | None = None) -> int:
                 count: timed(Case(f"paperqueue, {count:,} papers, during a {IMPORT_PAPERS:,}-paper import"),
                              lambda c, count=count: run_importing(tmux, size, stores[count], count, page, work, args.presses, c))
                 for count in sizes}
+            if feeds is not None:
+                busy.update({
+                    (count, "fetch"): timed(Case(f"paperqueue, {count:,} papers, during a fetch of {FETCH_FEEDS} slow feeds"),
+                                            lambda c, count=count: run_fetching(tmux, size, stores[count], count, feeds, work,
+                                                                                args.presses, c))
+                    for count in sizes})
             halves.append(timed(Case("floor, second run"), lambda c: run_floor(tmux, size, args.presses, c)))
             floor.presses = halves[0].presses + halves[1].presses
             print()
             print(table(size, floor, idle, busy))
             print()
             notes = [f"floor settled median {ms(median(h.settled()))} ms in its {h.label}" for h in halves]
-            notes += [f"{c.label}: {c.imports} imports, {c.left_out} presses left out (the import ended during them)"
+            notes += [f"{c.label}: {c.imports} {'fetches' if 'fetch' in c.label else 'imports'}, {c.left_out} presses left out "
+                      f"(the {'fetch' if 'fetch' in c.label else 'import'} ended during them)"
                       + (f", {len(c.stuck)} hand-overs the app never ran (see {work / 'stuck'})" if c.stuck else "")
                       for c in busy.values()]
             for c in busy.values():
@@ -565,6 +680,8 @@ def main(argv: list[str] | None = None) -> int:
               f"load average at the end {' '.join(f'{v:.2f}' for v in os.getloadavg())}.")
     finally:
         tmux.close()
+        if not args.no_fetch and "feeds" in locals() and feeds is not None:
+            feeds.close()
         if (work / "stuck").exists():
             print(f"Kept {work}: see its stuck/ folder", file=sys.stderr)
         elif args.work is None:

@@ -18,7 +18,6 @@ from paperqueue.core import handoff
 from paperqueue.core.atomic import atomic_write_bytes, make_private_dirs
 from paperqueue.core.store import Store
 from paperqueue.core.subscriptions import Subscription, Subscriptions
-from paperqueue.ui.widgets.reader import Reader
 from paperqueue.ui.widgets.sidebar import Sidebar
 from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, until, wait_loaded
 
