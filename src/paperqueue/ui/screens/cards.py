@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
@@ -66,9 +67,9 @@ class CardsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("question_mark", "app.help", "Help", show=False),
-        Binding("s", "star_next", "Star+next"),
-        Binding("space,r", "read_next", "Read+next"),
-        Binding("x", "remove_next", "Remove+next"),
+        Binding("s", "star_next", "Star"),
+        Binding("space,r", "read_next", "Read"),
+        Binding("x", "remove_next", "Remove"),
         Binding("t", "tag", "Tag"),
         Binding("e", "note", "Note"),
         Binding("u", "undo", "Undo"),
@@ -94,14 +95,17 @@ class CardsScreen(Screen[None]):
         assert store is not None
         self.before = {p.key: store.state(p.key) for p in cards}  # what the summary counts against
         self.steps: list[Step] = []
+        self.seen: set[str] = set()  # keys of the cards shown
         self.started = self.clock()
         self._timer = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="cards-progress")
-        yield Reader(id="cards-reader")
-        yield Static(id="cards-summary")
-        yield Footer()
+        with Vertical(id="cards-body"):  # centres the card on a wide terminal
+            yield Reader(id="cards-reader")
+            yield Static(id="cards-summary")
+        # Compact and without the palette key: every key here fits 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show_card()
@@ -158,6 +162,7 @@ class CardsScreen(Screen[None]):
             return
         summary.display = False
         reader.display = True
+        self.seen.add(paper.key)
         details = store.cached_details(paper.key)
         reader.show(paper, store.state(paper.key), details)
         if details is None:
@@ -167,7 +172,7 @@ class CardsScreen(Screen[None]):
         counts = self.counts()
         text = Text()
         text.append(f"Triage of {self.view_title} done", style="bold")
-        text.append(f" ({_plural(len(self.cards), 'paper')}, {elapsed_label(self.clock() - self.started)})\n\n")
+        text.append(f": {len(self.seen):,} of {_plural(len(self.cards), 'paper')} seen, {elapsed_label(self.clock() - self.started)}\n\n")
         for word in ("starred", "read", "removed"):
             text.append(f"{counts[word]:>6,}  ", style="bold")
             text.append(word + "\n")
@@ -176,8 +181,9 @@ class CardsScreen(Screen[None]):
         if starred:
             text.append("y", style="bold")
             text.append(f" copies the {_plural(starred, 'starred paper')} as Markdown links\n")
-        text.append("u", style="bold")
-        text.append(" undoes the last change and goes back to its card\n")
+        if self.steps:
+            text.append("u", style="bold")
+            text.append(" undoes the last change and goes back to its card\n")
         text.append("escape", style="bold")
         text.append(" goes back to the list")
         return text
