@@ -232,3 +232,23 @@ def test_add_refuses_what_arxiv_does_not_know(pq_home: Path) -> None:
     assert added.errors == ["add: arXiv:2503.99999: arXiv does not know this id; not added"]
     assert list(listed(pq_home)) == ["2503.00001"]
     assert batches(pq_home) == ["add 2025-03-04"]
+
+
+def test_papers_that_landed_but_could_not_be_logged_say_so_and_move_on(pq_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk after the commit: the papers are there, so the line does
+    not say "not imported"; it says the history line is missing, the fetch
+    counts as failed (exit 1), and the next fetch starts after them."""
+    subscribe(pq_home, ARXIV)
+    src = FakeSources()
+    src.answers["cs.CL"] = Fetched([paper("2503.00001")], validators={"etag": "abc"})
+
+    def full(self) -> None:  # noqa: ANN001
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Writer, "save", full)
+    (line,) = fetch(pq_home, src)
+    assert not line.ok
+    assert line.text.startswith("cs.CL: 1 new")
+    assert any("could not be written (No space left on device)" in p for p in line.problems)
+    assert "2503.00001" in listed(pq_home)
+    assert Subscriptions(pq_home).get("cs.CL").validators == {"etag": "abc"}

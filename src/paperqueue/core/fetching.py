@@ -180,8 +180,22 @@ def land(store, writer, papers: Iterable, source: str, name: str, *, dry_run: bo
             writing.index.discard()
     if not dry_run and writer is not None:
         writer.record_import(f"{label} {source}: {result.summary()}", store.last_import)
-        writer.save()
+        try:
+            writer.save()
+        except OSError as failure:
+            raise LandedUnlogged(result, failure) from failure
     return result
+
+
+class LandedUnlogged(Exception):
+    """The papers landed (the import committed) but its line in the history
+    could not be made durable: undo may not take it back. Not a failure to
+    land: the subscription's validators still move on."""
+
+    def __init__(self, result: ImportResult, failure: OSError) -> None:
+        super().__init__(str(failure))
+        self.result = result
+        self.failure = failure
 
 
 def _summary(name: str, result: ImportResult, extra_not_understood: int, dry_run: bool) -> str:
@@ -274,10 +288,13 @@ def _land_subscription(store, writer, book: Subscriptions, sub: Subscription, fe
     if fetched.not_modified:
         line = FetchLine(sub.name, f"{name}: not modified (0 new)", not_modified=True, problems=problems)
     else:
+        unlogged = None
         if fetched.papers:
             try:
                 result = land(store, writer, fetched.papers, sub.name, f"{sub.name} {day.isoformat()}", dry_run=dry_run,
                               batch_extra={"subscription": sub.name})
+            except LandedUnlogged as landed_only:
+                result, unlogged = landed_only.result, landed_only.failure
             except Exception as failure:  # noqa: BLE001 - this subscription fails, the others land
                 reason = (f"the store could not be written ({failure.strerror or failure})"
                           if isinstance(failure, OSError) else f"{type(failure).__name__}: {failure_reason(failure)}")
@@ -288,6 +305,12 @@ def _land_subscription(store, writer, book: Subscriptions, sub: Subscription, fe
             result = ImportResult(source=sub.name)  # an empty day, a search with no hits: nothing to write
         text = _summary(name, result, fetched.not_understood, dry_run)
         line = FetchLine(sub.name, text, new=result.new, problems=problems, result=result)
+        if unlogged is not None:
+            line.ok = False
+            line.problems.append(
+                f"{name}: its papers landed, but its line in the history could not be written "
+                f"({unlogged.strerror or unlogged}): undo may not take this fetch back"
+            )
     if not dry_run:
         validators = dict(fetched.validators or {})
         now = clock()
@@ -328,6 +351,9 @@ def _land_pending(store, writer, book: Subscriptions, outcome: _PendingOutcome |
     if outcome.papers:
         try:
             land(store, writer, outcome.papers, "add", f"add {day.isoformat()}", dry_run=dry_run, label="Filled in")
+        except LandedUnlogged as landed_only:  # filled in all the same
+            problems.append(f"{PENDING_NAME}: filled in, but the line in the history could not be written "
+                            f"({landed_only.failure.strerror or landed_only.failure})")
         except OSError as failure:
             return FetchLine(PENDING_NAME, f"{PENDING_NAME}: not filled in, the store could not be written "
                              f"({failure.strerror or failure})", ok=False, problems=problems)
@@ -410,6 +436,11 @@ def add(store, client, items: list[Pending], *, writer=None, sources=None, today
     if papers:
         try:
             result = land(store, writer, papers, "add", f"add {day.isoformat()}", label="Added")
+        except LandedUnlogged as landed_only:
+            result = landed_only.result
+            out.errors.append(f"add: the papers landed, but the line in the history could not be written "
+                              f"({landed_only.failure.strerror or landed_only.failure}): undo may not take it back")
+            out.status = 1
         except OSError as failure:
             out.errors.append(f"add: not added, the store could not be written ({failure.strerror or failure})")
             return Added(out.lines, out.errors, 1)

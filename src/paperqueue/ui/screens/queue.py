@@ -64,8 +64,8 @@ class QueueScreen(RankingScreen):
         Binding("b", "cycle_batch(1)", "Batch", show=False, tooltip="View the next import batch (newest first)"),
         Binding("B", "cycle_batch(-1)", "Prev batch", show=False, tooltip="View the previous import batch"),
         Binding("i", "import_file", "Import", show=False, tooltip="Import a file (any supported format)"),
-        # Not in the footer yet: at 100-103 columns it would push "q Quit" off (see the report).
-        Binding("R", "fetch", "Fetch", show=False, tooltip="Fetch every subscription (new papers from arXiv, Hugging Face, feeds)"),
+        # In the footer from 112 columns (ui/widgets/footer.py WIDER): below, "q Quit" would be cut.
+        Binding("R", "fetch", "Fetch", tooltip="Fetch every subscription (new papers from arXiv, Hugging Face, feeds)"),
         Binding("a", "add_papers", "Add", show=False, tooltip="Add papers by arXiv id, DOI or URL"),
         Binding("z,enter", "toggle_reader", "Zoom", show=False, tooltip="Reader full screen (toggle)"),
         Binding("L", "reading_log", "Log", show=False, tooltip="Reading log: added vs read, history"),
