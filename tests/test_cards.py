@@ -170,7 +170,7 @@ async def test_the_summary_counts_and_y_copies_the_starred_as_markdown(pq_home: 
         summary = str(app.screen.query_one("#cards-summary").render())
         assert "Triage of All done: 4 of 79 papers seen, <1 min" in summary
         assert "2  starred" in summary and "1  read" in summary and "1  removed" in summary
-        assert "y copies the 2 starred papers as Markdown links" in summary
+        assert "y copies the 2 starred papers as a Markdown list" in summary
         assert progress(app).startswith("Triage: All · done · 2 starred")
         await pilot.press("y")
         await settle(pilot)

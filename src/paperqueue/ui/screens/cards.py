@@ -180,7 +180,8 @@ class CardsScreen(Screen[None]):
         starred = len(self.starred_here())
         if starred:
             text.append("y", style="bold")
-            text.append(f" copies the {_plural(starred, 'starred paper')} as Markdown links\n")
+            form = "a Markdown link" if starred == 1 else "a Markdown list"
+            text.append(f" copies the {_plural(starred, 'starred paper')} as {form}\n")
         if self.steps:
             text.append("u", style="bold")
             text.append(" undoes the last change and goes back to its card\n")
