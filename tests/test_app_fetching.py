@@ -271,3 +271,18 @@ async def test_fetch_on_open_fetches_at_most_once_an_hour(pq_home: Path, src: Fa
         await pilot.pause(0.2)
         await settle(pilot)
     assert len(src.calls) == 1  # within the hour: not again
+
+
+def test_the_fetch_summary_counts_subscriptions_apart_from_pending_papers() -> None:
+    from paperqueue.core.fetching import PENDING_NAME, FetchLine
+    from paperqueue.ui.fetching import fetch_summary
+
+    lines = [
+        FetchLine("math.OC", "math.OC: not modified (0 new)", not_modified=True),
+        FetchLine("dead", "dead: failed, nothing imported: http://127.0.0.1:8799/x: connection refused (tried 4 times)", ok=False),
+        FetchLine(PENDING_NAME, f"{PENDING_NAME}: 0 filled in, 1 still pending", ok=False),
+    ]
+    assert fetch_summary(lines) == (
+        "Fetched 2 subscriptions: 0 new (1 not modified), 1 failed (dead: connection refused (tried 4 times)); "
+        f"{PENDING_NAME}: 0 filled in, 1 still pending"
+    )

@@ -27,13 +27,14 @@ NO_SUBSCRIPTIONS = "No subscriptions yet: paperqueue subscribe arxiv cs.CL (see 
 
 def fetch_summary(lines) -> str:  # noqa: ANN001 - FetchLines
     """One line for a whole fetch: ``Fetched 3 subscriptions: 143 new, 1
-    failed (cs.LG: <why>)`` (the pending papers of ``add`` are not a
-    subscription: they add to the count of new papers and of failures)."""
+    failed (cs.LG: connection refused)``, then how the papers ``add`` left
+    pending fared (they are not a subscription). Which URL failed is in the
+    subscription's last error (``paperqueue subscriptions``)."""
     from paperqueue.core.fetching import PENDING_NAME
 
     subs = [line for line in lines if line.name != PENDING_NAME]
     new = sum(line.new for line in lines)
-    failed = [line for line in lines if not line.ok]
+    failed = [line for line in subs if not line.ok]
     text = f"Fetched {len(subs):,} subscription{'' if len(subs) == 1 else 's'}: {new:,} new"
     not_modified = sum(line.not_modified for line in subs)
     if not_modified:
@@ -41,6 +42,9 @@ def fetch_summary(lines) -> str:  # noqa: ANN001 - FetchLines
     if failed:
         reasons = "; ".join(_why(line) for line in failed)
         text += f", {len(failed):,} failed ({reasons})"
+    pending = [line for line in lines if line.name == PENDING_NAME]
+    if pending:
+        text += f"; {pending[0].text}"
     return one_line(text)
 
 
@@ -49,6 +53,9 @@ def _why(line) -> str:  # noqa: ANN001
     for filler in (": failed, nothing imported: ", ": not imported, "):
         head, found, rest = text.partition(filler)
         if found:
+            url, colon, reason = rest.partition(": ")
+            if colon and "://" in url:
+                rest = reason  # the URL is the subscription's own
             return f"{head}: {rest}"
     return text
 
