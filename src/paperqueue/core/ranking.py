@@ -110,13 +110,12 @@ class Model:
     def _learned(self, papers: list[Paper]) -> list[Scored]:
         import numpy as np
 
-        index = self.index
-        rows = [index._row.get(p.id) for p in papers]  # noqa: SLF001 - same package
-        known = [r for r in rows if r is not None]
-        scores = iter(_sigmoid(_matrix(index)[known] @ self._weights + self._bias) if known else np.zeros(0))
-        scored = [Scored(p, 0.0 if r is None else float(next(scores))) for p, r in zip(papers, rows)]
-        order = sorted(range(len(scored)), key=lambda i: -scored[i].score)  # stable: newest first on ties
-        return [scored[i] for i in order]
+        get = self.index._row.get  # noqa: SLF001 - same package
+        rows = np.fromiter((get(p.id, -1) for p in papers), dtype=np.int64, count=len(papers))
+        every = _sigmoid(_matrix(self.index) @ self._weights + self._bias)  # all rows: one sparse product
+        scores = np.where(rows >= 0, every[rows] if len(every) else 0.0, 0.0)
+        order = np.argsort(-scores, kind="stable")  # ties: newest first
+        return [Scored(papers[i], s) for i, s in zip(order.tolist(), scores[order].tolist())]
 
     def _similar(self, store: Any, papers: list[Paper]) -> list[Scored]:
         by_id = {p.id: p for p in papers}
