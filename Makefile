@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench torture install clean
+.PHONY: run test bench eval torture install clean
 KEYSTROKE_ARGS ?=
 
 $(STAMP): pyproject.toml constraints.txt
@@ -31,9 +31,18 @@ bench: $(STAMP)
 	# refusal of a 60 MB body and the arXiv gate's spacing across processes.
 	$(PY) benchmarks/fetch_bench.py
 	$(PY) benchmarks/net_client_bench.py
+	# For you: training and ranking at 100,000 papers and 1,000 labels.
+	$(PY) benchmarks/ranking_bench.py
 	# One j in a real terminal (tmux), against a trivial list+reader floor:
 	# about 30 minutes; KEYSTROKE_ARGS=--quick for a smoke run.
 	$(PY) benchmarks/keystroke.py $(KEYSTROKE_ARGS)
+
+# For you, evaluated offline (a script, not a test): a synthetic corpus with
+# topics, simulated readers, a chronological split; precision@10/@50 and
+# NDCG@50 for recency, random, the star centroid (M) and the learned model.
+eval: $(STAMP)
+	$(PY) benchmarks/eval_ranking.py
+	$(PY) benchmarks/eval_ranking.py --seen 0.05
 
 # The crash tests at length: 1,000 random kills, and the write-boundary
 # harness (a kill before and after every write, fsync, rename and truncate
