@@ -91,11 +91,11 @@ class CardsScreen(Screen[None]):
         self.cards = cards
         self.index = start  # len(cards): the summary
         self.view_title = title
-        store = queue_screen.store
-        assert store is not None
-        self.before = {p.key: store.state(p.key) for p in cards}  # what the summary counts against
+        # The state each card had when first shown: what the summary counts
+        # against (only cards shown can change here; a view of 100,000 papers
+        # costs nothing more than the cards seen).
+        self.before: dict[str, PaperState] = {}
         self.steps: list[Step] = []
-        self.seen: set[str] = set()  # keys of the cards shown
         self.started = self.clock()
         self._timer = None
 
@@ -127,8 +127,8 @@ class CardsScreen(Screen[None]):
         counts = {"starred": 0, "read": 0, "removed": 0}
         if store is None:
             return counts
-        for paper in self.cards:
-            old, new = self.before[paper.key], store.state(paper.key)
+        for key, old in self.before.items():
+            new = store.state(key)
             counts["starred"] += new.starred and not old.starred and not new.removed
             counts["read"] += new.read and not old.read and not new.removed
             counts["removed"] += new.removed and not old.removed
@@ -138,8 +138,8 @@ class CardsScreen(Screen[None]):
         store = self.store
         if store is None:
             return []
-        return [p for p in self.cards
-                if (s := store.state(p.key)).starred and not s.removed and not self.before[p.key].starred]
+        return [p for p in self.cards if p.key in self.before
+                and (s := store.state(p.key)).starred and not s.removed and not self.before[p.key].starred]
 
     def _show_progress(self) -> None:
         counts = self.counts()
@@ -162,7 +162,7 @@ class CardsScreen(Screen[None]):
             return
         summary.display = False
         reader.display = True
-        self.seen.add(paper.key)
+        self.before.setdefault(paper.key, store.state(paper.key))
         details = store.cached_details(paper.key)
         reader.show(paper, store.state(paper.key), details)
         if details is None:
@@ -172,7 +172,7 @@ class CardsScreen(Screen[None]):
         counts = self.counts()
         text = Text()
         text.append(f"Triage of {self.view_title} done", style="bold")
-        text.append(f": {len(self.seen):,} of {_plural(len(self.cards), 'paper')} seen, {elapsed_label(self.clock() - self.started)}\n\n")
+        text.append(f": {len(self.before):,} of {_plural(len(self.cards), 'paper')} seen, {elapsed_label(self.clock() - self.started)}\n\n")
         for word in ("starred", "read", "removed"):
             text.append(f"{counts[word]:>6,}  ", style="bold")
             text.append(word + "\n")
