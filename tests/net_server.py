@@ -12,6 +12,8 @@ Use it from a test module::
 
 Each path (with its query, or without it to match any query) holds a list of
 answers given in turn; the last one repeats. Unknown paths get a 404.
+``route_params(path, {"start": 100})`` answers the requests whose query holds
+those parameters, whatever their order (``Recorded.params`` reads them back).
 
 Bad days, each one answer:
 
@@ -45,7 +47,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -145,6 +147,11 @@ class Recorded:
     def target(self) -> str:
         return f"{self.path}?{self.query}" if self.query else self.path
 
+    @property
+    def params(self) -> dict[str, str]:
+        """The query's parameters (the last value of a repeated one)."""
+        return {name: values[-1] for name, values in parse_qs(self.query, keep_blank_values=True).items()}
+
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
@@ -161,6 +168,7 @@ class NetServer:
     def __init__(self) -> None:
         self._routes: dict[str, list[Canned]] = {}
         self._served: dict[str, int] = {}
+        self._by_params: list[tuple[str, dict[str, str], str]] = []  # (path, parameters, key in _routes)
         self._lock = threading.Lock()
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
@@ -181,6 +189,20 @@ class NetServer:
             self._served[target] = 0
         return self.url + target
 
+    def route_params(self, path: str, params: dict[str, str | int], *answers: Canned) -> None:
+        """Answer requests to ``path`` whose query holds every one of
+        ``params`` (whatever else it holds, in any order) with ``answers``
+        in turn, the last one repeating. An exact ``route`` of the same
+        path and query wins; the first matching ``route_params`` next."""
+        if not answers:
+            raise ValueError("route_params needs at least one answer")
+        wanted = {name: str(value) for name, value in params.items()}
+        key = f"params:{path}?{sorted(wanted.items())!r}"
+        with self._lock:
+            self._by_params.append((path, wanted, key))
+            self._routes[key] = list(answers)
+            self._served[key] = 0
+
     def url_for(self, target: str) -> str:
         return self.url + target
 
@@ -188,8 +210,14 @@ class NetServer:
         return [request for request in self.requests if request.path == path]
 
     def _answer_for(self, path: str, query: str) -> Canned:
+        given = {name: values[-1] for name, values in parse_qs(query, keep_blank_values=True).items()}
         with self._lock:
-            for key in (f"{path}?{query}" if query else None, path):
+            by_params = next(
+                (key for at, wanted, key in self._by_params
+                 if at == path and all(given.get(name) == value for name, value in wanted.items())),
+                None,
+            )
+            for key in (f"{path}?{query}" if query else None, by_params, path):
                 if key is not None and key in self._routes:
                     answers = self._routes[key]
                     turn = self._served[key]
