@@ -58,6 +58,31 @@ def subscription_batches(batch_info: Mapping[int, dict], deleted: Collection[int
 
 
 SIMILAR = "similar"  # a temporary view: rows given by a ranking, best first
+FOR_YOU = "foryou"  # unread papers ranked by what the person stars (core/ranking.py)
+
+
+def for_you_view(tag: str | None = None) -> str:
+    """For you over every label, or with one tag's papers as the positives."""
+    return FOR_YOU if tag is None else f"{FOR_YOU}:{tag}"
+
+
+def is_for_you(view: str) -> bool:
+    return view == FOR_YOU or view.startswith("foryou:")
+
+
+def for_you_tag(view: str) -> str | None:
+    return view[7:] if view.startswith("foryou:") else None
+
+
+def liked(state: PaperState) -> bool:
+    """A positive for For you (as ``ranking.labels`` counts them): starred,
+    tagged or annotated, not removed."""
+    return not state.removed and bool(state.starred or state.tags or state.note.strip())
+
+
+def _ranked_count(state: PaperState) -> int:
+    """1 when For you ranks a paper in this state (unread, not removed, not a positive)."""
+    return int(not state.read and not state.removed and not liked(state))
 
 
 def matches(view: str, state: PaperState) -> bool:
@@ -69,7 +94,7 @@ def matches(view: str, state: PaperState) -> bool:
         return True
     if view.startswith("tag:"):
         return view[4:] in state.tags
-    if view == "inbox":
+    if view == "inbox" or is_for_you(view):
         return not state.read
     if view == "starred":
         return state.starred
@@ -136,13 +161,17 @@ class QueueView:
         self.rows_version = 0  # bumped whenever the rows are computed again
         self.ranked: list[Paper] = []  # the Similar view's rows
         self.why: dict[str, str] = {}  # key -> the words that made it similar
+        # For-you view -> (its papers best first, key -> score 0-1; empty when
+        # the order is no score's, newest first). A view without one yet shows
+        # its unread papers newest first.
+        self.rankings: dict[str, tuple[list[Paper], dict[str, float]]] = {}
         self.set_view(view)
 
     # -- what is shown -------------------------------------------------------
 
     def set_view(self, view: str) -> None:
         if view not in VIEWS and view != SIMILAR and view_batch(view) is None and view_tag(view) is None \
-                and view_subscription(view) is None:
+                and view_subscription(view) is None and not is_for_you(view):
             raise ValueError(f"unknown view: {view}")
         self.view = view
         self.refresh()
@@ -152,6 +181,18 @@ class QueueView:
         self.ranked = papers
         self.why = why
         self.set_view(SIMILAR)
+
+    def set_ranking(self, view: str, papers: list[Paper], scores: dict[str, float]) -> None:
+        """The rows of For-you ``view``, best first; recomputed now if it is shown."""
+        self.rankings[view] = (papers, scores)
+        if self.view == view:
+            self.refresh()
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """Key -> score of the For-you view shown (empty in any other view)."""
+        ranking = self.rankings.get(self.view)
+        return ranking[1] if ranking is not None else {}
 
     def set_sort(self, sort: str) -> None:
         if sort not in SORTS:
@@ -194,6 +235,12 @@ class QueueView:
         if view == SIMILAR:
             hidden = self.hidden
             self.rows = [p for p in self.ranked if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
+        elif is_for_you(view):
+            ranking = self.rankings.get(view)
+            if ranking is not None:
+                hidden = self.hidden
+                ordered = [p for p in ranking[0] if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
+            self.rows = [p for p in ordered if not states.get(p.key, _NO_STATE).read or p.key in keep]
         elif batch is not None:
             self.rows = [p for p in ordered if p.in_batch(batch)]
         elif view.startswith("sub:"):
@@ -211,11 +258,11 @@ class QueueView:
         """Counts per view, within the search filter; O(papers with state)."""
         ids = self.filter
         total = self.total if ids is None else len(ids)
-        starred = read = 0
+        starred = read = liked_unread = 0
         tags: dict[str, int] = {}
         hidden = self.hidden
         for key, state in self.states.items():
-            if not (state.starred or state.read or state.removed or state.tags):
+            if not (state.starred or state.read or state.removed or state.tags or state.note):
                 continue
             if hidden and key in hidden:
                 continue  # not in the queue (its batch was deleted), not in ``total``
@@ -226,9 +273,11 @@ class QueueView:
                 continue
             starred += state.starred
             read += state.read
+            liked_unread += not state.read and liked(state)
             for tag in state.tags:
                 tags[tag] = tags.get(tag, 0) + (not state.read)
-        self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total}
+        self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total,
+                       FOR_YOU: total - read - liked_unread}
         self.tag_unread = dict(sorted(tags.items()))
 
     @property
@@ -301,6 +350,7 @@ class QueueView:
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
+        self.counts[FOR_YOU] = self.counts.get(FOR_YOU, 0) + _ranked_count(new) - _ranked_count(old)
         if paper is not None and old.read != new.read and self._batch_unread is not None:
             delta = -1 if new.read else 1
             for batch in paper.batches or (paper.batch,):

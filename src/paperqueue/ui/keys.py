@@ -21,6 +21,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("Y", "copy a Markdown link [Title](url)"),
     ("o", "open the primary link in the browser (copies it when there is no display)"),
     ("1 2 3 4", "views: Inbox, Starred, Read, All"),
+    ("5", "For you: unread papers ranked by what you star, tag and note (learned here, nothing leaves the machine); from a tag view, For you for that tag"),
     ("/", "search titles and abstracts (enter keeps the filter, escape clears it; / again edits the query)"),
     ("S", "sort: newest added / title / unread first"),
     ("b / B", "view the next / previous import batch"),
@@ -57,5 +58,6 @@ ROW_LEGEND: tuple[tuple[str, str], ...] = (
     ("greyed row", "no longer matches the view (read in Inbox, unstarred in Starred); it keeps its place until you enter the view again"),
     ("#tag", "the paper's tags"),
     ("~ words", "in the Similar view (m, M): the words the paper shares with what it was ranked against"),
+    ("87%", "in For you (5): how likely you want it, as learned from your labels (the reader says which words pushed it up)"),
     ("3/12", "in the sidebar: unread papers / all papers of that view, tag or batch; one number: all of them unread"),
 )

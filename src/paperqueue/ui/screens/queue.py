@@ -25,6 +25,8 @@ from paperqueue.core.queue import (
     VIEWS,
     QueueView,
     batch_view,
+    for_you_tag,
+    is_for_you,
     newest_first,
     subscription_batches,
     view_batch,
@@ -34,7 +36,7 @@ from paperqueue.core.queue import (
 from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store, layout
 from paperqueue.ui.follow import writes
-from paperqueue.ui.screens.ranking import RankingScreen
+from paperqueue.ui.screens.for_you import ForYouScreen
 from paperqueue.ui.searching import Searcher
 from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
@@ -47,7 +49,7 @@ SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 READER_AFTER_TYPING = 0.15  # seconds of stillness in the search box before the reader follows
 
 
-class QueueScreen(RankingScreen):
+class QueueScreen(ForYouScreen):
     AUTO_FOCUS = "#papers"  # not the (hidden) search box, also before the queue is open
     BINDINGS = [
         # Not a priority binding: keys typed right after "/" (a burst such as
@@ -83,17 +85,17 @@ class QueueScreen(RankingScreen):
     # Every key that would change the queue, in one list: while the queue is
     # read-only (another paperqueue has it) each says so and does nothing,
     # before any prompt opens or memory changes (see ui/follow.py).
-    action_toggle_star = writes("star")(RankingScreen.action_toggle_star)
-    action_toggle_read = writes("mark read")(RankingScreen.action_toggle_read)
-    action_read_and_next = writes("mark read")(RankingScreen.action_read_and_next)
-    action_remove = writes("remove")(RankingScreen.action_remove)
-    action_mark_all_read = writes("mark all read")(RankingScreen.action_mark_all_read)
-    action_undo = writes("undo")(RankingScreen.action_undo)
-    action_redo = writes("redo")(RankingScreen.action_redo)
-    action_edit_tags = writes("tag")(RankingScreen.action_edit_tags)
-    action_edit_note = writes("edit the note")(RankingScreen.action_edit_note)
-    action_rename_view = writes("rename")(RankingScreen.action_rename_view)
-    action_delete_view = writes("delete")(RankingScreen.action_delete_view)
+    action_toggle_star = writes("star")(ForYouScreen.action_toggle_star)
+    action_toggle_read = writes("mark read")(ForYouScreen.action_toggle_read)
+    action_read_and_next = writes("mark read")(ForYouScreen.action_read_and_next)
+    action_remove = writes("remove")(ForYouScreen.action_remove)
+    action_mark_all_read = writes("mark all read")(ForYouScreen.action_mark_all_read)
+    action_undo = writes("undo")(ForYouScreen.action_undo)
+    action_redo = writes("redo")(ForYouScreen.action_redo)
+    action_edit_tags = writes("tag")(ForYouScreen.action_edit_tags)
+    action_edit_note = writes("edit the note")(ForYouScreen.action_edit_note)
+    action_rename_view = writes("rename")(ForYouScreen.action_rename_view)
+    action_delete_view = writes("delete")(ForYouScreen.action_delete_view)
 
     def __init__(self) -> None:
         super().__init__()
@@ -145,6 +147,8 @@ class QueueScreen(RankingScreen):
         self.refresh_views()
         if store.complete:
             self.prepare_search(store)
+        if is_for_you(view):
+            self.call_after_refresh(self.for_you_shown)  # after the first paint
         self.read_pending()
         self.app.queue_opened()  # fetch_on_open (ui/fetching.py)
 
@@ -158,6 +162,7 @@ class QueueScreen(RankingScreen):
         current = self.paper_list.paper
         queue = _queue_view(store, old.view if _known_view(old.view, store) else "inbox", old.sort)
         queue.filter = old.filter
+        self.carry_rankings(queue)
         queue.refresh(keep=old.keys() if old.view == queue.view else ())  # greyed rows stay
         self.queue = queue
         key = store.settings.get("key") if self._restore_pending and self.paper_list.cursor == 0 else None
@@ -166,6 +171,7 @@ class QueueScreen(RankingScreen):
         self.refresh_views()
         self.prepare_search(store)
         self.searcher.rerun()  # a partial answer covered only the papers read so far
+        self.for_you_shown()  # new papers to rank (the model says whether it must learn again)
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def prepare_search(self, store: Store) -> None:
@@ -234,6 +240,8 @@ class QueueScreen(RankingScreen):
     def view_title(self, view: str) -> str:
         if view == SIMILAR:
             return f"Similar: {self._similar_label}"
+        if is_for_you(view):
+            return self.for_you_title(view)
         tag = view_tag(view)
         if tag is not None:
             return f"#{tag}"
@@ -266,7 +274,7 @@ class QueueScreen(RankingScreen):
             reader.show(None, None, None)
             return
         details = self.store.cached_details(paper.key)
-        reader.show(paper, self.queue.state(paper), details, pending=self._pending(paper))
+        reader.show(paper, self.queue.state(paper), details, pending=self._pending(paper), why=self.for_you_why(paper))
         if details is None:
             self._load_details(paper)
 
@@ -279,7 +287,8 @@ class QueueScreen(RankingScreen):
 
     def _details_loaded(self, paper: Paper, details: PaperDetails) -> None:
         if self.paper_list.paper is paper and self.queue is not None:
-            self.query_one(Reader).show(paper, self.queue.state(paper), details, pending=self._pending(paper))
+            self.query_one(Reader).show(paper, self.queue.state(paper), details, pending=self._pending(paper),
+                                        why=self.for_you_why(paper))
 
     def _pending(self, paper: Paper) -> bool:
         keys = self.pending_keys
@@ -336,6 +345,7 @@ class QueueScreen(RankingScreen):
 
     def action_view(self, view: str) -> None:
         self._reshow(lambda queue: queue.set_view(view))
+        self.for_you_shown()
 
     def reshow(self, follow: str | None = None) -> None:
         """Show the rows again after papers were removed or restored: the
@@ -477,7 +487,7 @@ class QueueScreen(RankingScreen):
 def _known_view(view: object, store: Store) -> bool:
     if not isinstance(view, str):
         return False
-    if view_tag(view) is not None:
+    if view_tag(view) is not None or view == "foryou" or for_you_tag(view):
         return True
     sub = view_subscription(view)
     if sub is not None:

@@ -25,6 +25,7 @@ STAR, NO_STAR = "★", " "
 UNREAD, READ = "●", "✓"
 NOTE = "✎"
 WHY = "  ~"  # before the Similar view's words
+SCORE_WIDTH = 6  # For you's score column: "  87%", right-aligned
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -293,6 +294,9 @@ class PaperList(ScrollView, can_focus=True):
         selected = paper.key in self.selected
         why = self.queue.why.get(paper.key, "") if self.queue.view == SIMILAR else ""
         why_width = self._why_width(self.queue.why, width) if why and width > 30 else 0
+        score = self.queue.scores.get(paper.key) if not why else None
+        if score is not None and width > 30:
+            why, why_width = f"{round(score * 100)}%".rjust(SCORE_WIDTH), SCORE_WIDTH
         tags_width = _tags_width(state.tags, width - why_width)
         segments = [
             Segment("▌" if selected else " ", look.mark),
@@ -303,7 +307,9 @@ class PaperList(ScrollView, can_focus=True):
             Segment(_title(paper.display_title, width - TITLE_AT - tags_width - why_width, bool(why_width)), style),
             *_tag_segments(state.tags, width - why_width, look.tags),
         ]
-        if why_width:
+        if why_width and score is not None:
+            segments.append(Segment(why, look.tags))
+        elif why_width:
             segments.append(Segment(set_cell_size(_fit_words(f"{WHY} ", why, why_width), why_width), look.tags))
         strip = Strip(segments).crop_extend(0, width, look.base)
         if row == self.cursor:

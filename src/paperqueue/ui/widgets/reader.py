@@ -54,9 +54,10 @@ class Reader(VerticalScroll, can_focus=False):
         return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None, *,
-             pending: bool = False) -> None:
+             pending: bool = False, why: str = "") -> None:
         """Show ``paper``; ``details`` ``None`` means the abstract is still loading;
-        ``pending``: ``add`` landed it by id alone (offline), a fetch fills it in."""
+        ``pending``: ``add`` landed it by id alone (offline), a fetch fills it in;
+        ``why``: in For you, the words that pushed it up."""
         title = self.query_one("#reader-title", Static)
         meta = self.query_one("#reader-meta", Static)
         abstract = self.query_one("#reader-abstract", Static)
@@ -71,7 +72,7 @@ class Reader(VerticalScroll, can_focus=False):
         note.set_class(not state.note, "-empty")
         note.update(Text.assemble(("Note\n", "bold"), clean_text(state.note)) if state.note else "")
         title.update(Text(paper.display_title))
-        meta.update(_meta(paper, state, details, pending))
+        meta.update(_meta(paper, state, details, pending, why))
         if details is None:
             abstract.update(Text("Loading the abstract…", style="dim"))
         else:
@@ -134,10 +135,14 @@ def _plural(count: int, word: str) -> str:
 PENDING = "details pending: the next fetch fills them in"
 
 
-def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending: bool = False) -> Text:
+WHY_LEAD = "for you because: "
+
+
+def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending: bool = False, why: str = "") -> Text:
     """Authors, then date, venue, categories and counts (as imported), then
     the person's state: one line each, the first two only when known; for
-    a paper added offline, first, that its details are pending."""
+    a paper added offline, first, that its details are pending; in For you,
+    last, the words that pushed it up."""
     lines: list[Text] = [Text(PENDING, style="italic yellow")] if pending else []
     if details is not None:
         if details.authors:
@@ -156,6 +161,8 @@ def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending
         if about:
             lines.append(_joined(about))
     lines.append(_meta_line(paper, state))
+    if why:
+        lines.append(Text.assemble((WHY_LEAD, "dim"), (_plain(why), "green")))
     return Text("\n").join(lines)
 
 

@@ -22,9 +22,10 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from paperqueue.core.queue import VIEW_TITLES, VIEWS, batch_view, subscription_view, tag_view
+from paperqueue.core.queue import FOR_YOU, VIEW_TITLES, VIEWS, batch_view, is_for_you, subscription_view, tag_view
 
 LEGEND = "unread/total"
+TOP_ROWS = len(VIEWS) + 1  # the four views and For you
 _DATED = re.compile(r"^(.*?)\s*\b(\d{4})-(\d{2}-\d{2})$")  # "<source> 2026-03-12", as imports name batches
 _DATE_IN = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
 _WORD = re.compile(r"[^\W_]")  # letters and digits: "cs.LG_recent" keeps "LG"
@@ -284,6 +285,9 @@ class Sidebar(Widget, can_focus=False):
             return min(self.totals.starred_unread, counts.get("starred", 0)), counts.get("starred", 0)
         if view == "read":
             return 0, counts.get("read", 0)
+        if view == FOR_YOU:  # the unread papers it ranks
+            ranked = counts.get(FOR_YOU, 0)
+            return ranked, ranked
         return unread, counts.get("all", 0)
 
     def _line(self, label: str, unread: int, current: bool, width: int, total: int | None = None) -> Text:
@@ -371,7 +375,7 @@ class Sidebar(Widget, can_focus=False):
 
     def render(self) -> Text:
         width = max(self.size.width, 12)
-        height = max(self.size.height, len(VIEWS) + 1)
+        height = max(self.size.height, TOP_ROWS + 1)
         names = (tuple(n for _b, n, _u in self.batches), tuple(self.tags), tuple(self.subscriptions))
         if names != self._names:
             self._names, self._labels = names, {}
@@ -387,6 +391,8 @@ class Sidebar(Widget, can_focus=False):
         for number, view in enumerate(VIEWS, start=1):
             unread, total = self._view_count(view)
             add(self._line(f" {number} {VIEW_TITLES[view]}", unread, view == self.view, width, total), ("view", view))
+        unread, total = self._view_count(FOR_YOU)
+        add(self._line(f" {len(VIEWS) + 1} For you", unread, is_for_you(self.view), width, total), ("view", FOR_YOU))
         sections = []
         if self.subscriptions:
             sections.append(_Section("subs", " Subscriptions", [subscription_view(n) for n in self.subscriptions]))
@@ -395,8 +401,8 @@ class Sidebar(Widget, can_focus=False):
         if self.batches:
             sections.append(_Section("batches", " Batches (b)", [batch_view(b) for b, _n, _u in self.batches]))
         # A blank line before each section, unless the height is short.
-        spaced = height >= len(VIEWS) + 4 * len(sections)
-        rows = self._windows(height, sections, len(VIEWS) + (1 + spaced) * len(sections))
+        spaced = height >= TOP_ROWS + 4 * len(sections)
+        rows = self._windows(height, sections, TOP_ROWS + (1 + spaced) * len(sections))
         year = self._with_year(width)
         tag_names = list(self.tags)
         sub_names = list(self.subscriptions)
