@@ -156,12 +156,13 @@ def _serve_search(server: NetServer, second_page: list[Canned]) -> list[tuple[st
     return results
 
 
+@pytest.mark.parametrize("empty_total", [250, 0], ids=["empty page says 250", "empty page says 0"])
 def test_a_paged_search_whose_second_page_comes_back_empty_once_lands_whole(
-    pq_home: Path, capsys, net_server, monkeypatch  # noqa: F811
+    pq_home: Path, capsys, net_server, monkeypatch, empty_total: int  # noqa: F811
 ) -> None:
     serve_sources(monkeypatch, net_server, delay=0.2)
     results = search_results(250)
-    _serve_search(net_server, [Canned.text(api_page([], 250, 100), ATOM_TYPE),
+    _serve_search(net_server, [Canned.text(api_page([], empty_total, 100), ATOM_TYPE),
                                Canned.text(api_page(results[100:200], 250, 100), ATOM_TYPE)])
     run(capsys, "subscribe", "arxiv-search", "all:electron", "--max", "250", "--name", "electron")
     code, out, err = run(capsys, "fetch")
@@ -256,6 +257,18 @@ def test_add_of_dois_brings_title_venue_and_abstract_text_from_crossref(
                                                       "/crossref/works/10.1038/s43586-021-00024-3"}
     assert all(r.headers["user-agent"].startswith("paperqueue/") for r in net_server.requests)
     index_agrees(pq_home)
+
+
+def test_add_of_a_doi_crossref_does_not_know_is_refused_and_nothing_lands(
+    pq_home: Path, capsys, net_server, monkeypatch  # noqa: F811
+) -> None:
+    serve_sources(monkeypatch, net_server)
+    net_server.route("/crossref/works/10.9999/nothing.here", Canned.text("Resource not found.", status=404))
+    code, out, err = run(capsys, "add", "10.9999/nothing.here")
+    assert (code, out) == (2, ""), err
+    assert err == "paperqueue: add: doi:10.9999/nothing.here: Crossref does not know this DOI; not added\n"
+    assert listing(capsys) == []
+    assert Subscriptions(pq_home).pending() == []
 
 
 # -- Hugging Face daily papers ---------------------------------------------------------
@@ -372,6 +385,28 @@ def test_a_bad_answer_fails_its_subscription_whole_and_the_other_lands(
     assert request.headers.get("if-none-match") == '"day1"'
     assert request.headers["user-agent"].startswith("paperqueue/")
     index_agrees(pq_home)
+
+
+def store_files(home: Path) -> dict[str, bytes]:
+    """Every file of the data folder but the two a failed fetch may write:
+    the subscriptions (its last error) and arXiv's gate (the time of the
+    last request)."""
+    return {str(path.relative_to(home)): path.read_bytes() for path in sorted(home.rglob("*"))
+            if path.is_file() and path.name not in ("subscriptions.json", "arxiv.gate")}
+
+
+@pytest.mark.parametrize("bad", list(BAD_DAYS))
+def test_a_failed_fetch_leaves_every_file_of_the_store_as_it_was(
+    pq_home: Path, capsys, net_server, monkeypatch, quick_backoff, bad: str  # noqa: F811
+) -> None:
+    serve_sources(monkeypatch, net_server)
+    net_server.route("/rss/cs.CL", Canned.text(DAY1, RSS, ETag='"day1"'), BAD_DAYS[bad][0])
+    run(capsys, "subscribe", "arxiv", "cs.CL")
+    assert run(capsys, "fetch")[0] == 0
+    before = store_files(pq_home)
+    code, out, err = run(capsys, "fetch")
+    assert code == 1 and out.startswith("cs.CL: failed, nothing imported: "), (out, err)
+    assert store_files(pq_home) == before
 
 
 def test_a_refused_connection_fails_its_subscription_whole_and_the_other_lands(

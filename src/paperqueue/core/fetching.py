@@ -164,20 +164,27 @@ def land(store, writer, papers: Iterable, source: str, name: str, *, dry_run: bo
         if writing is None:
             index.discard()
     try:
-        result = store.add_papers(
-            papers, source=source, name=name, dry_run=dry_run,
-            on_new=writing.add if writing else (lambda *_: None),
-            refresh=True, batch_extra=batch_extra,
-        )
-    except BaseException:
-        if writing:
-            writing.abort()
-        raise
-    if writing:
         try:
-            writing.commit(result)
-        except Exception:  # noqa: BLE001
-            writing.index.discard()
+            result = store.add_papers(
+                papers, source=source, name=name, dry_run=dry_run,
+                on_new=writing.add if writing else (lambda *_: None),
+                refresh=True, batch_extra=batch_extra,
+            )
+        except BaseException:
+            if writing:
+                writing.abort()
+            raise
+        if writing:
+            try:
+                writing.commit(result)
+            except Exception:  # noqa: BLE001
+                writing.index.discard()
+    finally:
+        # Closed now, not whenever the collector gets to it: in the app a
+        # later fetch (one that fails, say) must not find the index file
+        # rewritten under it by this connection's last checkpoint.
+        if index is not None:
+            index.close()
     if not dry_run and writer is not None:
         writer.record_import(f"{label} {source}: {result.summary()}", store.last_import)
         try:
