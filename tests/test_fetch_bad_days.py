@@ -512,3 +512,52 @@ def test_paperqueue_fetch_as_a_child_process_exits_1_when_one_subscription_fails
     assert "Traceback" not in done.stderr
     assert titles(capsys) == {"A post about 1", "A post about 2"}
     index_agrees(pq_home)
+
+
+# -- add while arXiv cannot be reached, then a fetch -------------------------------------
+
+
+def test_add_while_arxiv_is_unreachable_lands_the_id_and_the_next_fetch_fills_it_in(
+    pq_home: Path, capsys, net_server, monkeypatch, quick_backoff  # noqa: F811
+) -> None:
+    serve_sources(monkeypatch, net_server)
+    nowhere = closed_port_url("/api/query")
+    monkeypatch.setenv("PAPERQUEUE_ARXIV_API", nowhere)
+    code, out, err = run(capsys, "add", "2501.00007")
+    assert code == 1, err
+    assert out.splitlines() == [
+        "add: 1 new, 0 already in the queue (0 merged, 0 unchanged), 0 entries not understood",
+        f"arXiv:2501.00007: details pending ({nowhere}?id_list=2501.00007&max_results=1: connection refused (tried 4 times));"
+        " paperqueue fetch fills them in",
+    ]
+    (waiting,) = listing(capsys)
+    assert waiting["arxiv_id"] == "2501.00007"
+
+    monkeypatch.setenv("PAPERQUEUE_ARXIV_API", net_server.url + "/api/query")
+    net_server.route_params("/api/query", {"id_list": "2501.00007"},
+                            Canned.text(api_page([("2501.00007", datetime(2025, 1, 3, tzinfo=timezone.utc))], 1, 0), ATOM_TYPE))
+    code, out, err = run(capsys, "fetch")
+    assert (code, out) == (0, "details pending: 1 filled in, 0 still pending\n"), err
+    (filled,) = listing(capsys)
+    assert (filled["key"], filled["title"], filled["authors"]) == (waiting["key"], "Electron study 2501.00007", ["H1 Collaboration"])
+    assert Subscriptions(pq_home).pending() == []
+    assert run(capsys, "fetch")[:2] == (0, "no subscriptions (paperqueue subscribe arxiv cs.CL, subscribe hf, subscribe feed URL ... adds one)\n")
+    index_agrees(pq_home)
+
+
+def test_a_later_search_fetch_pages_back_to_the_newest_submission_already_seen(
+    pq_home: Path, capsys, net_server, monkeypatch  # noqa: F811
+) -> None:
+    serve_sources(monkeypatch, net_server)
+    results = search_results(8)  # the three newest appear after the first fetch
+    net_server.route_params("/api/query", {"start": 0, "max_results": 5}, Canned.text(api_page(results[3:], 8, 0), ATOM_TYPE))
+    run(capsys, "subscribe", "arxiv-search", "all:electron", "--max", "5", "--name", "electron")
+    assert run(capsys, "fetch")[:2] == (0, f"electron: {NEW.format(n=5)}\n")
+    net_server.route_params("/api/query", {"start": 0, "max_results": 100},
+                            Canned.text(api_page(results[:6], 2000, 0), ATOM_TYPE))
+    net_server.route_params("/api/query", {"start": 6}, Canned(500))  # never asked: the first page reached the newest seen
+    asked = len(net_server.requests)
+    code, out, err = run(capsys, "fetch")
+    assert (code, out) == (0, "electron: 3 new, 1 already in the queue (0 merged, 1 unchanged), 0 entries not understood\n"), err
+    assert [r.params["start"] for r in net_server.requests[asked:]] == ["0"]
+    assert {p["arxiv_id"] for p in listing(capsys)} == {arxiv_id for arxiv_id, _ in results}
