@@ -146,6 +146,7 @@ class QueueView:
         self.filter: set[int] | None = None
         self.rows: list[Paper] = []
         self.counts: dict[str, int] = {}
+        self.for_you_count = 0
         self._sorted: dict[str, list[Paper]] = {"newest": self.papers}
         self._row_keys: list[str] | None = None
         self._key_ids: dict[str, int] | None = None
@@ -276,8 +277,8 @@ class QueueView:
             liked_unread += not state.read and liked(state)
             for tag in state.tags:
                 tags[tag] = tags.get(tag, 0) + (not state.read)
-        self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total,
-                       FOR_YOU: total - read - liked_unread}
+        self.counts = {"inbox": total - read, "starred": starred, "read": read, "all": total}
+        self.for_you_count = total - read - liked_unread  # unread papers For you ranks
         self.tag_unread = dict(sorted(tags.items()))
 
     @property
@@ -350,7 +351,7 @@ class QueueView:
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
-        self.counts[FOR_YOU] = self.counts.get(FOR_YOU, 0) + _ranked_count(new) - _ranked_count(old)
+        self.for_you_count += _ranked_count(new) - _ranked_count(old)
         if paper is not None and old.read != new.read and self._batch_unread is not None:
             delta = -1 if new.read else 1
             for batch in paper.batches or (paper.batch,):

@@ -24,6 +24,7 @@ from paperqueue.core.queue import (
     SIMILAR,
     VIEWS,
     QueueView,
+    FOR_YOU,
     batch_view,
     for_you_tag,
     is_for_you,
@@ -216,7 +217,8 @@ class QueueScreen(ForYouScreen):
         selected = len(self.paper_list.selected)
         hidden = selected - len(self.selected_shown()) if selected else 0
         batches = [(b, self.store.batch_name(b), queue.batch_unread.get(b, 0)) for b in self.store.live_batches()]
-        self.query_one(Sidebar).update_views(queue.view, queue.counts, batches, queue.tag_unread,
+        counts = {**queue.counts, FOR_YOU: queue.for_you_count}
+        self.query_one(Sidebar).update_views(queue.view, counts, batches, queue.tag_unread,
                                              subscriptions=queue.subscription_counts())
         self.query_one(StatusLine).update_status(
             self.view_title(queue.view),
