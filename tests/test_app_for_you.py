@@ -125,6 +125,7 @@ async def test_per_tag_from_a_tag_view(pq_home: Path, tmp_path: Path) -> None:
         await settle(pilot)
         assert screen.queue.view == "foryou:prot"
         assert screen.view_title(screen.queue.view) == "For you: #prot"
+        assert paper_list(app).cursor == 0, "entered: the best paper first"
         assert [topic(p.key) for p in screen.queue.rows[:4]] == ["protein"] * 4
         await pilot.press("5")  # again: For you over every label
         await settle(pilot)
@@ -180,6 +181,8 @@ async def test_the_view_is_remembered(pq_home: Path, tmp_path: Path) -> None:
         await wait_loaded(pilot)
         await pilot.press("5")
         await settle(pilot)
+        await pilot.press("j", "j", "j")
+        left_at = paper_list(app).paper.key
         await pilot.press("q")
     store = Store.open(pq_home)
     assert store.settings["view"] == "foryou"
@@ -189,8 +192,10 @@ async def test_the_view_is_remembered(pq_home: Path, tmp_path: Path) -> None:
         await wait_loaded(pilot)
         screen = queue_screen(app)
         await until(pilot, lambda: screen.view_title("foryou") == "For you", "the ranking after a restart")
+        await settle(pilot)
         assert screen.queue.view == "foryou"
         assert topic(screen.queue.rows[0].key) == "diffusion"
+        assert paper_list(app).paper.key == left_at, "the remembered paper, not the top"
 
 
 async def test_help_and_palette_list_five(pq_home: Path, tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ class ForYouScreen(RankingScreen):
         self._ranked_keys: dict[str, tuple[list[str], dict[str, float]]] = {}  # view -> its ranking, by key
         self._training: dict[str, Any] = {}  # view -> the labels a worker is training on now
         self._retrain_timer: Timer | None = None
+        self._entered: tuple[str, str | None] | None = None  # a view entered without a ranking, and its paper then
         self._train_lock = threading.Lock()  # one training at a time: two cores, shared
 
     # -- the key -------------------------------------------------------------------
@@ -91,11 +92,17 @@ class ForYouScreen(RankingScreen):
 
     # -- when to rank ------------------------------------------------------------------
 
-    def for_you_shown(self) -> None:
-        """The shown view is For you (entered, or the queue changed): rank it
-        if it has no ranking yet or its model is out of date."""
+    def for_you_shown(self, entering: bool = False) -> None:
+        """The shown view is For you (``entering`` it, or the queue changed):
+        rank it if it has no ranking yet or its model is out of date. Its
+        first ranking starts at the best paper if the person entered and has
+        not moved since (a restart keeps the remembered paper)."""
         if self.queue is not None and is_for_you(self.queue.view):
-            self._rank_for_you(self.queue.view)
+            view = self.queue.view
+            if entering and view not in self.queue.rankings:
+                paper = self.paper_list.paper
+                self._entered = (view, paper.key if paper else None)
+            self._rank_for_you(view)
 
     def carry_rankings(self, queue) -> None:  # noqa: ANN001 - a QueueView
         """Give a new queue (an import, the whole index loaded) the rankings
@@ -171,7 +178,6 @@ class ForYouScreen(RankingScreen):
             return
         papers = [s.paper for s in scored]
         scores = {s.paper.key: s.score for s in scored} if model.kind != "recency" else {}
-        first = view not in self._models
         self._models[view] = model
         self._ranked_keys[view] = ([p.key for p in papers], scores)
         queue = self.queue
@@ -184,7 +190,8 @@ class ForYouScreen(RankingScreen):
         plist = self.paper_list
         current = plist.paper
         follow = None
-        if first and plist.cursor == 0 and papers:
+        entered, self._entered = self._entered, None
+        if entered == (view, current.key if current else None) and papers:
             follow = papers[0].key
         elif current is not None:
             new = {p.key for p in papers}

@@ -347,7 +347,7 @@ class QueueScreen(ForYouScreen):
 
     def action_view(self, view: str) -> None:
         self._reshow(lambda queue: queue.set_view(view))
-        self.for_you_shown()
+        self.for_you_shown(entering=True)
 
     def reshow(self, follow: str | None = None) -> None:
         """Show the rows again after papers were removed or restored: the
