@@ -240,3 +240,24 @@ def test_opening_the_app_and_moving_loads_nothing_of_the_ranking(pq_home: Path, 
     before, after = json.loads(done.stdout.strip().splitlines()[-1])
     assert before == [], before
     assert after, "5 trains the model"
+
+
+async def test_an_import_while_shown_ranks_the_new_papers(pq_home: Path, tmp_path: Path) -> None:
+    learned_home(pq_home, tmp_path)
+    more = [p for p in corpus(per_topic=16, seed=9) if int(p["key"][-4:]) >= 12]  # 4 new papers per topic
+    path = tmp_path / "more.json"
+    path.write_text(json.dumps(more))
+    app = make_app(pq_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = queue_screen(app)
+        before = len(screen.queue.rows)
+        app.import_path(path)  # as i does
+        await until(pilot, lambda: len(screen.queue.rows) == before + 16, "the new papers ranked")
+        await settle(pilot)
+        new = {p["key"] for p in more}
+        top = [p.key for p in screen.queue.rows[:8]]
+        assert [topic(k) for k in top] == ["diffusion"] * 8 and new & set(top), top
+        assert all(k in screen.queue.scores for k in new), "scored by a model that knows them"
