@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
