@@ -101,3 +101,36 @@ def test_pq_json_field_of_the_wrong_type_is_a_warning_not_a_skipped_entry() -> N
     assert [p.title for p in papers] == ["A", "B"]
     assert len(problems) == 3, problems  # tags, key not a string, no key
     assert not_understood(problems) == 1, "only entry 3 was skipped"
+
+
+def test_an_import_leaves_no_connection_to_the_search_index_open(pq_home: Path, tmp_path: Path) -> None:
+    """The index is closed when the import returns, not whenever the garbage
+    collector gets to it (in the app, a later import would otherwise find the
+    file rewritten under it by this connection's last checkpoint)."""
+    import gc
+    import os
+
+    from paperqueue.core.importing import import_file
+    from paperqueue.core.search import SearchIndex
+    from paperqueue.core.store import Store, layout
+
+    def open_on_index() -> list[str]:
+        fds = Path("/proc/self/fd")
+        targets = [os.readlink(fd) for fd in fds.iterdir() if fd.name.isdigit() and os.path.exists(fd)]
+        return [t for t in targets if t.startswith(str(pq_home / layout.SEARCH))]
+
+    page = tmp_path / "page.txt"
+    page.write_text("A First Paper\n\nIts abstract.\n")
+    later = tmp_path / "later.txt"
+    later.write_text("A Second Paper\n\nAnother abstract.\n")
+    with Store.open(pq_home) as store:
+        import_file(store, page)
+        index = SearchIndex(pq_home / layout.SEARCH)
+        index.rebuild(((p.id, p.title, d.abstract) for p, d in store.iter_details()), store.generation)
+        index.close()
+        gc.disable()
+        try:
+            import_file(store, later)  # indexed as it lands: the index is current
+            assert open_on_index() == []
+        finally:
+            gc.enable()

@@ -150,41 +150,10 @@ def land(store, writer, papers: Iterable, source: str, name: str, *, dry_run: bo
          label: str = "Fetched", batch_extra: dict | None = None) -> ImportResult:
     """``papers`` into the store as one batch ``name`` (none when nothing is
     new), keeping the search index current, recorded as an undoable import."""
-    from paperqueue.core.search import SearchIndex
-    from paperqueue.core.store import layout
+    from paperqueue.core.importing import add_indexed
 
-    papers = list(papers)
-    index = None if dry_run else SearchIndex(store.home / layout.SEARCH)
-    writing = None
-    if index is not None:
-        try:
-            writing = index.writer() if index.generation() == store.generation else None
-        except Exception:  # noqa: BLE001 - a cache must never fail an import
-            writing = None
-        if writing is None:
-            index.discard()
-    try:
-        try:
-            result = store.add_papers(
-                papers, source=source, name=name, dry_run=dry_run,
-                on_new=writing.add if writing else (lambda *_: None),
-                refresh=True, batch_extra=batch_extra,
-            )
-        except BaseException:
-            if writing:
-                writing.abort()
-            raise
-        if writing:
-            try:
-                writing.commit(result)
-            except Exception:  # noqa: BLE001
-                writing.index.discard()
-    finally:
-        # Closed now, not whenever the collector gets to it: in the app a
-        # later fetch (one that fails, say) must not find the index file
-        # rewritten under it by this connection's last checkpoint.
-        if index is not None:
-            index.close()
+    result = add_indexed(store, list(papers), source=source, name=name, dry_run=dry_run,
+                         refresh=True, batch_extra=batch_extra)
     if not dry_run and writer is not None:
         writer.record_import(f"{label} {source}: {result.summary()}", store.last_import)
         try:

@@ -45,7 +45,7 @@ from paperqueue.core.importers.pq_json import pq_row, pq_rows
 from paperqueue.core.importers.page import ParsedPaper, iter_page
 from paperqueue.core.importers.record import UnreadableError, load_json
 from paperqueue.core.models import ImportResult
-from paperqueue.core.search import IndexWriter, SearchIndex
+from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store
 from paperqueue.core.store import layout
 from paperqueue.core.store.merge import ImportLog, Progress
@@ -517,29 +517,16 @@ def import_file(
     ``refresh`` the new papers are read into memory only when next needed
     (a command that closes the store right after never pays for them)."""
     opened = open_papers(path, progress)
-    writer = None if dry_run else _search_writer(store)
-    try:
-        result = store.add_papers(
-            opened.papers,
-            source=source or path.name,
-            progress=progress,
-            # Without a writer (a dry run, a stale cache) the texts are dropped:
-            # with on_new None the merge would keep every new title and abstract.
-            on_new=writer.add if writer else _not_indexed,
-            name=name,
-            dry_run=dry_run,
-            restore=restore,
-            refresh=refresh,
-        )
-    except BaseException:
-        if writer:
-            writer.abort()
-        raise
-    if writer:
-        try:
-            writer.commit(result)
-        except Exception:  # noqa: BLE001 - a cache must never fail an import
-            writer.index.discard()
+    result = add_indexed(
+        store,
+        opened.papers,
+        source=source or path.name,
+        progress=progress,
+        name=name,
+        dry_run=dry_run,
+        restore=restore,
+        refresh=refresh,
+    )
     result.format = opened.format
     problems = opened.problems.lines()
     if result.unusable:
@@ -549,21 +536,51 @@ def import_file(
     return result
 
 
+def add_indexed(store: Store, papers: Iterable[ParsedPaper], *, source: str, dry_run: bool = False, **options) -> ImportResult:
+    """``store.add_papers`` keeping the search index current: the new papers
+    are indexed as they land when the index is current (a stale one is left
+    for the app to rebuild, a broken one thrown away), and the index is
+    closed before returning, never left to the garbage collector (in the
+    app, a later import must not find the file rewritten under it by this
+    connection's last checkpoint)."""
+    index = None if dry_run else SearchIndex(store.home / layout.SEARCH)
+    writer = None
+    try:
+        if index is not None:
+            try:
+                if index.generation() == store.generation:
+                    writer = index.writer()
+            except Exception:  # noqa: BLE001 - a cache must never fail an import
+                writer = None
+            if writer is None:
+                index.discard()
+        try:
+            result = store.add_papers(
+                papers,
+                source=source,
+                # Without a writer (a dry run, a stale cache) the texts are dropped:
+                # with on_new None the merge would keep every new title and abstract.
+                on_new=writer.add if writer else _not_indexed,
+                dry_run=dry_run,
+                **options,
+            )
+        except BaseException:
+            if writer:
+                writer.abort()
+            raise
+        if writer:
+            try:
+                writer.commit(result)
+            except Exception:  # noqa: BLE001 - a cache must never fail an import
+                writer.index.discard()
+        return result
+    finally:
+        if index is not None:
+            index.close()
+
+
 def _not_indexed(doc_id: int, title: str, abstract: str) -> None:
     """``on_new`` when the search cache is not written: the app rebuilds it."""
-
-
-def _search_writer(store: Store) -> IndexWriter | None:
-    """A writer when the search cache is current; a stale one is left for
-    the app to rebuild, a broken one is thrown away."""
-    index = SearchIndex(store.home / layout.SEARCH)
-    try:
-        if index.generation() == store.generation:
-            return index.writer()
-    except Exception:  # noqa: BLE001
-        pass
-    index.discard()
-    return None
 
 
 def summary_line(name: str, result: ImportResult, dry_run: bool = False, logged: ImportLog | None = None) -> str:
