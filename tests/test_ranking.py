@@ -249,3 +249,20 @@ def test_start_up_and_core_imports_do_not_load_sklearn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_labels_and_the_queue_count_the_same_positives() -> None:
+    """For you's sidebar count (queue.liked) and the model's positives (labels) agree
+    on every combination of star, read, tag, note and removed."""
+    from itertools import product
+
+    from paperqueue.core.queue import liked
+    from paperqueue.core.ranking import labels
+
+    states = {
+        f"k{i}": PaperState(starred=s, read=r, tags=t, note=n, removed=x)
+        for i, (s, r, t, n, x) in enumerate(product((False, True), (False, True), ((), ("a",)), ("", " ", "x"), (False, True)))
+    }
+    positive, negative = labels(states)
+    assert positive == {k for k, s in states.items() if liked(s)}
+    assert not positive & negative

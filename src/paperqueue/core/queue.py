@@ -75,8 +75,8 @@ def for_you_tag(view: str) -> str | None:
 
 
 def liked(state: PaperState) -> bool:
-    """A positive for For you (as ``ranking.labels`` counts them): starred,
-    tagged or annotated, not removed."""
+    """A positive for For you: starred, tagged or annotated, not removed
+    (the one rule: ``ranking.labels`` counts its positives with this)."""
     return not state.removed and bool(state.starred or state.tags or state.note.strip())
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paperqueue.core.models import Paper, PaperState
+from paperqueue.core.queue import liked as _liked
 from paperqueue.core.similar import SimilarityIndex, open_index
 
 __all__ = ["MIN_POSITIVES", "Model", "Scored", "labels", "needs_training", "train"]
@@ -57,7 +58,7 @@ def _norm_tag(tag: str) -> str:
 
 def labels(states: Mapping[str, PaperState], tag: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """The (positive, negative) paper keys among ``states``."""
-    liked = {k for k, s in states.items() if not s.removed and (s.starred or s.tags or s.note.strip())}
+    liked = {k for k, s in states.items() if _liked(s)}
     disliked = {k for k, s in states.items() if s.removed or (s.read and not s.starred and k not in liked)}
     if tag is not None:
         wanted = _norm_tag(tag)
