@@ -203,3 +203,25 @@ async def test_a_short_terminal_keeps_both_sections_in_the_sidebar(pq_home: Path
         assert len(drawn) <= app.screen.query_one(Sidebar).size.height, drawn
         assert "Tags (T)" in drawn and "Batches (b)" in drawn, drawn
         assert "" not in drawn, "no blank lines when the height is short"
+
+
+async def test_the_list_border_keeps_a_long_batch_names_date_at_80_columns(pq_home: Path, tmp_path: Path) -> None:
+    from pilot_helpers import seed_store
+    from paperqueue.core.importing import import_file
+    from paperqueue.core.store import Store
+
+    page = tmp_path / "a-very-long-name-for-a-trending-papers-page.txt"
+    page.write_text("A Paper\n\nIts abstract.\n")
+    seed_store(pq_home)
+    with Store.open(pq_home) as store:
+        import_file(store, page)
+    app = make_app(pq_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("b")  # the newest batch: the long name
+        await settle(pilot)
+        title = str(paper_list(app).border_title)
+        import re
+
+        assert re.fullmatch(r"Batch: a-\S*….*\.txt \d{4}-\d\d-\d\d \(1\)", title), title  # cut inside, the date whole
+        assert cell_len(title) <= paper_list(app).size.width - 4

@@ -234,10 +234,27 @@ class QueueScreen(ForYouScreen):
             unsaved=self.app.writer.unsaved if self.app.writer is not None else 0,
             read_only=self.store.read_only,
         )
-        title = f"{self.view_title(queue.view)} ({len(queue):,})"
+        title = self._list_border_title(queue)
         if title != self._list_title:  # setting it repaints the whole bordered list
             self._list_title = title
             self.paper_list.border_title = Text(title)
+
+    def _list_border_title(self, queue: QueueView) -> str:
+        """The list's border title; a batch's name cut in the middle to fit,
+        keeping its import date (as the sidebar does), not cut at the end."""
+        count = f" ({len(queue):,})"
+        batch = view_batch(queue.view)
+        if batch is None or self.store is None:
+            return f"{self.view_title(queue.view)}{count}"
+        from paperqueue.ui.widgets.sidebar import batch_label
+
+        names = [self.store.batch_name(b) for b in self.store.live_batches() if b != batch]
+        room = self.paper_list.size.width - len("Batch: ") - len(count) - 6  # corners, dashes, spaces
+        return f"Batch: {batch_label(self.store.batch_name(batch), max(room, 12), names)}{count}"
+
+    def on_resize(self) -> None:
+        if self.queue is not None:
+            self.refresh_views()
 
     def view_title(self, view: str) -> str:
         if view == SIMILAR:
