@@ -72,3 +72,26 @@ async def test_like_your_one_starred_paper(pq_home: Path) -> None:
         screen = queue_screen(app)
         assert screen.queue.view == "similar"
         assert screen.view_title("similar") == "Similar: like your 1 starred paper"
+
+
+async def test_an_import_landing_while_similar_is_shown_keeps_its_ranking(pq_home: Path, tmp_path: Path) -> None:
+    seed_store(pq_home)
+    page = tmp_path / "new.txt"
+    page.write_text("A Brand New Paper\n\nIts abstract.\n")
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("m", "j", "j")
+        await settle(pilot)
+        screen = queue_screen(app)
+        ranked = [paper.key for paper in screen.queue.rows]
+        on = paper_list(app).paper.key
+        app.import_path(page)  # as the i prompt does
+        for _ in range(50):
+            await settle(pilot)
+            if "A Brand New Paper" in [p.title for p in app.store.papers.values()]:
+                break
+        await settle(pilot)
+        assert screen.queue.view == "similar"
+        assert [paper.key for paper in screen.queue.rows] == ranked
+        assert paper_list(app).paper.key == on

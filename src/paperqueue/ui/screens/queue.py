@@ -161,8 +161,11 @@ class QueueScreen(ForYouScreen):
         if store is None or old is None:
             return
         current = self.paper_list.paper
-        queue = _queue_view(store, old.view if _known_view(old.view, store) else "inbox", old.sort)
+        view = old.view if old.view == SIMILAR or _known_view(old.view, store) else "inbox"
+        queue = _queue_view(store, view, old.sort)
         queue.filter = old.filter
+        if view == SIMILAR:  # the same ranking, over the papers as they are now
+            queue.show_ranked([store.papers[p.key] for p in old.ranked if p.key in store.papers], dict(old.why))
         self.carry_rankings(queue)
         queue.refresh(keep=old.keys() if old.view == queue.view else ())  # greyed rows stay
         self.queue = queue
