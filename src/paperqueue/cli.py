@@ -85,10 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="FILE",
         help="write to FILE atomically (default: standard output); a link to a file writes that file",
     )
-    from paperqueue.commands import batches, fetching, subscribing, tags
+    from paperqueue.commands import batches, fetching, subscribing, syncing, tags
 
     tags.add_parser(commands)
     batches.add_parser(commands)
+    syncing.add_parser(commands)
     subscribing.add_parsers(commands)
     fetching.add_parsers(commands)
     return parser
@@ -118,6 +119,7 @@ _ELSEWHERE = {
     "unsubscribe": ("subscribing", "cmd_unsubscribe"),
     "fetch": ("fetching", "cmd_fetch"),
     "add": ("fetching", "cmd_add"),
+    "sync": ("syncing", "cmd_sync"),
 }
 
 

@@ -70,6 +70,7 @@ class Action:
     label: str
     changes: list[Change] = field(default_factory=list)
     batches: list[BatchChange] = field(default_factory=list)
+    sync: list[str] = field(default_factory=list)  # its sync changes' lines (a store set up for sync)
 
     def states(self, after: bool) -> dict[str, PaperState]:
         return {key: PaperState.from_record(a if after else b) for key, b, a in self.changes}
@@ -83,6 +84,8 @@ class Action:
         line = {"seq": self.seq, "at": self.at, "kind": "do", "label": self.label, "changes": self.changes}
         if self.batches:
             line["batches"] = self.batches
+        if self.sync:
+            line["sync"] = self.sync
         return line
 
     def described(self, title_of: Callable[[str], str | None]) -> str:
@@ -166,7 +169,7 @@ class History:
         at = str(record.get("at", ""))
         if kind == "do":
             action = Action(seq, at, str(record.get("label", "")), [tuple(c) for c in record.get("changes", [])],
-                            _batch_changes(record))
+                            _batch_changes(record), _sync_lines(record))
             self.undo_stack.append(action)
             self.redo_stack.clear()
             self.timeline.append((action.at, action.label))
@@ -218,12 +221,14 @@ class History:
     def _append(self, record: dict) -> None:
         self._pending.append((record["seq"], orjson.dumps(record)))
 
-    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None) -> Action:
-        """A new undoable action (clears the redo stack). Durable after :meth:`write`."""
+    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None,
+               sync: list[str] | None = None) -> Action:
+        """A new undoable action (clears the redo stack). Durable after :meth:`write`.
+        ``sync``: its sync changes' lines, logged with it."""
         self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
             self.seq += 1
-            action = Action(self.seq, self.clock(), label, changes, list(batches or ()))
+            action = Action(self.seq, self.clock(), label, changes, list(batches or ()), list(sync or ()))
             self.undo_stack.append(action)
             self.redo_stack.clear()
             self.timeline.append((action.at, label))
@@ -241,13 +246,15 @@ class History:
             self._keep_note(record)
             self._append(record)
 
-    def undo(self) -> Action | None:
-        return self._move(self.undo_stack, self.redo_stack, "undo", "Undid")
+    def undo(self, sync_of: Callable[[Action], list[str]] | None = None) -> Action | None:
+        """``sync_of(action)``: the undo's sync changes' lines, logged with it."""
+        return self._move(self.undo_stack, self.redo_stack, "undo", "Undid", sync_of)
 
-    def redo(self) -> Action | None:
-        return self._move(self.redo_stack, self.undo_stack, "redo", "Redid")
+    def redo(self, sync_of: Callable[[Action], list[str]] | None = None) -> Action | None:
+        return self._move(self.redo_stack, self.undo_stack, "redo", "Redid", sync_of)
 
-    def _move(self, source: list[Action], target: list[Action], kind: str, verb: str) -> Action | None:
+    def _move(self, source: list[Action], target: list[Action], kind: str, verb: str,
+              sync_of: Callable[[Action], list[str]] | None = None) -> Action | None:
         self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
             if not source:
@@ -257,7 +264,11 @@ class History:
             self.seq += 1
             at = self.clock()
             self.timeline.append((at, f"{verb}: {action.label}"))
-            self._append({"seq": self.seq, "at": at, "kind": kind, "target": action.seq})
+            record = {"seq": self.seq, "at": at, "kind": kind, "target": action.seq}
+            lines = sync_of(action) if sync_of is not None else None
+            if lines:
+                record["sync"] = lines
+            self._append(record)
             return action
 
     # -- writing -----------------------------------------------------------------
@@ -340,6 +351,11 @@ def _batch_changes(record: dict) -> list[BatchChange]:
         if isinstance(change, list) and len(change) == 3 and type(change[0]) is int
         and isinstance(change[1], dict) and isinstance(change[2], dict)
     ]
+
+
+def _sync_lines(record: dict) -> list[str]:
+    found = record.get("sync")
+    return [line for line in found if isinstance(line, str)] if isinstance(found, list) else []
 
 
 def repair(store: Store, history: History) -> int:

@@ -10,6 +10,12 @@ tagged with the action's number. :meth:`Writer.save` then, under one lock,
    (the states as those actions left them, not whatever memory holds now),
 3. appends a ``sync`` line naming the last action the store now holds.
 
+In a store set up for sync (``paperqueue sync init``), each recorded action
+also gets its field changes stamped (:mod:`paperqueue.core.sync`), logged in
+its record, and appended to the shared folder right after step 1
+(:class:`paperqueue.core.sync.folder.Emitter`; a folder that cannot be
+written is caught up later from the log).
+
 Batch changes (a rename, a delete, an import and its undo) go the same
 way: the writer applies them to the store's memory when they are
 recorded, and writes them into ``meta.json`` in step 2.
@@ -28,6 +34,7 @@ from collections.abc import Callable
 from paperqueue.core.history import Action, BatchChange, Change, History
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
+from paperqueue.core.sync.folder import open_emitter
 
 
 class Writer:
@@ -45,17 +52,32 @@ class Writer:
         self._busy = False
         self._closed = False
         self._thread: threading.Thread | None = None
+        self.sync = open_emitter(store.home)  # None unless the store is set up for sync
+        self._outbox: list[tuple[int, list[str]]] = []  # (seq, sync lines) not yet exported
+        self._outbox_base: int | None = None  # the log's seq before the first record made here
 
     # -- recording (any thread) ------------------------------------------------------
 
-    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None) -> Action:
+    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None, *,
+               emit: bool = True) -> Action:
         """Log a new undoable action whose after-states the store will hold
         (the caller puts the states in memory; batch infos are put there
-        here)."""
+        here). ``emit=False``: changes read from other devices, not sent again."""
         with self._lock:
-            action = self.history.record(label, changes, batches)
+            self.history.ensure_loaded()
+            lines = self.sync.do_lines(changes, batches or ()) if self.sync is not None and emit else None
+            action = self.history.record(label, changes, batches, sync=lines)
+            self._to_export(action.seq, lines)
             self._queue(action.seq, action.states(after=True), action.batch_infos(after=True))
         return action
+
+    def _to_export(self, seq: int, lines: list[str] | None) -> None:
+        if self.sync is None:
+            return
+        if self._outbox_base is None:
+            self._outbox_base = seq - 1
+        if lines:
+            self._outbox.append((seq, lines))
 
     def record_import(self, label: str, logged=None) -> Action | None:  # noqa: ANN001 - a merge.ImportLog
         """Log an import that landed (``logged``: its ``store.last_import``;
@@ -67,8 +89,11 @@ class Writer:
             self.note(label)
             return None
         with self._lock:
-            action = self.history.record(label, [list(c) for c in logged.state_changes],
-                                         [list(b) for b in logged.batch_changes])
+            self.history.ensure_loaded()
+            states, batches = [list(c) for c in logged.state_changes], [list(b) for b in logged.batch_changes]
+            lines = self.sync.do_lines(states, batches) if self.sync is not None else None
+            action = self.history.record(label, states, batches, sync=lines)
+            self._to_export(action.seq, lines)
             self._jobs.append((action.seq, {}, {}))
         return action
 
@@ -78,16 +103,25 @@ class Writer:
     def redo(self) -> Action | None:
         return self._move(self.history.redo, after=True)
 
-    def _move(self, move: Callable[[], Action | None], *, after: bool) -> Action | None:
+    def _move(self, move: Callable, *, after: bool) -> Action | None:
         with self._lock:
-            action = move()
+            sync = self.sync
+            lines: list[str] = []
+
+            def sync_of(action: Action) -> list[str]:
+                lines[:] = sync.undo_lines(action, redo=after) if sync is not None else []
+                return lines
+
+            action = move(sync_of if sync is not None else None)
             if action is not None:
+                self._to_export(self.history.seq, lines)
                 self._queue(self.history.seq, action.states(after=after), action.batch_infos(after=after))
         return action
 
     def note(self, label: str) -> None:
         with self._lock:
             self.history.note(label)
+            self._to_export(self.history.seq, None)
 
     def _queue(self, seq: int, states: dict[str, PaperState], batches: dict[int, dict]) -> None:
         for batch, info in batches.items():
@@ -107,6 +141,8 @@ class Writer:
         raises :class:`OSError` and keeps what is unsaved for the next try)."""
         with self._io:
             written = self.history.write()
+            if self.sync is not None:
+                self._export(written)
             with self._lock:
                 jobs = [job for job in self._jobs if job[0] <= written]
             states: dict[str, PaperState] = {}
@@ -121,6 +157,17 @@ class Writer:
                 del self._jobs[: len(jobs)]
                 self._unsaved -= sum(len(s) + len(b) for _seq, s, b in jobs)
             self.history.mark_synced(written)
+
+    def _export(self, written: int) -> None:
+        """Append the sync lines of the records now durable to the shared
+        folder (kept for the next save when it cannot be written)."""
+        with self._lock:
+            outbox = [entry for entry in self._outbox if entry[0] <= written]
+            base = self._outbox_base if self._outbox_base is not None else written
+        lines = [line for _seq, entry in outbox for line in entry]
+        if self.sync.export(self.history.path, base, written, lines):
+            with self._lock:
+                del self._outbox[: len(outbox)]
 
     def save_soon(self) -> None:
         """Have the writer's thread save (returns at once)."""

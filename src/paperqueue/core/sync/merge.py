@@ -110,6 +110,10 @@ class Merged:
             removed=bool(removed.value) if removed is not None else False,
         )
 
+    def fields(self, key: str) -> dict[str, Change]:
+        """The winning change of each field a change named for ``key``."""
+        return dict(self._fields.get(key, {}))
+
     def states(self) -> dict[str, PaperState]:
         """The state of every paper a change named."""
         return {key: self.state(key) for key in self._fields if not key.startswith(BATCH)}

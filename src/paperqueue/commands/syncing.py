@@ -1,0 +1,120 @@
+"""``paperqueue sync``, ``sync init folder PATH``, ``sync status``: two
+machines, one queue, through a folder a syncer (Syncthing, Dropbox, iCloud)
+keeps in step."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, clean_requests
+from paperqueue.commands import error as _error
+from paperqueue.commands import warn_all as _warn_all
+
+
+def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
+    sync = commands.add_parser(
+        "sync", help="sync stars, read marks, tags, notes and removals with your other machines",
+        description="With no action: write this machine's changes to the sync folder, read the other machines' "
+        "and apply them (the latest change of each field wins). Set it up once per machine with "
+        "sync init folder PATH.",
+    )
+    actions = sync.add_subparsers(dest="sync_command", metavar="ACTION")
+    init = actions.add_parser("init", help="set this queue up to sync through a folder")
+    modes = init.add_subparsers(dest="mode", metavar="MODE", required=True)
+    folder = modes.add_parser("folder", help="a folder kept in step by Syncthing, Dropbox, iCloud or a shared disk")
+    folder.add_argument("path", type=Path, metavar="PATH")
+    actions.add_parser("status", help="this device, the devices seen, the last sync, changes waiting to go out")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from paperqueue.core.sync.folder import SyncError
+
+    try:
+        if args.sync_command == "status":
+            return _status()
+        return _with_store(args)
+    except SyncError as error:
+        _error(str(error))
+        return EXIT_INPUT
+
+
+def _status() -> int:
+    from paperqueue.core.history import FILE
+    from paperqueue.core.paths import data_home
+    from paperqueue.core.sync.run import status
+
+    home = data_home()
+    found = status(home, home / FILE)
+    if found is None:
+        print("sync is not set up here; run paperqueue sync init folder PATH")
+        return EXIT_OK
+    settings = found.settings
+    others = [d for d in found.devices if d != settings.device]
+    print(f"this device: {settings.device}")
+    print(f"folder: {settings.folder}")
+    print(f"devices seen: {', '.join(others) if others else 'none yet'}")
+    print(f"last sync: {settings.last_sync or 'never'}")
+    print(f"field changes waiting to go out: {found.waiting}")
+    if found.pending:
+        print(f"papers waiting to arrive here: {found.pending}")
+    return EXIT_OK
+
+
+def _with_store(args: argparse.Namespace) -> int:
+    from paperqueue.core import lock
+    from paperqueue.core.history import History, repair
+    from paperqueue.core.store import Store
+    from paperqueue.core.sync.folder import SyncError
+    from paperqueue.core.sync.run import drop_store_files, init_folder, only_untouched_sample, sync_folder
+    from paperqueue.core.writer import Writer
+
+    try:
+        with lock.acting_as("undo"):  # a short-lived command, worth waiting for
+            store = Store.open()
+    except lock.StoreLockedError as error:
+        if error.note.is_command:
+            _error(f"{error}; try again when it is done")
+        else:
+            _error(f"{error}; close the app first")
+        return EXIT_STORE
+    except OSError as error:
+        _error(f"cannot open the queue: {error}")
+        return EXIT_STORE
+    _warn_all(store.warnings)
+    try:
+        if store.read_only:
+            _error("the queue is open read-only; nothing changed")
+            return EXIT_STORE
+        clean_requests(store.home)
+        history = History(store.home)
+        repair(store, history)
+        store.load_rest()
+        if args.sync_command == "init":
+            dropped = 0
+            if store.papers and only_untouched_sample(store, history):
+                dropped = len(store.papers)
+                drop_store_files(store.home)
+                store.close()
+                with lock.acting_as("undo"):
+                    store = Store.open()
+                history = History(store.home)
+                print(f"dropped the untouched bundled sample ({dropped} papers) before joining")
+            settings = init_folder(store, history, args.path)
+            writer = Writer(store, history)
+            writer.note(f"Set up sync through the folder {settings.folder} as device {settings.device}")
+            writer.save()
+            print(f"sync set up: this device is {settings.device}; its changes go to {settings.own}")
+            print("run paperqueue sync to send and receive changes")
+            return EXIT_OK
+        writer = Writer(store, history)
+        summary = sync_folder(store, history, writer, store.clock())
+        print(summary.line())
+    except SyncError:
+        raise
+    except OSError as error:
+        _error(f"sync stopped, a file could not be written ({error.strerror or error}); run paperqueue sync again")
+        return EXIT_STORE
+    finally:
+        store.close()
+    return EXIT_OK

@@ -1,0 +1,368 @@
+"""Sync through a shared folder (issue 13, folder mode): the files.
+
+Only active in a data folder where ``paperqueue sync init`` wrote
+``sync.json``; without it nothing here runs and no file is made.
+
+Device-local files, beside the store (never in the shared folder):
+
+- ``sync.json``: mode, shared folder, device id, ``exported`` (every log
+  record up to this ``seq`` has had its sync lines appended to the shared
+  folder), the clock's last stamp, the last sync time.
+- ``sync-positions.json``: a byte position per file read, and the keys of
+  papers changes named that this store does not hold yet (``pending``:
+  applied when the paper arrives).
+- ``sync-merged.jsonl``: the fold of every change read (its ``kept()``
+  lines), so a sync reads only what is new.
+
+Shared folder: ``<folder>/<device>/000001.jsonl``, one change a line,
+appended only (a torn last line left by a crash is closed with a newline
+before the next append, never cut or rewritten). Every ``*.jsonl`` under
+every device folder is read, conflict copies included; a name starting
+with ``.`` (a syncer's temporary file) is not.
+
+Order on ``sync``: own unexported changes are appended; every file is read
+from its position; the changed fields are applied to the store as one
+logged action (the writer's order: log, then store); then the fold cache,
+then the positions. A crash anywhere re-reads from the old positions, and
+folding again is harmless.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from paperqueue.core import log_file
+from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, make_private_dirs, read_json
+from paperqueue.core.crashpoints import boundary
+from paperqueue.core.models import PaperState
+from paperqueue.core.sync.changes import (
+    BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, batch_changes_of, changes_of, decode, decode_chunk, encode,
+    undo_changes,
+)
+from paperqueue.core.sync.hlc import HLC, Stamp, parse_stamp, valid_device
+from paperqueue.core.sync.merge import Merged
+
+SETTINGS = "sync.json"
+POSITIONS = "sync-positions.json"
+MERGED = "sync-merged.jsonl"
+FIRST_FILE = "000001.jsonl"
+
+
+class SyncError(Exception):
+    """A sync that cannot go on; its message is one line for the person."""
+
+
+@dataclass
+class Settings:
+    mode: str
+    folder: str
+    device: str
+    exported: int = 0
+    clock: str | None = None
+    last_sync: str | None = None
+
+    def record(self) -> dict:
+        return {"mode": self.mode, "folder": self.folder, "device": self.device, "exported": self.exported,
+                "clock": self.clock, "last_sync": self.last_sync}
+
+    @property
+    def own(self) -> Path:
+        return Path(self.folder) / self.device
+
+
+def configured(home: Path) -> bool:
+    """Whether ``home`` is set up for sync (one stat)."""
+    return (home / SETTINGS).exists()
+
+
+def load_settings(home: Path) -> Settings | None:
+    """The settings, ``None`` when sync was never set up here."""
+    path = home / SETTINGS
+    if not path.exists():
+        return None
+    try:
+        record = read_json(path)
+    except (OSError, ValueError, CorruptFileError):
+        record = None
+    if (not isinstance(record, dict) or record.get("mode") != "folder" or not isinstance(record.get("folder"), str)
+            or not valid_device(record.get("device")) or type(record.get("exported", 0)) is not int):
+        raise SyncError(f"{path} is damaged; set sync up again with paperqueue sync init")
+    clock = record.get("clock")
+    last = record.get("last_sync")
+    return Settings("folder", record["folder"], record["device"], record.get("exported", 0),
+                    clock if isinstance(clock, str) else None, last if isinstance(last, str) else None)
+
+
+def save_settings(home: Path, settings: Settings) -> None:
+    atomic_write_bytes(home / SETTINGS, orjson.dumps(settings.record(), option=orjson.OPT_INDENT_2) + b"\n",
+                       new_mode=0o600)
+
+
+def new_device_id() -> str:
+    """The host name as a slug, and random hex (two copies of one store get two ids)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", socket.gethostname().casefold()).strip("-")[:40] or "device"
+    return f"{slug}-{secrets.token_hex(3)}"
+
+
+# -- writing own changes -----------------------------------------------------------------
+
+
+def append_lines(own: Path, lines: list[bytes]) -> None:
+    """Append whole lines to this device's newest file and fsync them; a
+    torn tail (a crash mid-append) is closed with a newline first, so it
+    stays one bad line that readers skip."""
+    if not lines:
+        return
+    if not own.parent.is_dir():  # an unmounted disk: never make the folder in its place
+        raise FileNotFoundError(2, "the sync folder is not there", str(own.parent))
+    make_private_dirs(own)
+    files = sorted(p for p in own.iterdir() if _sync_file(p.name) and p.name[:6].isdigit() and p.name[6:] == ".jsonl")
+    path = files[-1] if files else own / FIRST_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        size = os.fstat(fd).st_size
+        data = b"".join(lines)
+        if size:
+            with open(path, "rb") as handle:
+                handle.seek(size - 1)
+                if handle.read(1) != b"\n":
+                    data = b"\n" + data
+        view = memoryview(data)
+        boundary("append sync")
+        while view:
+            view = view[os.write(fd, view):]
+        boundary("fsync sync")
+        os.fsync(fd)
+        boundary("fsynced sync")
+    finally:
+        os.close(fd)
+
+
+class Emitter:
+    """The writer's hook: stamps each recorded action's field changes and
+    exports them to the shared folder once their log record is durable."""
+
+    def __init__(self, home: Path, settings: Settings) -> None:
+        self.home = home
+        self.settings = settings
+        self.clock = HLC(settings.device, last=parse_stamp(settings.clock))
+        self._merged: Merged | None = None
+        self._notes: dict[str, Stamp] = {}  # note versions this session made
+
+    # stamping (under the writer's lock)
+
+    def _note_base(self, key: str) -> Stamp | None:
+        if key in self._notes:
+            return self._notes[key]
+        if self._merged is None:
+            self._merged = load_merged(self.home)
+        return self._merged.note_stamp(key)
+
+    def _lines(self, changes: list[Change]) -> list[str]:
+        for change in changes:
+            if change.field == NOTE and not change.key.startswith(BATCH):
+                self._notes[change.key] = change.stamp
+        return [encode(change)[:-1].decode("utf-8", "surrogatepass") for change in changes]  # no newline
+
+    def _batch(self, batch: int) -> str:
+        return f"{self.settings.device}-{batch}"
+
+    def do_lines(self, states: Iterable, batches: Iterable = ()) -> list[str]:
+        """Sync lines of an action: ``states`` its ``(key, before, after)``
+        records, ``batches`` its ``(batch, info before, info after)``."""
+        planned = []
+        for key, before, after in states:
+            old, new = PaperState.from_record(before), PaperState.from_record(after)
+            if old != new:
+                planned.append((key, old, new))
+        batch_list = list(batches)
+        if not planned and not batch_list:
+            return []
+        bases = {key: self._note_base(key) for key, old, new in planned if old.note != new.note}
+        for base in bases.values():
+            if base is not None:
+                self.clock.observe(base)
+        stamp = self.clock.now()
+        out: list[Change] = []
+        for key, old, new in planned:
+            out += changes_of(old, new, key, stamp=stamp, note_base=bases.get(key))
+        for batch, before, after in batch_list:
+            out += batch_changes_of(self._batch(batch), before, after, stamp=stamp)
+        return self._lines(out)
+
+    def undo_lines(self, action, *, redo: bool) -> list[str]:  # noqa: ANN001 - a history.Action
+        batches = [(self._batch(b), before, after) for b, before, after in action.batches]
+        return self._lines(undo_changes(action.changes, self.clock, redo=redo, batches=batches,
+                                        note_base=self._note_base))
+
+    # exporting (under the writer's io lock)
+
+    def export(self, log: Path, base: int, written: int, lines: list[str]) -> bool:
+        """Append ``lines`` (the records past ``base`` up to ``written``)
+        and, when the last export stopped before ``base``, the lines of the
+        log's records in between first. False when the folder could not be
+        written (kept for the next time; nothing is lost: the log holds them)."""
+        if written <= self.settings.exported:
+            return True
+        try:
+            if self.settings.exported < base:
+                lines = unexported(log, self.settings.exported, base) + lines
+            append_lines(self.settings.own, [line.encode("utf-8", "surrogatepass") + b"\n" for line in lines])
+            self.settings.exported = written
+            self.settings.clock = self.clock.last.text() if self.clock.last else self.settings.clock
+            save_settings(self.home, self.settings)
+        except OSError:
+            return False
+        return True
+
+
+def unexported(log: Path, after: int, upto: int | None = None) -> list[str]:
+    """The sync lines of the log's records numbered past ``after`` (up to ``upto``)."""
+    records, _skipped = log_file.read_records(log, repair=False)
+    found: list[str] = []
+    for record in records:
+        if record["kind"] in ("do", "undo", "redo") and record["seq"] > after and (upto is None or record["seq"] <= upto):
+            lines = record.get("sync")
+            if isinstance(lines, list):
+                found += [line for line in lines if isinstance(line, str)]
+    return found
+
+
+def open_emitter(home: Path) -> Emitter | None:
+    """The hook for a store set up for sync, else ``None`` (one stat).
+    A damaged ``sync.json`` turns emitting off: the log still holds every
+    change, exported once sync is set up again."""
+    try:
+        settings = load_settings(home)
+    except (SyncError, OSError):
+        return None
+    return Emitter(home, settings) if settings is not None else None
+
+
+# -- reading everyone's changes ------------------------------------------------------
+
+
+def _sync_file(name: str) -> bool:
+    return name.endswith(".jsonl") and not name.startswith(".")
+
+
+def load_merged(home: Path) -> Merged:
+    merged = Merged()
+    try:
+        data = (home / MERGED).read_bytes()
+    except FileNotFoundError:
+        return merged
+    changes, _skipped, _used = decode_chunk(data)
+    merged.apply(changes)
+    return merged
+
+
+@dataclass
+class Positions:
+    files: dict[str, int] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, home: Path) -> Positions:
+        try:
+            record = read_json(home / POSITIONS)
+        except (OSError, ValueError, CorruptFileError):
+            record = None  # read every file again from the start: folding again is harmless
+        if not isinstance(record, dict):
+            return cls()
+        files = record.get("files")
+        pending = record.get("pending")
+        return cls({k: v for k, v in files.items() if isinstance(v, int) and v >= 0} if isinstance(files, dict) else {},
+                   {k for k in pending if isinstance(k, str)} if isinstance(pending, list) else set())
+
+    def save(self, home: Path) -> None:
+        atomic_write_bytes(home / POSITIONS, orjson.dumps({"files": self.files, "pending": sorted(self.pending)}),
+                           new_mode=0o600)
+
+
+@dataclass
+class Read:
+    changes: list[Change]
+    devices: set[str]  # other devices whose files held something new
+    skipped: int
+    positions: dict[str, int]
+
+
+def read_new(folder: Path, positions: Positions, device: str) -> Read:
+    """Every whole line past each file's position, in every device folder
+    (conflict copies are more files). A file shorter than its position was
+    replaced by a syncer: read again from the start."""
+    changes: list[Change] = []
+    devices: set[str] = set()
+    skipped = 0
+    moved = dict(positions.files)
+    try:
+        owners = sorted(entry for entry in folder.iterdir() if entry.is_dir() and valid_device(entry.name))
+    except FileNotFoundError:
+        raise SyncError(f"the sync folder {folder} is not there (is the disk or the syncer's folder missing?)") from None
+    for owner in owners:
+        for path in sorted(owner.iterdir()):
+            if not _sync_file(path.name) or not path.is_file():
+                continue
+            name = f"{owner.name}/{path.name}"
+            start = positions.files.get(name, 0)
+            with path.open("rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                if size < start:
+                    start = 0
+                handle.seek(start)
+                data = handle.read()
+            found, bad, used = decode_chunk(data)
+            moved[name] = start + used
+            skipped += bad
+            changes += found
+            if found and owner.name != device:
+                devices.add(owner.name)
+    return Read(changes, devices, skipped, moved)
+
+
+def devices_seen(folder: Path) -> list[str]:
+    try:
+        return sorted(e.name for e in folder.iterdir() if e.is_dir() and valid_device(e.name))
+    except OSError:
+        return []
+
+
+def applied_state(state: PaperState, merged: Merged, key: str) -> PaperState:
+    """``state`` with every field the fold knows set as the fold says
+    (fields no change named are left as they are)."""
+    fields = merged.fields(key)
+    if not fields:
+        return state
+    shown = merged.state(key)
+    values: dict = {}
+    if STARRED in fields:
+        values["starred"], values["starred_at"] = shown.starred, shown.starred_at
+    if READ in fields:
+        values["read"], values["read_at"] = shown.read, shown.read_at
+    if REMOVED in fields:
+        values["removed"] = shown.removed
+    if NOTE in fields:
+        values["note"] = shown.note
+    if any(name.startswith(TAG) for name in fields):
+        local = [tag for tag in state.tags if TAG + tag.casefold() not in fields]
+        values["tags"] = tuple(local) + shown.tags
+    from dataclasses import replace
+
+    return replace(state, **values)
+
+
+def write_merged(home: Path, merged: Merged) -> None:
+    atomic_write_bytes(home / MERGED, b"".join(encode(change) for change in merged.kept()), new_mode=0o600)
+
+
+__all__ = ["Emitter", "Positions", "Settings", "SyncError", "applied_state", "configured", "decode",
+           "load_settings", "open_emitter", "read_new", "save_settings"]

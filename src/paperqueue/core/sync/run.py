@@ -1,0 +1,168 @@
+"""The sync commands' work, on an open store (folder mode): setting up,
+syncing, and what ``sync status`` shows. See :mod:`.folder` for the files."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperqueue.core.atomic import make_private_dirs
+from paperqueue.core.crashpoints import boundary
+from paperqueue.core.history import History
+from paperqueue.core.models import PaperState
+from paperqueue.core.store import Store
+from paperqueue.core.store import layout
+from paperqueue.core.sync.changes import changes_of, encode
+from paperqueue.core.sync.folder import (
+    Positions, Settings, SyncError, append_lines, applied_state, devices_seen, load_merged, load_settings,
+    new_device_id, read_new, save_settings, unexported, write_merged,
+)
+from paperqueue.core.sync.hlc import HLC
+from paperqueue.core.writer import Writer
+
+SAMPLE_SOURCE = "bundled sample"
+SAMPLE_NOTE = "Imported the bundled sample"
+
+
+def only_untouched_sample(store: Store, history: History) -> bool:
+    """Whether the store holds the bundled sample the first run imported and
+    nothing else: no other batch, no state, nothing done since."""
+    history.ensure_loaded()
+    infos = store.batch_info
+    if len(infos) != 1 or not str(next(iter(infos.values())).get("name", "")).startswith(SAMPLE_SOURCE):
+        return False
+    if history.undo_stack or history.redo_stack:
+        return False
+    if any(not label.startswith(SAMPLE_NOTE) for _at, label in history.timeline):
+        return False
+    return all(state == PaperState() for state in store.states.values())
+
+
+def drop_store_files(home: Path) -> None:
+    """Remove the store's files (the bundled sample), keeping the lock and settings."""
+    for name in (layout.INDEX, layout.ABSTRACTS, layout.STATE):
+        boundary("drop sample")
+        shutil.rmtree(home / name, ignore_errors=True)
+    for path in home.iterdir():
+        if path.name in (layout.META, "history.jsonl", "similar.bin") or path.name.startswith(layout.SEARCH):
+            boundary("drop sample")
+            path.unlink(missing_ok=True)
+    boundary("dropped sample")
+
+
+def init_folder(store: Store, history: History, folder: Path) -> Settings:
+    """Set the store up to sync through ``folder``: a new device id, its
+    folder, every state the store holds now as this device's first changes
+    (so the other devices get them), then ``sync.json``."""
+    if load_settings(store.home) is not None:
+        raise SyncError("this queue is already set up for sync (see paperqueue sync status)")
+    folder = folder.expanduser().absolute()
+    if folder.exists() and not folder.is_dir():
+        raise SyncError(f"{folder} is not a folder")
+    device = new_device_id()
+    history.ensure_loaded()
+    clock = HLC(device)
+    stamp = clock.now()
+    baseline = []
+    for key, state in sorted(store.states.items()):
+        if key in store.papers and state != PaperState():
+            baseline += changes_of(PaperState(), state, key, stamp=stamp)
+    settings = Settings("folder", str(folder), device, exported=history.seq, clock=stamp.text())
+    try:
+        make_private_dirs(settings.own)
+        append_lines(settings.own, [encode(change) for change in baseline])
+    except OSError as error:
+        raise SyncError(f"cannot write in {folder}: {error.strerror or error}") from None
+    save_settings(store.home, settings)
+    return settings
+
+
+@dataclass
+class Summary:
+    sent: int
+    read: int
+    devices: int
+    papers: int
+    pending: int
+    skipped: int
+
+    def line(self) -> str:
+        parts = [f"sent {self.sent} change{'s' * (self.sent != 1)}",
+                 f"read {self.read} from {self.devices} device{'s' * (self.devices != 1)}",
+                 f"{self.papers} paper{'s' * (self.papers != 1)} changed here"]
+        if self.pending:
+            parts.append(f"{self.pending} waiting for papers this queue does not have yet")
+        if self.skipped:
+            parts.append(f"{self.skipped} damaged line{'s' * (self.skipped != 1)} skipped")
+        return "synced: " + ", ".join(parts)
+
+
+def sync_folder(store: Store, history: History, writer: Writer, now: str) -> Summary:
+    """Write own changes not yet exported, read everyone's new lines, apply
+    what changed to the store as one logged action, then keep the fold and
+    the positions (in that order: a crash re-reads, harmlessly)."""
+    emitter = writer.sync
+    if emitter is None:
+        raise SyncError("this queue is not set up for sync; run paperqueue sync init folder PATH first")
+    settings = emitter.settings
+    folder = Path(settings.folder)
+    if not folder.is_dir():
+        raise SyncError(f"the sync folder {folder} is not there (is the disk or the syncer's folder missing?)")
+    history.ensure_loaded()
+    waiting = len(unexported(history.path, settings.exported))
+    writer.save()  # exports what this writer holds and catches up from the log
+    if settings.exported < history.seq and not emitter.export(history.path, history.seq, history.seq, []):
+        raise SyncError(f"cannot write in {settings.own}")
+    positions = Positions.load(store.home)
+    found = read_new(folder, positions, settings.device)
+    merged = load_merged(store.home)
+    touched = merged.apply(found.changes)
+    for change in found.changes:
+        if change.stamp.device != settings.device:
+            emitter.clock.observe(change.stamp)
+    store.load_rest()
+    candidates = sorted(touched | positions.pending)
+    pending: set[str] = set()
+    planned = []
+    for key in candidates:
+        if key.startswith("batch:"):
+            continue  # batches travel with paper records (not synced yet)
+        here = store.aliases.get(key, key)
+        if here not in store.papers:
+            pending.add(key)
+            continue
+        old = store.state(here)
+        new = applied_state(old, merged, key)
+        if new != old:
+            planned.append((here, old, new))
+    if planned:
+        devices = sorted(found.devices) or ["another device"]
+        label = f"Synced {len(planned)} paper{'s' * (len(planned) != 1)} from {', '.join(devices)}"
+        writer.record(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned], emit=False)
+        for key, _old, new in planned:
+            store.set_state(key, new)
+        writer.save()
+    write_merged(store.home, merged)
+    Positions(found.positions, pending).save(store.home)
+    settings.last_sync = now
+    settings.clock = emitter.clock.last.text() if emitter.clock.last else settings.clock
+    save_settings(store.home, settings)
+    read = sum(1 for change in found.changes if change.stamp.device != settings.device)
+    return Summary(waiting, read, len(found.devices), len(planned), len(pending), found.skipped)
+
+
+@dataclass
+class Status:
+    settings: Settings
+    devices: list[str]
+    waiting: int
+    pending: int
+
+
+def status(home: Path, history_path: Path) -> Status | None:
+    settings = load_settings(home)
+    if settings is None:
+        return None
+    waiting = len(unexported(history_path, settings.exported))
+    return Status(settings, devices_seen(Path(settings.folder)), waiting, len(Positions.load(home).pending))
