@@ -311,3 +311,22 @@ async def test_a_writer_in_another_process_is_followed_and_when_killed_ctrl_l_ta
     finally:
         child.kill()
         child.wait()
+
+
+async def test_the_reading_logs_history_follows_the_other_app(pq_home: Path) -> None:
+    seed_store(pq_home)
+    other = OtherApp(pq_home)
+    try:
+        app = make_app(pq_home)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot)
+            target = paper_list(app).paper.key
+            other.set(target, STAR, "Starred 1 paper in the other window")
+            await until(pilot, lambda: any(label == "Starred 1 paper in the other window" for _at, label in app.history.timeline),
+                        "the other app's action is in the history")
+            await pilot.press("L")
+            await until(pilot, lambda: app.screen.__class__.__name__ == "LogScreen", "the reading log opens")
+            await settle(pilot)
+            assert "Starred 1 paper in the other window" in [label for _at, label in app.screen.history]
+    finally:
+        other.close()

@@ -21,6 +21,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
 from paperqueue.core.queue import SIMILAR
 from paperqueue.core.store import Store
@@ -111,18 +112,32 @@ class Following:
                 fresh = Store.open(store.home, clock=app.clock, lock=False)
             except OSError:
                 update = None  # keep what is shown; the next look tries again
+        history = None
         if update is not None:
             self.follow.accept(update)
+            history = self._read_history(store)
         gone = writer_gone(store.home)
         if update is not None or gone != self.writer_left:
-            app.call_from_thread(self._show, update, fresh, gone)
+            app.call_from_thread(self._show, update, fresh, gone, history)
 
-    def _show(self, update: Update | None, fresh: Store | None, gone: bool) -> None:
+    def _read_history(self, store: Store) -> History | None:
+        """The writer's action log as it stands (for the reading log and its
+        history), read without ever cutting its half-written last line."""
+        history = History(store.home, clock=self.app.clock, read_only=True)
+        try:
+            history.load()
+        except OSError:
+            return None  # keep the one shown; the next look tries again
+        return history
+
+    def _show(self, update: Update | None, fresh: Store | None, gone: bool, history: History | None = None) -> None:
         app, screen = self.app, self.app.queue_screen
         if self._timer is None:  # taken over meanwhile
             if fresh is not None:
                 fresh.close()
             return
+        if history is not None:
+            app.history = history
         if fresh is not None:
             swap_store(app, fresh)
             self._note()
