@@ -291,6 +291,28 @@ def _html_text(element: Element | None) -> str:
     return one_line(html.unescape(stripped) if stripped != raw else raw)
 
 
+def _prism(kids: dict[str, list[Element]], name: str) -> str:
+    """A PRISM field of a journal's item (namespace basic/2.0, basic/3.0 or
+    the old RSS module), as text."""
+    for tag, elements in kids.items():
+        if tag.endswith("}" + name) and ("prismstandard.org/namespaces" in tag or "/modules/prism/" in tag):
+            return _text(elements[0])
+    return ""
+
+
+def _journal_doi(kids: dict[str, list[Element]]) -> str:
+    """The DOI a journal's table of contents gives an item: ``prism:doi``,
+    else a ``dc:identifier`` written ``doi:10....``."""
+    doi = _prism(kids, "doi")
+    if doi:
+        return doi
+    for element in kids.get(DC + "identifier", []):
+        text = _text(element)
+        if text[:4].lower() == "doi:":
+            return text[4:].strip()
+    return ""
+
+
 def _children(item: Element) -> dict[str, list[Element]]:
     """Children by tag, with the RSS namespaces reduced to local names."""
     found: dict[str, list[Element]] = {}
@@ -351,9 +373,9 @@ def _rss_item(item: Element, where: str, problems: list[str], channel_date: str 
         links=_links([link, abstract]),
         authors=clean_names(authors),
         published=iso_datetime(published),
-        doi=checked_doi(_text(first(ARXIV + "DOI")), where, problems),
+        doi=checked_doi(_text(first(ARXIV + "DOI")) or _journal_doi(kids), where, problems),
         categories=clean_categories(categories, where, problems),
-        venue=_tex(_text(first(ARXIV + "journal_reference"))) or None,
+        venue=_tex(_text(first(ARXIV + "journal_reference")) or _prism(kids, "publicationName")) or None,
         authoritative=arxiv_id is not None,
     )
 
