@@ -42,7 +42,7 @@ bench: $(STAMP)
 # NDCG@50 for recency, random, the star centroid (M) and the learned model.
 eval: $(STAMP)
 	$(PY) benchmarks/eval_ranking.py
-	$(PY) benchmarks/eval_ranking.py --seen 0.05
+	$(PY) benchmarks/eval_ranking.py --stars 5-12
 
 # The crash tests at length: 1,000 random kills, and the write-boundary
 # harness (a kill before and after every write, fsync, rename and truncate
