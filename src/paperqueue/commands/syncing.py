@@ -70,7 +70,7 @@ def _with_store(args: argparse.Namespace) -> int:
     from paperqueue.core.writer import Writer
 
     try:
-        with lock.acting_as("undo"):  # a short-lived command, worth waiting for
+        with lock.acting_as("sync"):  # a short-lived command, worth waiting for
             store = Store.open()
     except lock.StoreLockedError as error:
         if error.note.is_command:
@@ -96,7 +96,7 @@ def _with_store(args: argparse.Namespace) -> int:
                 dropped = len(store.papers)
                 drop_store_files(store.home)
                 store.close()
-                with lock.acting_as("undo"):
+                with lock.acting_as("sync"):
                     store = Store.open()
                 history = History(store.home)
                 print(f"dropped the untouched bundled sample ({dropped} papers) before joining")

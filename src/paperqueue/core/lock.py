@@ -20,7 +20,7 @@ from pathlib import Path
 from paperqueue.core.atomic import PRIVATE_FILE, UnsafePathError, check_regular, make_private_dirs
 
 APP = "app"
-COMMANDS = ("import", "undo", "redo", "tag", "batch", "fetch", "add")  # short-lived holders: worth waiting for
+COMMANDS = ("import", "undo", "redo", "tag", "batch", "fetch", "add", "sync")  # short-lived holders: worth waiting for
 KINDS = (APP, *COMMANDS)
 _NOTE_RE = re.compile(rb"\A\s*(\d{1,10})(?:\s+([a-z]{1,16}))?\s*\Z")
 _process_kind = APP
