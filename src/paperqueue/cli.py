@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 from paperqueue import __version__
-from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, clean_requests, open_for_reading
+from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, open_for_reading
 from paperqueue.commands import error as _error
-from paperqueue.commands import warn_all as _warn_all
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,30 +187,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(command: str) -> int:
-    from paperqueue.core.history import History, repair
+    from paperqueue.commands import open_for_writing
     from paperqueue.core.writer import Writer
-    from paperqueue.core.lock import StoreLockedError
-    from paperqueue.core.store import Store
 
-    from paperqueue.core.lock import acting_as
-
-    try:
-        with acting_as(command):
-            store = Store.open()
-    except StoreLockedError as error:
-        if error.note.is_command:
-            _error(f"{error}; try again when it is done")
-        else:
-            _error(f"{error}; use u / ctrl+r in the app, or close it first")
+    opened = open_for_writing(command, "use u / ctrl+r in the app, or close it first")
+    if opened is None:
         return EXIT_STORE
-    except OSError as error:
-        _error(f"cannot open the queue: {error}")
-        return EXIT_STORE
-    _warn_all(store.warnings)
+    store, history = opened
     try:
-        clean_requests(store.home)
-        history = History(store.home)
-        repair(store, history)
         writer = Writer(store, history)
         action = writer.undo() if command == "undo" else writer.redo()
         if action is None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, clean_requests
+from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, open_for_writing
 from paperqueue.commands import error as _error
-from paperqueue.commands import warn_all as _warn_all
 
 
 def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
@@ -63,32 +62,17 @@ def _status() -> int:
 
 def _with_store(args: argparse.Namespace) -> int:
     from paperqueue.core import lock
-    from paperqueue.core.history import History, repair
+    from paperqueue.core.history import History
     from paperqueue.core.store import Store
     from paperqueue.core.sync.folder import SyncError
     from paperqueue.core.sync.run import drop_store_files, init_folder, only_untouched_sample, sync_folder
     from paperqueue.core.writer import Writer
 
-    try:
-        with lock.acting_as("sync"):  # a short-lived command, worth waiting for
-            store = Store.open()
-    except lock.StoreLockedError as error:
-        if error.note.is_command:
-            _error(f"{error}; try again when it is done")
-        else:
-            _error(f"{error}; close the app first")
+    opened = open_for_writing("sync", "close the app first")
+    if opened is None:
         return EXIT_STORE
-    except OSError as error:
-        _error(f"cannot open the queue: {error}")
-        return EXIT_STORE
-    _warn_all(store.warnings)
+    store, history = opened
     try:
-        if store.read_only:
-            _error("the queue is open read-only; nothing changed")
-            return EXIT_STORE
-        clean_requests(store.home)
-        history = History(store.home)
-        repair(store, history)
         store.load_rest()
         if args.sync_command == "init":
             dropped = 0

@@ -10,9 +10,8 @@ import json
 import sys
 from collections.abc import Callable
 
-from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, clean_requests, open_for_reading
+from paperqueue.commands import EXIT_INPUT, EXIT_OK, EXIT_STORE, open_for_reading
 from paperqueue.commands import error as _error
-from paperqueue.commands import warn_all as _warn_all
 
 
 def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
@@ -54,33 +53,15 @@ def change(kind: str, plan: Callable) -> int:
     """Open the queue to write, plan with ``plan(store)`` and carry it out as
     one undoable action. One line on success (the action's label); a refused
     plan is one line and exit 2, nothing written."""
-    from paperqueue.core import lock
-    from paperqueue.core.history import History, repair
+    from paperqueue.commands import open_for_writing
     from paperqueue.core.organize import OrganizeError, carry_out
-    from paperqueue.core.store import Store
     from paperqueue.core.writer import Writer
 
-    holder = kind if kind in lock.KINDS else "undo"  # a short-lived command, worth waiting for
-    try:
-        with lock.acting_as(holder):
-            store = Store.open()
-    except lock.StoreLockedError as error:
-        if error.note.is_command:
-            _error(f"{error}; try again when it is done")
-        else:
-            _error(f"{error}; close the app first (or do it there)")
+    opened = open_for_writing(kind, "close the app first (or do it there)")
+    if opened is None:
         return EXIT_STORE
-    except OSError as error:
-        _error(f"cannot open the queue: {error}")
-        return EXIT_STORE
-    _warn_all(store.warnings)
+    store, history = opened
     try:
-        if store.read_only:
-            _error("the queue is open read-only; nothing changed")
-            return EXIT_STORE
-        clean_requests(store.home)
-        history = History(store.home)
-        repair(store, history)
         store.load_rest()
         try:
             planned = plan(store)
