@@ -55,10 +55,32 @@ def _open(dry_run: bool, kind: str = "fetch"):
     return _open_writer(kind, None)  # waits for another import, fetch or add
 
 
+def _open_or_hand_over(dry_run: bool, kind: str, body: dict, done: str):  # noqa: ANN202 - a Store or an exit code
+    """The store for a fetch or an add; while the app has the queue, the
+    work handed to it and its exit code; else an exit code after one line
+    (``done``: "fetched", "added", for "nothing fetched")."""
+    from paperqueue.core.lock import StoreLockedError
+
+    try:
+        store = _open(dry_run, kind)
+    except StoreLockedError as error:
+        if error.note.is_command:
+            _error(f"another paperqueue {error.note.kind} is running (pid {error.note.pid}); nothing {done}, try again when it is done")
+            return EXIT_STORE
+        return _hand_to_app(error, kind, body)
+    except KeyboardInterrupt:
+        _error(f"stopped waiting; nothing {done}")
+        return EXIT_STORE
+    except OSError as error:
+        _error(f"cannot open the queue: {error}")
+        return EXIT_STORE
+    _warn_all(store.warnings)
+    return store
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     from paperqueue.core import fetching, handoff
     from paperqueue.core.history import History, repair
-    from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.paths import data_home
     from paperqueue.core.subscriptions import SubscriptionError, Subscriptions
     from paperqueue.core.writer import Writer
@@ -78,20 +100,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if not chosen and not pending:
         print("no subscriptions (paperqueue subscribe arxiv cs.CL, subscribe hf, subscribe feed URL ... adds one)")
         return EXIT_OK
-    try:
-        store = _open(args.dry_run)
-    except StoreLockedError as error:
-        if error.note.is_command:
-            _error(f"another paperqueue {error.note.kind} is running (pid {error.note.pid}); nothing fetched, try again when it is done")
-            return EXIT_STORE
-        return _hand_to_app(error, handoff.FETCH, {"names": list(args.names)})
-    except KeyboardInterrupt:
-        _error("stopped waiting; nothing fetched")
-        return EXIT_STORE
-    except OSError as error:
-        _error(f"cannot open the queue: {error}")
-        return EXIT_STORE
-    _warn_all(store.warnings)
+    store = _open_or_hand_over(args.dry_run, handoff.FETCH, {"names": list(args.names)}, "fetched")
+    if isinstance(store, int):
+        return store
     try:
         writer = None
         if not args.dry_run:
@@ -134,7 +145,6 @@ def fetch_result(lines) -> tuple[list[str], list[str], int]:  # noqa: ANN001
 def cmd_add(args: argparse.Namespace) -> int:
     from paperqueue.core import fetching, handoff
     from paperqueue.core.history import History, repair
-    from paperqueue.core.lock import StoreLockedError
     from paperqueue.core.writer import Writer
 
     items, errors = fetching.parse_items(args.items)
@@ -143,20 +153,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             _error(line)
         _error("add: nothing added")
         return EXIT_INPUT
-    try:
-        store = _open(False, "add")
-    except StoreLockedError as error:
-        if error.note.is_command:
-            _error(f"another paperqueue {error.note.kind} is running (pid {error.note.pid}); nothing added, try again when it is done")
-            return EXIT_STORE
-        return _hand_to_app(error, handoff.ADD, {"items": list(args.items)})
-    except KeyboardInterrupt:
-        _error("stopped waiting; nothing added")
-        return EXIT_STORE
-    except OSError as error:
-        _error(f"cannot open the queue: {error}")
-        return EXIT_STORE
-    _warn_all(store.warnings)
+    store = _open_or_hand_over(False, handoff.ADD, {"items": list(args.items)}, "added")
+    if isinstance(store, int):
+        return store
     try:
         clean_requests(store.home)
         history = History(store.home)
@@ -179,19 +178,10 @@ def cmd_add(args: argparse.Namespace) -> int:
 def _hand_to_app(locked: Exception, kind: str, body: dict) -> int:
     """The app has the queue open: let it do the fetch or the add, and report."""
     from paperqueue.core import handoff
-    from paperqueue.core.lock import StoreLock, StoreLockedError
     from paperqueue.core.paths import data_home
 
     home = data_home()
-
-    def app_alive() -> bool:
-        probe = StoreLock(home / "queue.lock")
-        try:
-            probe.acquire()
-        except (StoreLockedError, OSError):
-            return True
-        probe.release()
-        return False
+    app_alive = lambda: handoff.holder_alive(home)  # noqa: E731
 
     request = handoff.submit_work(home, kind, body)
     result = handoff.wait(request, app_alive)

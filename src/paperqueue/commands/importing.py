@@ -130,19 +130,10 @@ def _open_writer(kind: str, wait: float | None):
 def _hand_to_app(locked: Exception, usable: list[tuple[Path, str]], args: argparse.Namespace, bad_input: bool) -> int:
     """The app has the queue open: let it import the files, and report."""
     from paperqueue.core import handoff
-    from paperqueue.core.lock import StoreLock, StoreLockedError
     from paperqueue.core.paths import data_home
 
     home = data_home()
-
-    def app_alive() -> bool:
-        probe = StoreLock(home / "queue.lock")
-        try:
-            probe.acquire()
-        except (StoreLockedError, OSError):
-            return True
-        probe.release()
-        return False
+    app_alive = lambda: handoff.holder_alive(home)  # noqa: E731
 
     request = handoff.submit(home, [path for path, _name in usable], name=args.name, restore=args.restore)
     result = handoff.wait(request, app_alive)

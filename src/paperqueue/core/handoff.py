@@ -102,6 +102,20 @@ def wait(
         sleep(POLL)
 
 
+def holder_alive(home: Path) -> bool:
+    """Whether the process holding the queue's lock (the app a request was
+    handed to) is still there: a waiting command stops waiting when not."""
+    from paperqueue.core.lock import StoreLock, StoreLockedError
+
+    probe = StoreLock(home / "queue.lock")
+    try:
+        probe.acquire()
+    except (StoreLockedError, OSError):
+        return True
+    probe.release()
+    return False
+
+
 def claim(home: Path) -> tuple[Path, dict] | None:
     """The oldest waiting request, claimed (renamed), with its body."""
     folder = home / FOLDER
