@@ -23,16 +23,23 @@ def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
     modes = init.add_subparsers(dest="mode", metavar="MODE", required=True)
     folder = modes.add_parser("folder", help="a folder kept in step by Syncthing, Dropbox, iCloud or a shared disk")
     folder.add_argument("path", type=Path, metavar="PATH")
+    git = modes.add_parser("git", help="a git repository: a bare one on a server or a USB disk, or a private forge one")
+    git.add_argument("url", metavar="URL")
+    git.add_argument("--auto", action="store_true", help="sync when the app opens and when it quits")
     actions.add_parser("status", help="this device, the devices seen, the last sync, changes waiting to go out")
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from paperqueue.core.sync.folder import SyncError
+    from paperqueue.core.sync.git import Offline
 
     try:
         if args.sync_command == "status":
             return _status()
         return _with_store(args)
+    except Offline as error:  # git could not reach the remote: everything is kept for the next sync
+        _error(str(error))
+        return EXIT_STORE
     except SyncError as error:
         _error(str(error))
         return EXIT_INPUT
@@ -51,7 +58,15 @@ def _status() -> int:
     settings = found.settings
     others = [d for d in found.devices if d != settings.device]
     print(f"this device: {settings.device}")
-    print(f"folder: {settings.folder}")
+    from paperqueue.core.sync import git
+
+    in_git = git.is_git(home)
+    if in_git:
+        found.waiting += git.unpushed(home)  # written to the tree, not pushed yet
+        for line in git.status_lines(home):
+            print(line)
+    else:
+        print(f"folder: {settings.folder}")
     print(f"devices seen: {', '.join(others) if others else 'none yet'}")
     print(f"last sync: {settings.last_sync or 'never'}")
     print(f"field changes waiting to go out: {found.waiting}")
@@ -68,6 +83,8 @@ def _with_store(args: argparse.Namespace) -> int:
     from paperqueue.core.sync.run import drop_store_files, init_folder, only_untouched_sample, sync_folder
     from paperqueue.core.writer import Writer
 
+    from paperqueue.core.sync import git
+
     opened = open_for_writing("sync", "close the app first")
     if opened is None:
         return EXIT_STORE
@@ -75,6 +92,7 @@ def _with_store(args: argparse.Namespace) -> int:
     try:
         store.load_rest()
         if args.sync_command == "init":
+            remote = git.prepare(store.home, args.url, auto=args.auto) if args.mode == "git" else None
             dropped = 0
             if store.papers and only_untouched_sample(store, history):
                 dropped = len(store.papers)
@@ -84,6 +102,15 @@ def _with_store(args: argparse.Namespace) -> int:
                     store = Store.open()
                 history = History(store.home)
                 print(f"dropped the untouched bundled sample ({dropped} papers) before joining")
+            if remote is not None:
+                settings = git.init_git(store, history, remote)
+                where = git.shown_url(remote.url)
+                writer = Writer(store, history)
+                writer.note(f"Set up sync through git ({where}) as device {settings.device}")
+                writer.save()
+                print(f"sync set up: this device is {settings.device}; its changes go to {where}")
+                print("run paperqueue sync to send and receive changes")
+                return EXIT_OK
             settings = init_folder(store, history, args.path)
             writer = Writer(store, history)
             writer.note(f"Set up sync through the folder {settings.folder} as device {settings.device}")
@@ -92,6 +119,9 @@ def _with_store(args: argparse.Namespace) -> int:
             print("run paperqueue sync to send and receive changes")
             return EXIT_OK
         writer = Writer(store, history)
+        if git.is_git(store.home):
+            print(git.sync_git(store, history, writer, store.clock()).line())
+            return EXIT_OK
         summary = sync_folder(store, history, writer, store.clock())
         print(summary.line())
     except SyncError:
