@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -61,6 +62,7 @@ def diagnose(
         ("writer lock", _lock(home)),
         ("clipboard", clipboard(env, system, which)),
         ("OSC 52", osc52(env)),
+        ("git", git(which)),
         ("python", f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"),
         ("textual", _version("textual")),
         ("paperqueue", __version__),
@@ -236,6 +238,19 @@ def _terminal_guess(env: Mapping[str, str]) -> str:
         return "maybe: xterm takes OSC 52 only when its allowWindowOps/disallowedWindowOps resources allow it"
     shown = program or term or "not set"
     return f"unknown terminal (TERM_PROGRAM/TERM: {shown})"
+
+
+def git(which: Which = shutil.which) -> str:
+    """Whether git is installed (sync through git runs it; a folder does not need it)."""
+    program = which("git")
+    if program is None:
+        return "no: git is not installed (or not on PATH); sync through git needs it, sync through a folder does not"
+    try:
+        done = subprocess.run([program, "--version"], capture_output=True, text=True, errors="replace", timeout=10,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return f"no: {program} does not run"
+    return f"yes: {done.stdout.strip() or 'a git that does not say its version'} ({program})"
 
 
 def _version(distribution: str) -> str:

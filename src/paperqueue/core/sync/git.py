@@ -459,20 +459,6 @@ def unpushed(home: Path) -> int:
         return 0
 
 
-def describe_git(which=shutil.which) -> str:  # noqa: ANN001
-    """``doctor``'s line: whether git is installed, and which."""
-    program = which("git")
-    if program is None:
-        return "no: git is not installed (or not on PATH); sync through git needs it, sync through a folder does not"
-    try:
-        done = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=10,
-                              stdin=subprocess.DEVNULL)
-        version = done.stdout.strip() or "a git that does not give its version"
-    except (OSError, subprocess.TimeoutExpired):
-        return f"no: {program} does not run"
-    return f"yes: {version} ({program})"
-
-
 def prepare(home: Path, url: str, *, auto: bool) -> Remote:
     """``sync init git``'s first step, before the store changes: refuse a
     store already set up, then clone (nothing is set up when that fails)."""
