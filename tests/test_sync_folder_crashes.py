@@ -1,6 +1,7 @@
 """A ``paperqueue sync`` killed at every write boundary (tests/crash_harness.py):
 both stores stay openable and no change is lost, whether it was reported
-synced or only saved: the next sync on each side carries it over."""
+synced or only saved: the next sync on each side carries it over; and
+what a sync took from the other device is never undone by ``undo``."""
 
 from __future__ import annotations
 
@@ -89,4 +90,6 @@ def test_a_sync_killed_at_every_boundary_loses_nothing(tmp_path):
             assert rows_b["arxiv:1512.03385"]["read"], stop.label
         assert rows_a == rows_b or {k: (r["starred"], r["read"]) for k, r in rows_a.items()} == \
             {k: (r["starred"], r["read"]) for k, r in rows_b.items()}, stop.label
+        # What a sync took from the other device is never what u undoes.
+        assert not _cli(home, "undo").startswith("undid: Synced"), stop.label
     assert stops > 10

@@ -9,7 +9,22 @@
     {"seq": 10, "at": "...Z", "kind": "do", "label": "Imported x.bib: 3 new, ...",
      "changes": [], "batches": [[4, batch_info_before, batch_info_after]]}
     {"seq": 11, "at": "...Z", "kind": "note", "label": "Imported the bundled sample: 79 new"}
-    {"kind": "sync", "seq": 11, "end": 412}
+    {"seq": 12, "at": "...Z", "kind": "took", "label": "Synced 2 papers from laptop-1a2b3c",
+     "changes": [[key, before, after], ...]}
+    {"kind": "sync", "seq": 12, "end": 412}
+
+A ``took`` record holds changes read from another device (``paperqueue
+sync``): applied, and applied again after a crash, exactly like a ``do``,
+shown in the history, but never on the undo or redo stack, so ``u`` right
+after a sync undoes this device's last action and a sync keeps the redo
+stack. Compaction folds it into its label (its states are in the store by
+then), kept like a note.
+
+Undo and redo set, on the current state, only the fields the action
+changed (:func:`moved_fields`): a field another device changed in between
+(a ``took``) keeps its new value. When that differs from the action's
+whole before-state (after-state, for redo), the ``undo``/``redo`` record
+carries ``changes`` like a ``do``, and a replay sets those.
 
 An action may also change import batches (renamed, deleted, made by an
 import): ``batches`` holds ``[batch, info before, info after]`` with the
@@ -31,13 +46,17 @@ failed append is cut back to the last whole line before anything else is
 written. The undo and redo
 stacks are rebuilt by replaying the log. When the file grows large it is
 rewritten (atomically) with the last :data:`DEPTH` undoable actions, the
-redo stack and recent notes.
+redo stack and recent notes; never while a store set up for sync has
+records whose sync lines did not go out yet (``sync.json``'s ``exported``
+behind the log): compaction drops the sync lines of undo and redo records
+and of actions past the undo depth, and those would never reach the other
+devices.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,9 +200,9 @@ class History:
             action = self.redo_stack.pop()
             self.undo_stack.append(action)
             self.timeline.append((at, f"Redid: {action.label}"))
-        elif kind == "note":
+        elif kind in ("note", "took"):
             self.timeline.append((at, str(record.get("label", ""))))
-            self._keep_note({"seq": seq, "at": at, "kind": "note", "label": str(record.get("label", ""))})
+            self._keep_note({"seq": seq, "at": at, "kind": kind, "label": str(record.get("label", ""))})
 
     def _keep_note(self, record: dict) -> None:
         self._notes.append(record)
@@ -207,13 +226,16 @@ class History:
 
     def _effect_now(self, record: dict) -> tuple[dict[str, PaperState], dict[int, dict]]:
         kind = record.get("kind")
-        if kind == "do":
+        if kind in ("do", "took"):
             states = {key: PaperState.from_record(after) for key, _before, after in record.get("changes", [])}
             return states, {batch: dict(after) for batch, _before, after in _batch_changes(record)}
         stack = self.undo_stack if kind == "undo" else self.redo_stack
         if stack and stack[-1].seq == record.get("target"):
             after = kind == "redo"
-            return stack[-1].states(after=after), stack[-1].batch_infos(after=after)
+            states = stack[-1].states(after=after)
+            if "changes" in record:  # field by field: what the undo set on the state it found
+                states = {key: PaperState.from_record(new) for key, _found, new in record["changes"]}
+            return states, stack[-1].batch_infos(after=after)
         return {}, {}  # undoes nothing (as replay: a repeated or stray line)
 
     # -- recording ---------------------------------------------------------------
@@ -246,15 +268,33 @@ class History:
             self._keep_note(record)
             self._append(record)
 
-    def undo(self, sync_of: Callable[[Action], list[str]] | None = None) -> Action | None:
-        """``sync_of(action)``: the undo's sync changes' lines, logged with it."""
-        return self._move(self.undo_stack, self.redo_stack, "undo", "Undid", sync_of)
+    def took(self, label: str, changes: list[Change]) -> int:
+        """Changes read from another device, applied to the store: shown and
+        replayed like an action, never undone or redone (the stacks stay as
+        they are). Durable after :meth:`write`; returns its ``seq``."""
+        self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
+        with self._lock:
+            self.seq += 1
+            at = self.clock()
+            self.timeline.append((at, label))
+            self._keep_note({"seq": self.seq, "at": at, "kind": "took", "label": label})
+            self._append({"seq": self.seq, "at": at, "kind": "took", "label": label, "changes": changes})
+            return self.seq
 
-    def redo(self, sync_of: Callable[[Action], list[str]] | None = None) -> Action | None:
-        return self._move(self.redo_stack, self.undo_stack, "redo", "Redid", sync_of)
+    def undo(self, sync_of: Callable[[Action], list[str]] | None = None,
+             changes_of: Callable[[Action], list[Change] | None] | None = None) -> Action | None:
+        """``sync_of(action)``: the undo's sync changes' lines, logged with it;
+        ``changes_of(action)``: the ``(key, found, set)`` states the undo sets
+        when they are not the action's before-states (logged with it)."""
+        return self._move(self.undo_stack, self.redo_stack, "undo", "Undid", sync_of, changes_of)
+
+    def redo(self, sync_of: Callable[[Action], list[str]] | None = None,
+             changes_of: Callable[[Action], list[Change] | None] | None = None) -> Action | None:
+        return self._move(self.redo_stack, self.undo_stack, "redo", "Redid", sync_of, changes_of)
 
     def _move(self, source: list[Action], target: list[Action], kind: str, verb: str,
-              sync_of: Callable[[Action], list[str]] | None = None) -> Action | None:
+              sync_of: Callable[[Action], list[str]] | None = None,
+              changes_of: Callable[[Action], list[Change] | None] | None = None) -> Action | None:
         self.ensure_loaded()  # before taking _lock: loading takes _io first (lock order)
         with self._lock:
             if not source:
@@ -265,6 +305,9 @@ class History:
             at = self.clock()
             self.timeline.append((at, f"{verb}: {action.label}"))
             record = {"seq": self.seq, "at": at, "kind": kind, "target": action.seq}
+            changes = changes_of(action) if changes_of is not None else None
+            if changes:
+                record["changes"] = changes
             lines = sync_of(action) if sync_of is not None else None
             if lines:
                 record["sync"] = lines
@@ -320,6 +363,11 @@ class History:
             with self._lock:
                 if self._pending or self.synced < self.seq:
                     return  # not everything is on disk yet; try again later
+            if not self._exported_all():
+                return  # the shared folder has not had every sync line yet; try again later
+            with self._lock:
+                if self._pending or self.synced < self.seq:
+                    return
                 keep = self.undo_stack[-DEPTH:]
                 self.undo_stack[:] = keep
                 notes = self._notes[-_KEPT_NOTES:]
@@ -336,8 +384,48 @@ class History:
             atomic_write_bytes(self.path, data, new_mode=0o600)
             self._lines = len(body) + 1
 
+    def _exported_all(self) -> bool:
+        """Whether every record's sync lines went out (always, without sync:
+        one stat). A damaged ``sync.json``: not known, so no."""
+        from paperqueue.core.sync.folder import SyncError, load_settings
 
-_ACTIONS = ("do", "undo", "redo")
+        try:
+            settings = load_settings(self.path.parent)
+        except (SyncError, OSError):
+            return False
+        return settings is None or settings.exported >= self.seq
+
+
+_ACTIONS = ("do", "undo", "redo", "took")
+
+
+def moved_fields(current: PaperState, source: PaperState, target: PaperState) -> PaperState:
+    """``current`` with the fields that differ between ``source`` and
+    ``target`` set as ``target`` has them (undo: ``source`` is the action's
+    after-state, ``target`` its before-state): a field changed meanwhile by
+    someone else keeps its value when the action did not touch it."""
+    if current == source:
+        return target
+    values: dict = {}
+    if (source.starred, source.starred_at) != (target.starred, target.starred_at):
+        values["starred"], values["starred_at"] = target.starred, target.starred_at
+    if (source.read, source.read_at) != (target.read, target.read_at):
+        values["read"], values["read_at"] = target.read, target.read_at
+    if source.removed != target.removed:
+        values["removed"] = target.removed
+    if source.note != target.note:
+        values["note"] = target.note
+    if source.tags != target.tags:
+        had = {tag.casefold() for tag in source.tags}
+        gets = {tag.casefold() for tag in target.tags}
+        tags = [tag for tag in current.tags if tag.casefold() not in had - gets]
+        held = {tag.casefold() for tag in tags}
+        for tag in target.tags:
+            if tag.casefold() not in held:
+                tags.append(tag)
+                held.add(tag.casefold())
+        values["tags"] = tuple(tags)
+    return replace(current, **values)
 
 
 def _batch_changes(record: dict) -> list[BatchChange]:

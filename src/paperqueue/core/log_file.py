@@ -14,7 +14,7 @@ import orjson
 from paperqueue.core.atomic import check_regular, open_append
 from paperqueue.core.crashpoints import boundary
 
-KINDS = ("do", "undo", "redo", "note", "sync")
+KINDS = ("do", "undo", "redo", "note", "sync", "took")  # took: changes read from another device
 
 
 def in_sync(path: Path) -> bool:
@@ -91,7 +91,7 @@ def valid(record: object) -> dict | None:
     for name in ("at", "label"):
         if name in record and not isinstance(record[name], str):
             return None
-    if kind == "do":
+    if kind in ("do", "took") or (kind in ("undo", "redo") and "changes" in record):
         changes = record.get("changes", [])
         if not isinstance(changes, list) or not all(_change(c) for c in changes):
             return None

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
-from paperqueue.core.history import Action, BatchChange, Change, History
+from paperqueue.core.history import Action, BatchChange, Change, History, moved_fields
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.sync.folder import open_emitter
@@ -58,18 +59,27 @@ class Writer:
 
     # -- recording (any thread) ------------------------------------------------------
 
-    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None, *,
-               emit: bool = True) -> Action:
+    def record(self, label: str, changes: list[Change], batches: list[BatchChange] | None = None) -> Action:
         """Log a new undoable action whose after-states the store will hold
         (the caller puts the states in memory; batch infos are put there
-        here). ``emit=False``: changes read from other devices, not sent again."""
+        here)."""
         with self._lock:
             self.history.ensure_loaded()
-            lines = self.sync.do_lines(changes, batches or ()) if self.sync is not None and emit else None
+            lines = self.sync.do_lines(changes, batches or ()) if self.sync is not None else None
             action = self.history.record(label, changes, batches, sync=lines)
             self._to_export(action.seq, lines)
             self._queue(action.seq, action.states(after=True), action.batch_infos(after=True))
         return action
+
+    def took(self, label: str, changes: list[Change]) -> None:
+        """Log changes read from another device, whose after-states the store
+        will hold (the caller puts them in memory): not undoable, not sent
+        again, the undo and redo stacks left as they are."""
+        with self._lock:
+            self.history.ensure_loaded()
+            seq = self.history.took(label, changes)
+            self._to_export(seq, None)
+            self._queue(seq, {key: PaperState.from_record(after) for key, _before, after in changes}, {})
 
     def _to_export(self, seq: int, lines: list[str] | None) -> None:
         if self.sync is None:
@@ -104,18 +114,39 @@ class Writer:
         return self._move(self.history.redo, after=True)
 
     def _move(self, move: Callable, *, after: bool) -> Action | None:
+        """Undo (redo) field by field: each paper the action changed gets the
+        fields the action changed set back (forward) on its current state,
+        so a change read from another device meanwhile stays. The returned
+        action's states are the ones set (``states(after=...)`` either way)."""
         with self._lock:
             sync = self.sync
             lines: list[str] = []
+            states: dict[str, PaperState] = {}
 
             def sync_of(action: Action) -> list[str]:
                 lines[:] = sync.undo_lines(action, redo=after) if sync is not None else []
                 return lines
 
-            action = move(sync_of if sync is not None else None)
+            def changes_of(action: Action) -> list[Change] | None:
+                wanted = action.states(after=after)
+                source = action.states(after=not after)
+                logged = []
+                for key, target in wanted.items():
+                    if key not in self.store.papers:
+                        states[key] = target
+                        continue
+                    found = self.store.state(key)
+                    states[key] = moved_fields(found, source[key], target)
+                    logged.append([key, found.to_record(), states[key].to_record()])
+                # Logged only when it is not the plain before (after) states.
+                return logged if any(states[key] != wanted[key] for key in wanted) else None
+
+            action = move(sync_of if sync is not None else None, changes_of)
             if action is not None:
                 self._to_export(self.history.seq, lines)
-                self._queue(self.history.seq, action.states(after=after), action.batch_infos(after=after))
+                self._queue(self.history.seq, states, action.batch_infos(after=after))
+                action = replace(action, changes=[(key, state.to_record(), state.to_record())
+                                                  for key, state in states.items()])
         return action
 
     def note(self, label: str) -> None:

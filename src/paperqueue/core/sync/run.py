@@ -100,8 +100,9 @@ class Summary:
 
 def sync_folder(store: Store, history: History, writer: Writer, now: str) -> Summary:
     """Write own changes not yet exported, read everyone's new lines, apply
-    what changed to the store as one logged action, then keep the fold and
-    the positions (in that order: a crash re-reads, harmlessly)."""
+    what changed to the store as one logged ``took`` record (not undoable:
+    ``u`` after a sync undoes this device's last action), then keep the fold
+    and the positions (in that order: a crash re-reads, harmlessly)."""
     emitter = writer.sync
     if emitter is None:
         raise SyncError("this queue is not set up for sync; run paperqueue sync init folder PATH first")
@@ -139,7 +140,7 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str) -> Sum
     if planned:
         devices = sorted(found.devices) or ["another device"]
         label = f"Synced {len(planned)} paper{'s' * (len(planned) != 1)} from {', '.join(devices)}"
-        writer.record(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned], emit=False)
+        writer.took(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned])
         for key, _old, new in planned:
             store.set_state(key, new)
         writer.save()
