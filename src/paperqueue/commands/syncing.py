@@ -85,6 +85,10 @@ def _with_store(args: argparse.Namespace) -> int:
 
     from paperqueue.core.sync import git
 
+    if args.sync_command != "init":
+        handed = _hand_over_if_app_open()
+        if handed is not None:
+            return handed
     opened = open_for_writing("sync", "close the app first")
     if opened is None:
         return EXIT_STORE
@@ -132,3 +136,23 @@ def _with_store(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+def _hand_over_if_app_open() -> int | None:
+    """While the app holds the queue, it syncs (with the writer it holds)
+    and this prints what it says; ``None`` when no app has the queue."""
+    from paperqueue.commands.fetching import _hand_to_app
+    from paperqueue.core import handoff, lock
+    from paperqueue.core.store import Store
+
+    try:
+        with lock.acting_as("sync"):
+            probe = Store.open(head=1)
+    except lock.StoreLockedError as failure:
+        if failure.note.is_command:
+            return None  # open_for_writing says which command has it
+        return _hand_to_app(failure, handoff.SYNC, {})
+    except OSError:
+        return None  # open_for_writing says why
+    probe.close()
+    return None

@@ -10,7 +10,8 @@ crash left behind are removed by the next writer (:func:`clean_stale`).
 
 Requests have a ``kind`` (:func:`kind_of`): ``import`` (files; a request
 without a kind is one), ``fetch`` (``names``: the subscriptions to fetch,
-empty for all) and ``add`` (``items``: what the person typed). The app
+empty for all), ``add`` (``items``: what the person typed) and ``sync``
+(``paperqueue sync``: the app syncs with the writer it holds). The app
 answers with the same kind, so a command can tell an app that did the work
 from one that does not know the kind (:func:`answered_kind`).
 """
@@ -43,13 +44,13 @@ def submit(home: Path, files: list[Path], *, name: str | None, restore: bool) ->
     return request
 
 
-IMPORT, FETCH, ADD = "import", "fetch", "add"
-KINDS = (IMPORT, FETCH, ADD)
+IMPORT, FETCH, ADD, SYNC = "import", "fetch", "add", "sync"
+KINDS = (IMPORT, FETCH, ADD, SYNC)
 
 
 def submit_work(home: Path, kind: str, body: dict) -> Path:
-    """Write a ``fetch`` or ``add`` request for the open app; returns its path."""
-    if kind not in (FETCH, ADD):
+    """Write a ``fetch``, ``add`` or ``sync`` request for the open app; returns its path."""
+    if kind not in (FETCH, ADD, SYNC):
         raise ValueError(f"unknown request kind {kind!r}")
     folder = home / FOLDER
     make_private_dirs(folder)

@@ -34,6 +34,7 @@ from paperqueue.ui.fetching import FetchingMixin
 from paperqueue.ui.follow import TAKE_OVER_KEY, Following
 from paperqueue.ui.imports import ImportsMixin
 from paperqueue.ui.links import LinksMixin
+from paperqueue.ui.syncing import SyncingMixin
 from paperqueue.ui.typeahead import TypeAheadMixin
 from paperqueue.ui.screens.help import HelpScreen
 from paperqueue.ui.screens.queue import QueueScreen
@@ -51,7 +52,7 @@ class Saved(Message):
         self.error = error
 
 
-class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, App[None]):
+class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, SyncingMixin, App[None]):
     CSS_PATH = [str(path) for path in style_paths()]
     # Narrow terminals (80x24): the sidebar gives way; its views stay on 1-4, b, T.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]

@@ -92,7 +92,7 @@ class ImportsMixin:
     def _take_requests(self) -> None:
         """Work handed over by the command line while the app is open:
         imports (``paperqueue import``), fetches and adds (``paperqueue
-        fetch``, ``paperqueue add``); a kind this version does not know is
+        fetch``, ``paperqueue add``), syncs (``paperqueue sync``); a kind this version does not know is
         answered so (exit 2)."""
         from paperqueue.core import handoff
         from paperqueue.core.text import one_line
@@ -115,6 +115,8 @@ class ImportsMixin:
                     lines, errors, status = self._import_files(files, name, bool(body.get("restore")))
                 elif kind in (handoff.FETCH, handoff.ADD):
                     lines, errors, status = self.answer_work(kind, body)  # ui/fetching.py
+                elif kind == handoff.SYNC:
+                    lines, errors, status = self.run_sync()  # ui/syncing.py
                 else:
                     lines, errors, status = [], ["unknown request"], 2
             finally:

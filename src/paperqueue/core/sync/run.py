@@ -4,6 +4,7 @@ syncing, and what ``sync status`` shows. See :mod:`.folder` for the files."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,11 +99,14 @@ class Summary:
         return "synced: " + ", ".join(parts)
 
 
-def sync_folder(store: Store, history: History, writer: Writer, now: str) -> Summary:
+def sync_folder(store: Store, history: History, writer: Writer, now: str,
+                apply: Callable[[dict[str, PaperState]], None] | None = None) -> Summary:
     """Write own changes not yet exported, read everyone's new lines, apply
     what changed to the store as one logged ``took`` record (not undoable:
     ``u`` after a sync undoes this device's last action), then keep the fold
-    and the positions (in that order: a crash re-reads, harmlessly)."""
+    and the positions (in that order: a crash re-reads, harmlessly).
+    ``apply(states)``: puts the papers' new states in memory (the app: on
+    its UI thread, in place on screen) instead of ``store.set_state``."""
     emitter = writer.sync
     if emitter is None:
         raise SyncError("this queue is not set up for sync; run paperqueue sync init folder PATH first")
@@ -141,8 +145,11 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str) -> Sum
         devices = sorted(found.devices) or ["another device"]
         label = f"Synced {len(planned)} paper{'s' * (len(planned) != 1)} from {', '.join(devices)}"
         writer.took(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned])
-        for key, _old, new in planned:
-            store.set_state(key, new)
+        if apply is not None:
+            apply({key: new for key, _old, new in planned})
+        else:
+            for key, _old, new in planned:
+                store.set_state(key, new)
         writer.save()
     write_merged(store.home, merged)
     Positions(found.positions, pending).save(store.home)

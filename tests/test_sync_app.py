@@ -1,0 +1,74 @@
+"""Sync inside the app (issue 13): "Sync now" in the palette brings another
+device's star in place (the cursor stays), and ``paperqueue sync`` while
+the app is open hands the sync to it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from paperqueue.cli import main
+from paperqueue.core import handoff
+
+from pilot_helpers import make_app, paper_list, queue_screen, settle, until, wait_loaded
+from test_sync_folder import BIB, KEY, star
+
+
+def _cli(monkeypatch, home: Path, *argv: str) -> int:
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(home))
+    return main(list(argv))
+
+
+@pytest.fixture
+def homes(tmp_path, pq_home, monkeypatch, capsys):
+    bib = tmp_path / "papers.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    other = tmp_path / "other"
+    for home in (pq_home, other):
+        assert _cli(monkeypatch, home, "import", str(bib)) == 0
+        assert _cli(monkeypatch, home, "sync", "init", "folder", str(tmp_path / "shared")) == 0
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
+    capsys.readouterr()
+    return pq_home, other
+
+
+async def test_sync_now_shows_the_other_devices_star_in_place(homes, monkeypatch):
+    here, other = homes
+    star(other)
+    assert _cli(monkeypatch, other, "sync") == 0
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(here))
+    app = make_app(here)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        plist = paper_list(app)
+        plist.move_to(2)
+        cursor_key = plist.paper.key
+        assert not app.store.state(KEY).starred
+        app.action_sync_now()
+        await until(pilot, lambda: app.store.state(KEY).starred, "the synced star")
+        await settle(pilot)
+        assert plist.paper.key == cursor_key
+        assert queue_screen(app).queue.counts["starred"] == 1
+        app.writer.undo()  # u undoes the import (the last local action), not the sync
+        assert app.history.undo_stack == [] and "Synced 1 paper" in app.history.timeline[-2][1]
+
+
+async def test_paperqueue_sync_while_the_app_is_open_is_handed_to_it(homes, monkeypatch, capsys):
+    here, other = homes
+    star(other)
+    assert _cli(monkeypatch, other, "sync") == 0
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(here))
+    capsys.readouterr()
+    app = make_app(here)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        done: list[int] = []
+        command = threading.Thread(target=lambda: done.append(main(["sync"])))
+        command.start()
+        await until(pilot, lambda: bool(done), "the command's answer", tries=3000)
+        command.join()
+        assert done == [0]
+        await until(pilot, lambda: app.store.state(KEY).starred, "the synced star")
+    assert not list((here / handoff.FOLDER).glob("*.json"))  # claimed and answered
