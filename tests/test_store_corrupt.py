@@ -77,6 +77,24 @@ def test_log_states_replays_undo_and_redo_and_skips_odd_lines() -> None:
     assert log_states(lines) == {"a": STAR, "b": READ, "c": STAR}
 
 
+def test_log_states_replays_what_a_sync_took_and_a_field_by_field_undo_set() -> None:
+    """A ``took`` (changes read from another machine) sets its states and is
+    never undone; an undo carrying its own ``changes`` sets those, not the
+    action's old before-state (the star the other machine added stays)."""
+    from paperqueue.core.store.salvage import log_states
+
+    tagged = {**NONE, "tags": ["t"]}
+    starred_tagged = {**STAR, "tags": ["t"]}
+    lines = [orjson.dumps(r) for r in [
+        {"seq": 1, "kind": "do", "changes": [["a", NONE, tagged]]},
+        {"seq": 2, "kind": "took", "label": "Synced 1 paper from b", "changes": [["a", tagged, starred_tagged]]},
+        {"seq": 3, "kind": "undo", "target": 1, "changes": [["a", starred_tagged, STAR]]},
+    ]]
+    assert log_states(lines) == {"a": STAR}
+    lines.append(orjson.dumps({"seq": 4, "kind": "undo", "target": 2}))  # a took is not on the undo stack
+    assert log_states(lines) == {"a": STAR}
+
+
 def test_a_lost_state_shard_is_rebuilt_from_the_action_log(pq_home: Path, monkeypatch) -> None:
     _two_imports(pq_home, monkeypatch)
     store = Store.open(pq_home)

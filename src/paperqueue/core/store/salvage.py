@@ -36,8 +36,10 @@ def _changes(raw: object) -> list[tuple[str, dict, dict]]:
 
 def log_states(lines: Iterable[bytes]) -> dict[str, dict]:
     """Each key's last effective state record after replaying the log's
-    ``do``, ``undo`` and ``redo`` records in order (an undo applies when it
-    names the newest undoable action, as History replays it)."""
+    ``do``, ``took``, ``undo`` and ``redo`` records in order (an undo applies
+    when it names the newest undoable action, as History replays it, setting
+    what its own ``changes`` say when it carries them: a field-by-field undo
+    after a sync; a ``took`` sets its states and is never undone)."""
     undo: list[tuple[object, list]] = []
     redo: list[tuple[object, list]] = []
     last: dict[str, dict] = {}
@@ -59,13 +61,18 @@ def log_states(lines: Iterable[bytes]) -> dict[str, dict]:
             undo.append((record.get("seq"), changes))
             redo.clear()
             apply(changes, after=True)
+        elif kind == "took":
+            apply(_changes(record.get("changes")), after=True)
         elif kind in ("undo", "redo"):
             source, target = (undo, redo) if kind == "undo" else (redo, undo)
             wanted = record.get("target")
             if source and wanted is not None and source[-1][0] == wanted:
                 action = source.pop()
                 target.append(action)
-                apply(action[1], after=kind == "redo")
+                if "changes" in record:
+                    apply(_changes(record.get("changes")), after=True)
+                else:
+                    apply(action[1], after=kind == "redo")
     return last
 
 
