@@ -225,14 +225,12 @@ def clear_stale_locks(tree: Path) -> list[str]:
     runs in its repository, and paperqueue's own git commands run under the
     store's writer lock, so only a git left over by a killed sync or one the
     person started could hold it). A git still running there is waited for
-    (up to :data:`LOCK_WAIT` seconds), then the sync stops. Without /proc, a
+    (up to :data:`LOCK_WAIT` seconds, locks or not: a git a killed sync left
+    behind may still be pushing), then the sync stops. Without /proc, a
     lock is stale when it is older than :data:`LOCK_AGE` seconds."""
     dot = tree / ".git"
-    locks = [p for p in dot.rglob("*.lock") if "objects" not in p.relative_to(dot).parts[:1]]
-    if not locks:
-        return []
     deadline = time.monotonic() + LOCK_WAIT
-    while True:
+    while True:  # a git a killed sync left running finishes first (it may be pushing)
         running = _git_processes_in(tree)
         if not running:
             break
@@ -240,9 +238,7 @@ def clear_stale_locks(tree: Path) -> list[str]:
             raise SyncError(f"another git is running in {tree} (pid {running[0]}); "
                             "run paperqueue sync again when it is done")
         time.sleep(0.1)
-        locks = [p for p in locks if p.exists()]
-        if not locks:
-            return []
+    locks = [p for p in dot.rglob("*.lock") if "objects" not in p.relative_to(dot).parts[:1]]
     removed = []
     for path in locks:
         try:
@@ -383,7 +379,6 @@ class GitSummary:
 
 def sync_git(store, history, writer, now: str) -> GitSummary:  # noqa: ANN001 - Store, History, Writer
     """A whole git sync (see the module's steps)."""
-    from paperqueue.core.sync.folder import unexported
     from paperqueue.core.sync.run import sync_folder
 
     repo = open_repo(store.home)
@@ -393,11 +388,11 @@ def sync_git(store, history, writer, now: str) -> GitSummary:  # noqa: ANN001 - 
     settings = emitter.settings
     repo.tidy()
     history.ensure_loaded()
-    sent = len(unexported(history.path, settings.exported))
     writer.save()
     if settings.exported < history.seq and not emitter.export(history.path, history.seq, history.seq, []):
         raise SyncError(f"cannot write in {settings.own}")
     repo.commit_own()
+    sent = repo.unpushed_lines()  # field changes the remote lacks, as far as this tree knows
     total = None
     try:
         for tries in range(1, ATTEMPTS + 1):
