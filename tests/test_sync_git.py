@@ -290,3 +290,40 @@ def test_doctor_says_whether_git_is_installed(tmp_path):
     assert found["git"].startswith("no: git is not installed")
     found = dict(diagnose(tmp_path, {}, system="Linux"))
     assert found["git"].startswith("yes: git version ")
+
+
+def test_another_devices_file_left_half_checked_out_is_put_back_and_read(pair, run):
+    a, b = pair
+    star(a)
+    sync(run, a)
+    sync(run, b)
+    act(a, "Tagged", lambda s: {"tags": ("ml",)})
+    sync(run, a)
+    # A killed checkout on B: A's file half written, a file git had not yet recorded.
+    theirs = b / "sync-git" / device(a) / "000001.jsonl"
+    theirs.write_bytes(theirs.read_bytes() + b'{"half a line')
+    (b / "sync-git" / device(a) / "000002.jsonl").write_bytes(b"")
+    sync(run, b)
+    assert not (b / "sync-git" / device(a) / "000002.jsonl").exists()
+    assert b'{"half a line' not in theirs.read_bytes()
+    row = listing(run, b)[KEY]
+    assert row["starred"] and row["tags"] == ["ml"]
+
+
+def test_a_merge_that_would_conflict_is_aborted_and_changes_nothing(pair, run):
+    a, b = pair
+    star(a)
+    sync(run, a)
+    sync(run, b)
+    # Something other than A wrote A's file on B's side (a store copied to a second machine would).
+    theirs = b / "sync-git" / device(a) / "000001.jsonl"
+    theirs.write_bytes(theirs.read_bytes() + b"not paperqueue's\n")
+    git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "foreign", cwd=b / "sync-git")
+    act(a, "Tagged", lambda s: {"tags": ("ml",)})
+    sync(run, a)
+    before = listing(run, b)
+    code, out, err = run(b, "sync")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "could not merge" in err and device(a) in err and "copied" in err
+    assert listing(run, b) == before
+    assert not (b / "sync-git" / ".git" / "MERGE_HEAD").exists()
