@@ -16,8 +16,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from test_sync_folder import KEY, listing, run  # noqa: F401 - fixtures
-from test_sync_git import no_git_identity, served, setup_pair, sync  # noqa: F401 - fixtures
+from test_sync_git import bare_repo, no_git_identity, served, setup_pair, sync  # noqa: F401 - fixtures
 
 KILLS = int(os.environ.get("PQ_KILLS", "20"))
 CHILD = """
@@ -45,8 +47,10 @@ print("reported synced" if code == 0 else f"exit {code}", flush=True)
 """ % (KEY, KEY, KEY)
 
 
-def test_syncs_killed_at_random_moments_lose_no_change(run, tmp_path, served):  # noqa: F811
-    a, b = setup_pair(run, tmp_path, served)
+@pytest.mark.parametrize("where", ["daemon", "disk"])
+def test_syncs_killed_at_random_moments_lose_no_change(run, tmp_path, where, request):
+    url = request.getfixturevalue("served") if where == "daemon" else str(bare_repo(tmp_path / "remote.git"))
+    a, b = setup_pair(run, tmp_path, url)
     sync(run, a)
     sync(run, b)
     rng = random.Random(13)
