@@ -377,8 +377,9 @@ class GitSummary:
         return f"{self.summary.line()} (through {shown_url(self.url)}{tries})"
 
 
-def sync_git(store, history, writer, now: str) -> GitSummary:  # noqa: ANN001 - Store, History, Writer
-    """A whole git sync (see the module's steps)."""
+def sync_git(store, history, writer, now: str, apply=None) -> GitSummary:  # noqa: ANN001 - Store, History, Writer
+    """A whole git sync (see the module's steps); ``apply`` is passed to
+    :func:`.run.sync_folder` (the app shows the states it set in place)."""
     from paperqueue.core.sync.run import sync_folder
 
     repo = open_repo(store.home)
@@ -398,7 +399,7 @@ def sync_git(store, history, writer, now: str) -> GitSummary:  # noqa: ANN001 - 
         for tries in range(1, ATTEMPTS + 1):
             repo.fetch()
             repo.merge()
-            summary = sync_folder(store, history, writer, now)
+            summary = sync_folder(store, history, writer, now, apply=apply)
             total = summary if total is None else _add(total, summary)
             repo.commit_own()
             if repo.push():
