@@ -49,7 +49,7 @@ eval: $(STAMP)
 # of an import, a merge, a fold, actions, undo/redo and log compaction) on
 # four times the papers. `make test` runs the same harness on small queues.
 torture: $(STAMP)
-	PQ_KILLS=1000 PQ_SCALE=4 PQ_EVERY=1 $(PY) -m pytest -q tests/test_crash_safety.py tests/test_writer_crashes.py tests/test_store_crash_import.py tests/test_migrate_crash.py
+	PQ_KILLS=1000 PQ_SCALE=4 PQ_EVERY=1 $(PY) -m pytest -q tests/test_crash_safety.py tests/test_writer_crashes.py tests/test_store_crash_import.py tests/test_migrate_crash.py tests/test_sync_git_kills.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -4,6 +4,7 @@ the app is open hands the sync to it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -72,3 +73,23 @@ async def test_paperqueue_sync_while_the_app_is_open_is_handed_to_it(homes, monk
         assert done == [0]
         await until(pilot, lambda: app.store.state(KEY).starred, "the synced star")
     assert not list((here / handoff.FOLDER).glob("*.json"))  # claimed and answered
+
+
+async def test_sync_now_offline_through_git_says_so_and_exits_1(homes, monkeypatch):
+    """A git remote out of reach is not bad input: the changes wait in the
+    tree and the next sync sends them (exit 1, one line)."""
+    from paperqueue.core.sync import git
+
+    here, _other = homes
+
+    def offline(*_args, **_kwargs):
+        raise git.Offline("could not reach server:paperqueue.git (offline?); your changes wait for the next sync")
+
+    monkeypatch.setattr(git, "is_git", lambda home: True)
+    monkeypatch.setattr(git, "sync_git", offline)
+    app = make_app(here)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        lines, errors, status = await asyncio.to_thread(app.run_sync)  # as its worker runs it
+        assert (lines, status) == ([], 1)
+        assert errors == ["could not reach server:paperqueue.git (offline?); your changes wait for the next sync"]

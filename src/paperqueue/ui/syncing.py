@@ -60,11 +60,12 @@ class SyncingMixin:
             self.call_from_thread(screen.set_activity, "sync", "syncing")
             try:
                 store.load_rest()
-                if git.is_git(store.home):  # git.sync_git takes no apply yet: the views are rebuilt after
-                    summary = git.sync_git(store, writer.history, writer, store.clock())
-                    self.call_from_thread(screen.store_complete)
+                if git.is_git(store.home):
+                    summary = git.sync_git(store, writer.history, writer, store.clock(), apply=apply)
                 else:
                     summary = sync_folder(store, writer.history, writer, store.clock(), apply=apply)
+            except git.Offline as error:  # the changes wait in the tree: the next sync sends them
+                return [], [str(error)], 1
             except SyncError as error:
                 return [], [str(error)], 2
             except OSError as error:
