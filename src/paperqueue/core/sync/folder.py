@@ -68,10 +68,14 @@ class Settings:
     exported: int = 0
     clock: str | None = None
     last_sync: str | None = None
+    compacted: int = 0  # bytes the last compaction wrote (the next waits until the files are twice that)
 
     def record(self) -> dict:
-        return {"mode": self.mode, "folder": self.folder, "device": self.device, "exported": self.exported,
-                "clock": self.clock, "last_sync": self.last_sync}
+        record = {"mode": self.mode, "folder": self.folder, "device": self.device, "exported": self.exported,
+                  "clock": self.clock, "last_sync": self.last_sync}
+        if self.compacted:
+            record["compacted"] = self.compacted
+        return record
 
     @property
     def own(self) -> Path:
@@ -97,8 +101,10 @@ def load_settings(home: Path) -> Settings | None:
         raise SyncError(f"{path} is damaged; set sync up again with paperqueue sync init")
     clock = record.get("clock")
     last = record.get("last_sync")
+    compacted = record.get("compacted", 0)
     return Settings("folder", record["folder"], record["device"], record.get("exported", 0),
-                    clock if isinstance(clock, str) else None, last if isinstance(last, str) else None)
+                    clock if isinstance(clock, str) else None, last if isinstance(last, str) else None,
+                    compacted if type(compacted) is int and compacted > 0 else 0)
 
 
 def save_settings(home: Path, settings: Settings) -> None:
@@ -124,7 +130,7 @@ def append_lines(own: Path, lines: list[bytes]) -> None:
     if not own.parent.is_dir():  # an unmounted disk: never make the folder in its place
         raise FileNotFoundError(2, "the sync folder is not there", str(own.parent))
     make_private_dirs(own)
-    files = sorted(p for p in own.iterdir() if _sync_file(p.name) and p.name[:6].isdigit() and p.name[6:] == ".jsonl")
+    files = generations(own)
     path = files[-1] if files else own / FIRST_FILE
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
@@ -144,6 +150,59 @@ def append_lines(own: Path, lines: list[bytes]) -> None:
         boundary("fsynced sync")
     finally:
         os.close(fd)
+
+
+def generations(own: Path) -> list[Path]:
+    """This device's numbered files, oldest first (conflict copies are not generations)."""
+    return sorted(p for p in own.iterdir() if p.name[:6].isdigit() and p.name[6:] == ".jsonl")
+
+
+COMPACT_AT = 4 << 20  # bytes of own files before the first compaction
+
+
+def compact_threshold() -> int:
+    try:
+        return max(1, int(os.environ.get("PAPERQUEUE_SYNC_COMPACT_AT", COMPACT_AT)))
+    except ValueError:
+        return COMPACT_AT
+
+
+def compact_own(settings: Settings, home: Path, threshold: int | None = None) -> bool:
+    """When this device's files have grown past ``threshold`` bytes (and to
+    twice what the last compaction wrote), write the next generation with
+    what they fold to (:meth:`Merged.kept`: each field's last value and the
+    note versions nobody continued), then save the size in ``sync.json``,
+    then delete the older generations. The new file is written under a
+    temporary ``.``-name and renamed (readers skip such names); no file is
+    rewritten in place. A crash before the deletes leaves both generations:
+    readers fold both (folding again is harmless) and the next compaction
+    takes them all. A reader whose file was deleted reads the new one from
+    its start. Call under the writer's io lock (nothing may append meanwhile).
+    True when it compacted."""
+    own = settings.own
+    if threshold is None:
+        threshold = compact_threshold()
+    files = generations(own)
+    if not files or sum(p.stat().st_size for p in files) <= max(threshold, 2 * settings.compacted):
+        return False
+    for leftover in own.iterdir():  # a temporary file a killed compaction left
+        if leftover.name.startswith(".") and leftover.name.endswith(".tmp"):
+            boundary("compact clean")
+            leftover.unlink(missing_ok=True)
+    merged = Merged()
+    for path in files:
+        merged.apply(decode_chunk(path.read_bytes())[0])
+    data = b"".join(encode(change) for change in sorted(merged.kept(), key=lambda change: (change.stamp, change.key,
+                                                                                           change.field)))
+    target = own / f"{int(files[-1].name[:6]) + 1:06d}.jsonl"
+    atomic_write_bytes(target, data, new_mode=0o600)  # temporary name, fsync, rename, fsync the folder
+    settings.compacted = len(data)
+    save_settings(home, settings)
+    for path in files:
+        boundary("compact delete")
+        path.unlink(missing_ok=True)
+    boundary("compacted")
+    return True
 
 
 class Emitter:
@@ -221,6 +280,10 @@ class Emitter:
             save_settings(self.home, self.settings)
         except OSError:
             return False
+        try:
+            compact_own(self.settings, self.home)
+        except OSError:
+            pass  # the files stay as they were; the next export tries again
         return True
 
 

@@ -121,6 +121,13 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         raise SyncError(f"cannot write in {settings.own}")
     positions = Positions.load(store.home)
     found = read_new(folder, positions, settings.device)
+    if not found.changes and not positions.pending:
+        # Nothing new: the fold cache and the store stay as they are (no index, no cache read).
+        if found.positions != positions.files:
+            Positions(found.positions, set()).save(store.home)
+        settings.last_sync = now
+        save_settings(store.home, settings)
+        return Summary(waiting, 0, 0, 0, 0, found.skipped)
     merged = load_merged(store.home)
     touched = merged.apply(found.changes)
     for change in found.changes:
