@@ -23,6 +23,8 @@ def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
     modes = init.add_subparsers(dest="mode", metavar="MODE", required=True)
     folder = modes.add_parser("folder", help="a folder kept in step by Syncthing, Dropbox, iCloud or a shared disk")
     folder.add_argument("path", type=Path, metavar="PATH")
+    folder.add_argument("--auto", action="store_true",
+                        help="the app syncs when it opens, when it quits, and when another device's changes arrive")
     git = modes.add_parser("git", help="a git repository: a bare one on a server or a USB disk, or a private forge one")
     git.add_argument("url", metavar="URL")
     git.add_argument("--auto", action="store_true", help="sync when the app opens and when it quits")
@@ -116,6 +118,10 @@ def _with_store(args: argparse.Namespace) -> int:
                 print("run paperqueue sync to send and receive changes")
                 return EXIT_OK
             settings = init_folder(store, history, args.path)
+            if args.auto:
+                from paperqueue.core.sync.status import AUTO
+
+                store.set_settings(**{AUTO: True})  # device-local; written by the save below
             writer = Writer(store, history)
             writer.note(f"Set up sync through the folder {settings.folder} as device {settings.device}")
             writer.save()

@@ -237,6 +237,7 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, Syn
         self.call_after_refresh(self._load_history)
         if not store.read_only:
             self.set_interval(REQUEST_POLL, self._check_requests)
+            self.call_after_refresh(self.sync_opened)  # sync: the status line, and by itself when set
         elif follow is not None:
             self.following = Following(self, follow)
             self.following.start()
@@ -282,6 +283,7 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, Syn
             self.following = None
         swap_store(self, store, writer)
         self.set_interval(REQUEST_POLL, self._check_requests)
+        self.sync_opened()
         self._load_history()
         for notice in notices:
             self.notify(notice, markup=False, timeout=6)
@@ -399,6 +401,11 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, Syn
                         severity="error",
                         markup=False,
                     )
+                    return
+            else:
+                message = await self.sync_on_quit()  # with sync_auto on: at most a few seconds
+                if message is not None:
+                    self.exit(None, 0, message)
                     return
         self.exit()
 

@@ -1,26 +1,57 @@
 """Syncing from inside the app (issue 13), for the App: "Sync now" in the
 palette, and ``paperqueue sync`` handed over while the app holds the queue
-(see :mod:`paperqueue.core.handoff`). The sync runs in a worker with the
-app's store and writer; papers another device changed update in place, the
-cursor staying where it is (:func:`paperqueue.ui.follow.show_states`)."""
+(see :mod:`paperqueue.core.handoff`). The sync runs off the UI thread with
+the app's store and writer; papers another device changed update in place,
+the cursor staying where it is (:func:`paperqueue.ui.follow.show_states`).
+
+By itself (``sync_auto``, see :mod:`paperqueue.core.sync.status`): the app
+syncs after the first paint and on quit (quit waits :data:`QUIT_WAIT`
+seconds at most), and in folder mode looks at the shared folder every
+:data:`POLL` seconds (stats only) and syncs when another device's file is
+new or grew. Syncs run in daemon threads, never Textual's workers: a folder
+that hangs (a dead network disk) must not keep the process alive after quit.
+
+The status line shows, from numbers in memory, the own changes not synced
+yet and how long ago the last sync was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import CancelledError
 
-from textual import work
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+POLL = 3.0  # seconds between looks at the shared folder (folder mode, sync_auto on)
+QUIT_WAIT = 5.0  # seconds quit waits for its sync
+SHOW_EVERY = 1.0  # seconds between updates of the status line's sync part
+
 
 class SyncingMixin:
-    """Mixed into the App (which provides ``store``, ``writer``, ``queue_screen``,
-    and ``_one_at_a_time`` from :class:`~paperqueue.ui.imports.ImportsMixin`)."""
+    """Mixed into the App (which provides ``store``, ``writer``, ``history``,
+    ``clock``, ``queue_screen``, and ``_one_at_a_time`` from
+    :class:`~paperqueue.ui.imports.ImportsMixin`)."""
+
+    _sync_info = None  # core.sync.status.Info once read (a store set up for sync, open for writing)
+    _sync_auto = False
+    _sync_base = 0  # git: own field changes not pushed when last counted from files
+    _pushed_seq = 0  # git: the log's seq when they were counted (or at the last sync)
+    _poll_timer = None
+    _poll_busy = False
+    _others = None  # the other devices' files at the last look (name, size, mtime)
+    _auto_busy = False  # a sync by itself under way (open, poll): one at a time
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)  # type: ignore[misc]
         if self._can_sync():
             yield SystemCommand("Sync now", "send this machine's changes and take the other machines'", self.action_sync_now)
+            on = self._sync_auto
+            yield SystemCommand(f"Sync automatically: {'on' if on else 'off'}",
+                                f"turn {'off' if on else 'on'} syncing on open, on quit"
+                                " and when another device's changes arrive (folder)", self.action_toggle_sync_auto)
 
     def _can_sync(self) -> bool:
         from paperqueue.core.sync import git
@@ -29,16 +60,36 @@ class SyncingMixin:
         store = self.store
         return store is not None and not store.read_only and (configured(store.home) or git.is_git(store.home))
 
-    def action_sync_now(self) -> None:
-        self._sync_now()
+    # -- starting syncs off the UI thread ------------------------------------------------
 
-    @work(thread=True, group="sync", exit_on_error=False)
-    def _sync_now(self) -> None:
+    def _in_daemon(self, work: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=work, name=f"paperqueue-{name}", daemon=True)
+        thread.start()
+        return thread
+
+    def _from_thread(self, callback: Callable, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        """``call_from_thread`` that does nothing once the app has gone."""
+        try:
+            self.call_from_thread(callback, *args, **kwargs)
+        except (RuntimeError, CancelledError):
+            pass
+
+    def action_sync_now(self) -> None:
+        self._in_daemon(lambda: self._sync_job(quiet=False), "sync")
+
+    def _sync_job(self, *, quiet: bool) -> None:
+        """Sync (on a daemon thread) and say how it went: Sync now always,
+        a sync by itself only when it changed papers or failed."""
         from paperqueue.core.text import one_line
 
-        lines, errors, _status = self.run_sync()
+        try:
+            lines, errors, _status = self.run_sync()
+        except Exception as error:  # noqa: BLE001 - a thread of our own: say it, never die silently
+            lines, errors = [], [f"sync stopped: {type(error).__name__}: {error}"]
         text = one_line("; ".join([*lines, *errors]))
-        self.call_from_thread(self.notify, text, severity="error" if errors else "information", markup=False, timeout=6)
+        if errors or not quiet or ", 0 papers changed here" not in text:
+            self._from_thread(self.notify, text, severity="error" if errors else "information", markup=False,
+                              timeout=6)
 
     def run_sync(self) -> tuple[list[str], list[str], int]:
         """Sync (on a worker's thread): summary lines, error lines, and the
@@ -57,10 +108,12 @@ class SyncingMixin:
             self.call_from_thread(show_states, screen, states)
 
         with self._one_at_a_time:  # not while an import or a fetch writes
-            self.call_from_thread(screen.set_activity, "sync", "syncing")
+            self._from_thread(screen.set_activity, "sync", "syncing")
             try:
                 store.load_rest()
-                if git.is_git(store.home):
+                before = self._look_at_others()
+                in_git = git.is_git(store.home)
+                if in_git:
                     summary = git.sync_git(store, writer.history, writer, store.clock(), apply=apply)
                 else:
                     summary = sync_folder(store, writer.history, writer, store.clock(), apply=apply)
@@ -71,5 +124,153 @@ class SyncingMixin:
             except OSError as error:
                 return [], [f"sync stopped, a file could not be written ({error.strerror or error}); sync again"], 1
             finally:
-                self.call_from_thread(screen.set_activity, "sync", None)
+                self._from_thread(screen.set_activity, "sync", None)
+            self._from_thread(self._synced, writer.history.seq, before)
         return [summary.line()], [], 0
+
+    def _look_at_others(self):  # noqa: ANN202 - a signature or None
+        from paperqueue.core.sync.status import others_signature
+
+        info = self._sync_info
+        if info is None or info.mode != "folder":
+            return None
+        return others_signature(info.folder, info.device)
+
+    def _synced(self, seq: int, others) -> None:  # noqa: ANN001
+        """A sync went through: nothing of ours waits (git: it was pushed)."""
+        self._sync_base, self._pushed_seq = 0, seq
+        if others is not None:
+            self._others = others  # what this sync read: the poll looks for more
+        self.show_sync()
+
+    # -- on open, while open, on quit ------------------------------------------------------
+
+    def sync_opened(self) -> None:
+        """The open hook (after the first paint): read the sync setup in a
+        thread; sync by itself when ``sync_auto`` is on."""
+        store = self.store
+        if store is None or store.read_only:
+            return
+        self._in_daemon(lambda: self._set_up_sync(store), "sync-setup")
+
+    def _set_up_sync(self, store) -> None:  # noqa: ANN001 - a Store
+        from paperqueue.core.sync import git
+        from paperqueue.core.sync.status import auto_setting, others_signature, read_info
+
+        info = read_info(store.home)
+        if info is None:
+            return
+        auto = auto_setting(store.home, store.settings)
+        base = git.unpushed(store.home) if info.mode == "git" else 0
+        others = others_signature(info.folder, info.device) if info.mode == "folder" else None
+        self._from_thread(self._sync_ready, info, auto, base, others)
+        if auto:
+            self._auto_sync()
+
+    def _sync_ready(self, info, auto: bool, base: int, others) -> None:  # noqa: ANN001
+        self._sync_info, self._sync_auto, self._others = info, auto, others
+        self._sync_base, self._pushed_seq = base, info.exported
+        self.set_interval(SHOW_EVERY, self.show_sync)
+        self._start_polling()
+        self.show_sync()
+
+    def _auto_sync(self) -> None:
+        """A sync by itself (on a daemon thread), unless one is under way."""
+        if self._auto_busy:
+            return
+        self._auto_busy = True
+        try:
+            self._sync_job(quiet=True)
+        finally:
+            self._auto_busy = False
+
+    def _start_polling(self) -> None:
+        info = self._sync_info
+        if info is None or info.mode != "folder" or not self._sync_auto or self._poll_timer is not None:
+            return
+        self._poll_timer = self.set_interval(POLL, self._poll)
+
+    def _poll(self) -> None:
+        if self._poll_busy or self._auto_busy or not self._sync_auto:
+            return
+        self._poll_busy = True
+        self._in_daemon(self._look, "sync-look")
+
+    def _look(self) -> None:
+        """Stats only: sync when another device's file is new or grew."""
+        try:
+            found = self._look_at_others()
+            if found is not None and found != self._others:
+                self._auto_sync()
+        finally:
+            self._poll_busy = False
+
+    def show_sync(self) -> None:
+        """The status line's sync part, from numbers in memory."""
+        from paperqueue.core.sync.status import ago, not_synced_text
+        from paperqueue.ui.widgets.status import StatusLine
+
+        info, writer = self._sync_info, self.writer
+        store = self.store
+        if info is None or writer is None or writer.sync is None or store is None or store.read_only:
+            text = ""
+        else:
+            seq = writer.history.seq
+            if info.mode == "git":
+                waiting = self._sync_base + max(0, seq - self._pushed_seq)
+            else:
+                waiting = max(0, seq - writer.sync.settings.exported) if writer.history.loaded else 0
+            parts = [not_synced_text(waiting), ago(writer.sync.settings.last_sync, self.clock())]
+            text = "  ·  ".join(part for part in parts if part)
+        try:
+            self.queue_screen.query_one(StatusLine).set_sync(text)
+        except Exception:  # noqa: BLE001 - the screen is not composed (yet, or any more)
+            pass
+
+    def action_toggle_sync_auto(self) -> None:
+        from paperqueue.core.sync.status import AUTO
+
+        store = self.store
+        if store is None or store.read_only or self._sync_info is None:
+            return
+        self._sync_auto = not self._sync_auto
+        store.set_settings(**{AUTO: self._sync_auto})
+        self.flush_store()
+        if self._sync_auto:
+            self._start_polling()
+            self.notify("Sync automatically: on (on open, on quit, and when another device's changes arrive)",
+                        timeout=4)
+        else:
+            self.notify("Sync automatically: off (Sync now in the palette, or paperqueue sync)", timeout=4)
+
+    async def sync_on_quit(self) -> str | None:
+        """The quit hook: with ``sync_auto`` on, sync, waiting at most
+        :data:`QUIT_WAIT` seconds. Returns what to say on leaving (a failed or
+        unfinished sync), else ``None``."""
+        if self._sync_info is None or not self._sync_auto:
+            return None
+        result: list = []
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                result.append(self.run_sync())
+            except Exception as error:  # noqa: BLE001
+                result.append(([], [f"{type(error).__name__}: {error}"], 1))
+            finally:
+                done.set()
+
+        self._in_daemon(work, "sync-quit")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + QUIT_WAIT
+        while not done.is_set() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        if not done.is_set():
+            return (f"paperqueue: the sync did not finish in {QUIT_WAIT:g} s; your changes are kept "
+                    "and go out with the next sync")
+        _lines, errors, _status = result[0]
+        if errors:
+            from paperqueue.core.text import one_line
+
+            return one_line("paperqueue: sync on quit: " + "; ".join(errors))
+        return None

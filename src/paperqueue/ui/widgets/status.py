@@ -14,6 +14,9 @@ class StatusLine(Widget, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Text("paperqueue  ·  loading…")
+        self._head = Text()  # the essentials: READ-ONLY, unsaved, selection
+        self._tail = Text()  # what is under way, where you are, the counts
+        self._sync = ""  # "3 changes not synced  ·  synced 5 min ago" (a store set up for sync)
 
     def update_status(
         self,
@@ -45,6 +48,8 @@ class StatusLine(Widget, can_focus=False):
             text.append(f"  {selected:,} selected", style="bold reverse")
             if hidden:
                 text.append(f" ({hidden:,} hidden)", style="bold")
+        head = text.copy()
+        text = Text()
         if activity:
             text.append(f"  {_percent_first(activity)}", style="italic")
         text.append(f"  {view} {row + 1 if rows else 0:,}/{rows:,}", style="bold")
@@ -59,10 +64,19 @@ class StatusLine(Widget, can_focus=False):
         )
         if sort and sort != "newest added":
             text.append(f"  ·  by {sort}", style="dim")
-        if text == self._text:
+        if head == self._head and text == self._tail and self._text is not None:
             return  # unchanged (a save, a move that kept the counts): no repaint
-        self._text = text
+        self._head, self._tail, self._text = head, text, None
         self.refresh()
+
+    def set_sync(self, text: str) -> None:
+        """What sync has to say (own changes not synced, the last sync);
+        shown after the essentials, and the first thing cut when narrow."""
+        if text == self._sync:
+            return
+        self._sync = text
+        if self._text is None:
+            self.refresh()
 
     def show_activity(self, activity: str) -> None:
         """Before the queue is loaded: only what is happening."""
@@ -71,7 +85,15 @@ class StatusLine(Widget, can_focus=False):
         self.refresh()
 
     def render(self) -> Text:
-        return self._text
+        if self._text is not None:
+            return self._text
+        if not self._sync:
+            return self._head + self._tail
+        sync = Text(f"  {self._sync}", style="dim")
+        whole = self._head + sync + self._tail
+        if whole.cell_len <= self.size.width:
+            return whole
+        return self._head + self._tail + sync  # narrow: at the end, so it is cut first
 
 
 _PERCENT = re.compile(r"^(.*?)\s+(\d+%)$")
