@@ -169,7 +169,8 @@ def compact_threshold() -> int:
 
 def compact_own(settings: Settings, home: Path, threshold: int | None = None) -> bool:
     """When this device's files have grown past ``threshold`` bytes (and to
-    twice what the last compaction wrote), write the next generation with
+    twice what the last compaction wrote), or a killed compaction left more
+    than one generation, write the next generation with
     what they fold to (:meth:`Merged.kept`: each field's last value and the
     note versions nobody continued), then save the size in ``sync.json``,
     then delete the older generations. The new file is written under a
@@ -182,13 +183,14 @@ def compact_own(settings: Settings, home: Path, threshold: int | None = None) ->
     own = settings.own
     if threshold is None:
         threshold = compact_threshold()
-    files = generations(own)
-    if not files or sum(p.stat().st_size for p in files) <= max(threshold, 2 * settings.compacted):
-        return False
-    for leftover in own.iterdir():  # a temporary file a killed compaction left
+    entries = list(own.iterdir())
+    for leftover in entries:  # a temporary file a killed compaction left
         if leftover.name.startswith(".") and leftover.name.endswith(".tmp"):
             boundary("compact clean")
             leftover.unlink(missing_ok=True)
+    files = sorted(p for p in entries if p.name[:6].isdigit() and p.name[6:] == ".jsonl")
+    if not files or (len(files) == 1 and files[0].stat().st_size <= max(threshold, 2 * settings.compacted)):
+        return False  # (more than one generation: a killed compaction left the old one; finish it)
     merged = Merged()
     for path in files:
         merged.apply(decode_chunk(path.read_bytes())[0])
@@ -270,6 +272,7 @@ class Emitter:
         log's records in between first. False when the folder could not be
         written (kept for the next time; nothing is lost: the log holds them)."""
         if written <= self.settings.exported:
+            self._compact()
             return True
         try:
             if self.settings.exported < base:
@@ -280,11 +283,14 @@ class Emitter:
             save_settings(self.home, self.settings)
         except OSError:
             return False
+        self._compact()
+        return True
+
+    def _compact(self) -> None:
         try:
             compact_own(self.settings, self.home)
         except OSError:
-            pass  # the files stay as they were; the next export tries again
-        return True
+            pass  # the files stay as they were; the next save tries again
 
 
 def unexported(log: Path, after: int, upto: int | None = None) -> list[str]:
