@@ -94,17 +94,24 @@ async def test_status_line_shows_last_sync_and_changes_not_synced(homes, monkeyp
         assert plist.paper is not None
 
 
-async def test_status_line_cuts_the_sync_part_first_when_narrow(homes):
+async def test_status_line_cuts_the_sync_part_first_when_narrow(homes, tmp_path):
     here, _other = homes
+    (tmp_path / "shared").rename(tmp_path / "away")  # a star that cannot go out: both sync parts to show
     app = make_app(here)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot)
-        await until(pilot, lambda: "never synced" in status_text(app) or "synced" in status_text(app), "the sync part")
+        await until(pilot, lambda: app._sync_info is not None, "the sync setup read")
+        await pilot.press("s")
+        await settle(pilot)
+        app.show_sync()
         line = queue_screen(app).query_one(StatusLine)
-        shown = line.render_line(0).text
-        assert "papers" in status_text(app)
-        assert "synced" not in shown[:80] or "papers" in shown  # the counts are never pushed out by it
-        assert shown.index("paperqueue") < 3
+        assert "1 change not synced" in line._sync  # there, but the line has no room for it
+        text = status_text(app)
+        assert "0 read" in text  # the counts are never pushed out by it
+        assert "not synced" not in text and "never" not in text  # cut whole, not mid-phrase
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        await until(pilot, lambda: "1 change not synced  ·  never synced" in status_text(app), "room for it")
 
 
 async def test_auto_sync_on_open_brings_the_other_devices_star(auto_homes, monkeypatch):
@@ -211,3 +218,47 @@ async def test_palette_toggle_turns_auto_sync_on_and_off(homes):
         assert auto_setting(here, store.settings) is True
     finally:
         store.close()
+
+
+async def test_git_auto_syncs_on_open_and_counts_what_waits_to_be_pushed(tmp_path, pq_home, monkeypatch, capsys):
+    """``sync init git URL --auto``: the app pulls another device's star on
+    open; a star made while the remote is away waits, counted, and goes out
+    with the sync on quit."""
+    from test_sync_git import bare_repo
+
+    bib = tmp_path / "papers.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    remote = bare_repo(tmp_path / "queue.git")
+    other = tmp_path / "other"
+    for home in (pq_home, other):
+        assert _cli(monkeypatch, home, "import", str(bib)) == 0
+        assert _cli(monkeypatch, home, "sync", "init", "git", str(remote), "--auto") == 0
+        assert _cli(monkeypatch, home, "sync") == 0
+    star(other)
+    assert _cli(monkeypatch, other, "sync") == 0
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
+    capsys.readouterr()
+    app = make_app(pq_home)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(pilot)
+        await until(pilot, lambda: app.store.state(KEY).starred, "the star pulled on open", tries=3000)
+        await settle(pilot)
+        await until(pilot, lambda: "synced just now" in status_text(app), "the last sync")
+        assert "not synced" not in status_text(app)
+        plist = paper_list(app)
+        plist.move_to(1)
+        await pilot.press("s")
+        await settle(pilot)
+        await until(pilot, lambda: "1 change not synced" in status_text(app), "the star waiting to be pushed")
+        await pilot.press("q")
+    assert _cli(monkeypatch, other, "sync") == 0
+    assert sum(row["starred"] for row in listing_of(monkeypatch, other, capsys)) == 2
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
+
+
+def listing_of(monkeypatch, home: Path, capsys) -> list[dict]:
+    import json
+
+    capsys.readouterr()
+    assert _cli(monkeypatch, home, "list", "--format", "json") == 0
+    return json.loads(capsys.readouterr().out)

@@ -112,6 +112,9 @@ class SyncingMixin:
             try:
                 store.load_rest()
                 before = self._look_at_others()
+                history = writer.history
+                history.ensure_loaded()
+                seen = len(history.timeline)  # one entry a record: what this sync adds is told apart below
                 in_git = git.is_git(store.home)
                 if in_git:
                     summary = git.sync_git(store, writer.history, writer, store.clock(), apply=apply)
@@ -125,7 +128,10 @@ class SyncingMixin:
                 return [], [f"sync stopped, a file could not be written ({error.strerror or error}); sync again"], 1
             finally:
                 self._from_thread(screen.set_activity, "sync", None)
-            self._from_thread(self._synced, writer.history.seq, before)
+            # Pushed: every record but own changes made while it ran (a
+            # record is one timeline entry; what the sync took is "Synced ...").
+            during = sum(1 for _at, label in history.timeline[seen:] if not label.startswith("Synced "))
+            self._from_thread(self._synced, history.seq - during, before)
         return [summary.line()], [], 0
 
     def _look_at_others(self):  # noqa: ANN202 - a signature or None

@@ -89,11 +89,20 @@ class StatusLine(Widget, can_focus=False):
             return self._text
         if not self._sync:
             return self._head + self._tail
+        width = self.size.width
         sync = Text(f"  {self._sync}", style="dim")
         whole = self._head + sync + self._tail
-        if whole.cell_len <= self.size.width:
+        if whole.cell_len <= width:
             return whole
-        return self._head + self._tail + sync  # narrow: at the end, so it is cut first
+        # Narrow: the sync part goes first, a whole part at a time (never "3
+        # changes not" cut mid-phrase), the changes waiting kept longest.
+        line = self._head + self._tail
+        for part in self._sync.split("  ·  "):
+            piece = Text(f"  ·  {part}", style="dim")
+            if (line + piece).cell_len > width:
+                break
+            line += piece
+        return line
 
 
 _PERCENT = re.compile(r"^(.*?)\s+(\d+%)$")
