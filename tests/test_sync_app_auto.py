@@ -196,8 +196,16 @@ async def test_quit_does_not_wait_for_a_hanging_sync(auto_homes, monkeypatch):
             await until(pilot, lambda: bool(started), "the sync on open")
             await pilot.press("q")
             await until(pilot, lambda: not app.is_running, "the app quits anyway", tries=3000)
+        # The unfinished sync may still write: the queue stays locked until
+        # the process ends, so no other paperqueue opens it under the sync.
+        from paperqueue.core.lock import StoreLockedError
+
+        with pytest.raises(StoreLockedError):
+            Store.open(here)
     finally:
         release.set()
+        if app.store is not None:
+            app.store.close()  # what the end of the process does
     assert app.return_code in (None, 0)
 
 

@@ -411,6 +411,8 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, Syn
 
     def on_unmount(self) -> None:
         self.close_net_client()
+        if getattr(self, "sync_left_running", False):
+            return  # a quit sync still writes: the process's end releases the lock
         if self.writer is not None:
             self.writer.close()
         if self.store is not None:

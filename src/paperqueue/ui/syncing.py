@@ -272,6 +272,9 @@ class SyncingMixin:
         while not done.is_set() and loop.time() < deadline:
             await asyncio.sleep(0.05)
         if not done.is_set():
+            # Still writing: the store stays open (its lock held) until the
+            # process ends, so nobody opens it under the unfinished sync.
+            self.sync_left_running = True
             return (f"paperqueue: the sync did not finish in {QUIT_WAIT:g} s; your changes are kept "
                     "and go out with the next sync")
         _lines, errors, _status = result[0]
