@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import orjson
 
 from paperqueue.core.models import PaperState
-from paperqueue.core.sync.hlc import HLC, Stamp, parse_stamp
+from paperqueue.core.sync.hlc import HLC, Stamp, valid_device
 
 STARRED = "starred"
 READ = "read"
@@ -176,24 +176,48 @@ def decode(line: bytes | str) -> Change | None:
         line = line[:-1]
     if not line or b"\n" in line:
         return None
+    return _decode_line(line)
+
+
+def _decode_line(line: bytes) -> Change | None:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(record, dict) or not record.keys() <= _LINE_KEYS:
+    if type(record) is not dict or not record.keys() <= _LINE_KEYS:
         return None
-    key, name, stamp = record.get("k"), record.get("f"), parse_stamp(record.get("s"))
-    if not isinstance(key, str) or not key or not isinstance(name, str) or stamp is None or "v" not in record:
+    key, name, stamp = record.get("k"), record.get("f"), _stamp(record.get("s"))
+    if type(key) is not str or not key or type(name) is not str or stamp is None or "v" not in record:
         return None
     value = _value(key, name, record["v"])
     if value is _BAD:
         return None
     base = None
     if "b" in record:
-        base = parse_stamp(record["b"])
+        base = _stamp(record["b"])
         if base is None or name != NOTE or key.startswith(BATCH):
             return None
     return Change(key, name, value, stamp, base)
+
+
+_HEX = "0123456789abcdef"
+_DEVICES: dict[str, bool] = {}  # device id -> valid (a handful of devices: checked once each)
+
+
+def _stamp(text: object) -> Stamp | None:
+    """:func:`~.hlc.parse_stamp`, without a regular expression per line (the
+    text is fixed-width up to the device id; the device is checked once)."""
+    if type(text) is not str or len(text) < 22 or text[13] != "-" or text[20] != "-" or not text.isascii():
+        return None
+    ms, counter, device = text[:13], text[14:20], text[21:]
+    if not ms.isdigit() or counter.strip(_HEX):
+        return None
+    valid = _DEVICES.get(device)
+    if valid is None:
+        if len(_DEVICES) > 4096:
+            _DEVICES.clear()
+        valid = _DEVICES[device] = valid_device(device)
+    return Stamp(int(ms), int(counter, 16), device) if valid else None
 
 
 _BAD = object()
@@ -232,7 +256,7 @@ def decode_chunk(data: bytes) -> tuple[list[Change], int, int]:
     changes: list[Change] = []
     skipped = 0
     for line in data[:used].split(b"\n")[:-1]:
-        change = decode(line)
+        change = _decode_line(line) if line else None
         if change is None:
             skipped += 1
         else:
