@@ -31,6 +31,9 @@ bench: $(STAMP)
 	# refusal of a 60 MB body and the arXiv gate's spacing across processes.
 	$(PY) benchmarks/fetch_bench.py
 	$(PY) benchmarks/net_client_bench.py
+	# Sync: 100,000 changes from another device, a sync with nothing new,
+	# the synced files after a simulated year (exits 1 on a missed target).
+	-$(PY) benchmarks/sync_bench.py
 	# For you: training and ranking at 100,000 papers and 1,000 labels.
 	$(PY) benchmarks/ranking_bench.py
 	# One j in a real terminal (tmux), against a trivial list+reader floor:

@@ -96,8 +96,8 @@ def _with_store(args: argparse.Namespace) -> int:
         return EXIT_STORE
     store, history = opened
     try:
-        store.load_rest()
         if args.sync_command == "init":
+            store.load_rest()  # the sample check and the first export read every paper
             remote = git.prepare(store.home, args.url, auto=args.auto) if args.mode == "git" else None
             dropped = 0
             if store.papers and only_untouched_sample(store, history):
