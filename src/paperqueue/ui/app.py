@@ -411,7 +411,7 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, ImportsMixin, FetchingMixin, Syn
 
     def on_unmount(self) -> None:
         self.close_net_client()
-        if getattr(self, "sync_left_running", False):
+        if self.sync_left_running:
             return  # a quit sync still writes: the process's end releases the lock
         if self.writer is not None:
             self.writer.close()

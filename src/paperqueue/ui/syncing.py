@@ -37,6 +37,7 @@ class SyncingMixin:
 
     _sync_info = None  # core.sync.status.Info once read (a store set up for sync, open for writing)
     _sync_auto = False
+    sync_left_running = False  # a quit sync still writes: the store stays open until the process ends
     _sync_base = 0  # git: own field changes not pushed when last counted from files
     _pushed_seq = 0  # git: the log's seq when they were counted (or at the last sync)
     _poll_timer = None
