@@ -111,6 +111,88 @@ async def test_undo_goes_back_to_the_previous_card_with_the_change_reverted(pq_h
     store.close()
 
 
+async def test_s_on_a_starred_card_unstars_it_and_stays(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await open_cards(pilot)
+        await pilot.press("s", "k")  # starred, then back to it
+        assert card_title(app) == rows[0].display_title
+        assert progress(app).startswith("Triage: All · 1 of 79 · 1 starred")
+        await pilot.press("s")  # the list's toggle: unstarred, on the same card
+        assert not app.store.state(rows[0].key).starred
+        assert card_title(app) == rows[0].display_title
+        assert "☆ not starred" in str(app.screen.query_one("#reader-meta").render())
+        assert progress(app).startswith("Triage: All · 1 of 79 · 0 starred")
+        assert [a.label for a in app.writer.history.undo_stack] == ["Starred 1 paper", "Unstarred 1 paper"]
+        await pilot.press("j", "s")  # an unstarred card: starred, on to the next
+        assert card_title(app) == rows[2].display_title
+        assert progress(app).startswith("Triage: All · 3 of 79 · 1 starred")
+        await settle(pilot)
+    store = stored(pq_home)
+    assert not store.state(rows[0].key).starred and store.state(rows[1].key).starred
+    store.close()
+
+
+async def test_a_card_starred_before_triage_unstarred_is_not_counted_as_starred(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await pilot.press("G", "s", "k")  # the last paper starred in the list; the cursor on the one before
+        await open_cards(pilot)
+        await pilot.press("r")
+        assert card_title(app) == rows[-1].display_title
+        await pilot.press("s")  # unstars it, stays
+        assert card_title(app) == rows[-1].display_title and not app.store.state(rows[-1].key).starred
+        await pilot.press("j")
+        summary = str(app.screen.query_one("#cards-summary").render())
+        assert "0  starred" in summary and "1  read" in summary
+        assert "y copies" not in summary
+
+
+async def test_ctrl_r_redoes_what_u_undid_and_moves_on_as_its_key_did(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        rows = list(queue_screen(app).queue.rows)
+        await open_cards(pilot)
+        footer = [(k.key_display, k.description) for k in app.screen.query("FooterKey")]
+        assert ("u", "Undo") in footer and ("^r", "Redo") in footer, footer
+        await pilot.press("s", "x", "t", *"ml", "enter")
+        await settle(pilot)
+        assert card_title(app) == rows[2].display_title
+        await pilot.press("u", "u", "u")
+        assert card_title(app) == rows[0].display_title
+        assert not app.store.state(rows[0].key).starred and not app.store.state(rows[1].key).removed
+        await pilot.press("ctrl+r")  # the star again, and on to the next card
+        assert app.store.state(rows[0].key).starred
+        assert card_title(app) == rows[1].display_title
+        assert progress(app).startswith("Triage: All · 2 of 79 · 1 starred")
+        await pilot.press("ctrl+r")  # the removal again, and on
+        assert app.store.state(rows[1].key).removed and rows[1].key not in queue_screen(app).queue.keys()
+        assert card_title(app) == rows[2].display_title
+        await pilot.press("ctrl+r")  # the tag again: it stays on its card
+        await settle(pilot)
+        assert app.store.state(rows[2].key).tags == ("ml",)
+        assert card_title(app) == rows[2].display_title
+        await pilot.press("ctrl+r")
+        assert any("Nothing to redo in this triage" in n for n in notifications(app))
+        # A new change clears what there was to redo.
+        await pilot.press("u", "r", "ctrl+r")
+        assert app.store.state(rows[2].key).tags == () and card_title(app) == rows[3].display_title
+        assert app.writer.history.redo_stack == []
+        await settle(pilot)
+    store = stored(pq_home)
+    assert store.state(rows[0].key).starred and store.state(rows[1].key).removed
+    assert store.state(rows[2].key).tags == () and store.state(rows[2].key).read
+    store.close()
+
+
 async def test_tag_and_note_stay_on_the_card_and_undo_as_one_step_each(pq_home: Path) -> None:
     seed_store(pq_home)
     app = make_app(pq_home)
@@ -216,7 +298,7 @@ async def test_an_empty_view_opens_no_cards(pq_home: Path) -> None:
 
 
 KEYS = [("s", "star"), ("r", "mark read"), ("space", "mark read"), ("x", "remove"), ("t", "tag"),
-        ("e", "edit the note"), ("u", "undo")]
+        ("e", "edit the note"), ("u", "undo"), ("ctrl+r", "redo")]
 
 
 @pytest.mark.parametrize("key,what", KEYS, ids=[k for k, _ in KEYS])

@@ -6,8 +6,11 @@ The cards are the view's rows when ``f`` was pressed, in the view's order
 they no longer match the view are skipped. Every change goes through the
 queue screen's :meth:`~paperqueue.ui.screens.triage.TriageScreen.change_states`,
 so it is the same undoable action as in the list (one history, one writer,
-the list and counts updated underneath). ``u`` here undoes the last change
-made here and goes back to its card.
+the list and counts updated underneath). ``s`` toggles the star as in the
+list: it stars and moves on, or, on a starred card, unstars and stays.
+``u`` here undoes the last change made here and goes back to its card;
+``ctrl+r`` redoes it and moves on as the key that made it did (``s``,
+``space``/``r``, ``x`` to the next card; an unstar, ``t`` and ``e`` stay).
 
 After the last card a summary says what changed (counted against the states
 the cards had when triage began, so undone changes do not count) and ``y``
@@ -55,11 +58,13 @@ def elapsed_label(seconds: float) -> str:
 
 @dataclass
 class Step:
-    """A change made here: the card it was made on and the history action
-    that holds it (``u`` undoes it only while it is still the last one)."""
+    """A change made here: the card it was made on, the history action that
+    holds it (``u`` undoes it only while it is still the last one, ``ctrl+r``
+    redoes it only while it is the next to redo) and whether its key moved on."""
 
     card: int
     action: object
+    moves: bool = False
 
 
 class CardsScreen(Screen[None]):
@@ -73,6 +78,7 @@ class CardsScreen(Screen[None]):
         Binding("t", "tag", "Tag"),
         Binding("e", "note", "Note"),
         Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo"),
         Binding("o", "open", "Open"),
         Binding("y", "copy", "Copy"),
         Binding("j,down", "move(1)", "Skip", show=False),
@@ -96,6 +102,7 @@ class CardsScreen(Screen[None]):
         # costs nothing more than the cards seen).
         self.before: dict[str, PaperState] = {}
         self.steps: list[Step] = []
+        self.undone: list[Step] = []  # undone here, newest last: what ctrl+r redoes
         self.started = self.clock()
         self._timer = None
 
@@ -185,6 +192,9 @@ class CardsScreen(Screen[None]):
         if self.steps:
             text.append("u", style="bold")
             text.append(" undoes the last change and goes back to its card\n")
+        if self.undone:
+            text.append("ctrl+r", style="bold")
+            text.append(" redoes what u undid\n")
         text.append("escape", style="bold")
         text.append(" goes back to the list")
         return text
@@ -208,7 +218,7 @@ class CardsScreen(Screen[None]):
 
     # -- changing state ------------------------------------------------------------
 
-    def _change(self, label: str, state: PaperState, *, reshow: bool = False) -> bool:
+    def _change(self, label: str, state: PaperState, *, reshow: bool = False, moves: bool = False) -> bool:
         """Make one change to the shown paper through the queue screen (one
         undoable action); whether it was made (or there was nothing to do)."""
         paper = self.paper
@@ -220,28 +230,35 @@ class CardsScreen(Screen[None]):
         if not self.queue_screen.change_states(label, {paper.key: state}, reshow=reshow):
             return False
         if stack and stack[-1] is not last:
-            self.steps.append(Step(self.index, stack[-1]))
+            self.steps.append(Step(self.index, stack[-1], moves))
+            self.undone.clear()  # a new change: nothing left to redo (as in the history)
         return True
 
     @writes("star")
     def action_star_next(self) -> None:
+        """Star and move on; on a starred card, unstar and stay (the list's toggle)."""
         if (paper := self.paper) is None or self.store is None:
             return
-        if self._change("Starred 1 paper", self.store.state(paper.key).with_star(True, self.store.clock())):
+        state = self.store.state(paper.key)
+        if state.starred:
+            if self._change("Unstarred 1 paper", state.with_star(False, self.store.clock())):
+                self.show_card()
+            return
+        if self._change("Starred 1 paper", state.with_star(True, self.store.clock()), moves=True):
             self.go(self.index + 1)
 
     @writes("mark read")
     def action_read_next(self) -> None:
         if (paper := self.paper) is None or self.store is None:
             return
-        if self._change("Marked 1 paper read", self.store.state(paper.key).with_read(True, self.store.clock())):
+        if self._change("Marked 1 paper read", self.store.state(paper.key).with_read(True, self.store.clock()), moves=True):
             self.go(self.index + 1)
 
     @writes("remove")
     def action_remove_next(self) -> None:
         if (paper := self.paper) is None or self.store is None:
             return
-        if self._change("Removed 1 paper", replace(self.store.state(paper.key), removed=True), reshow=True):
+        if self._change("Removed 1 paper", replace(self.store.state(paper.key), removed=True), reshow=True, moves=True):
             self.go(self.index + 1)
 
     @writes("tag")
@@ -296,8 +313,26 @@ class CardsScreen(Screen[None]):
         self.queue_screen.action_undo()
         if stack and stack[-1] is step.action:
             return  # not undone (the queue screen said why)
-        self.steps.pop()
+        self.undone.append(self.steps.pop())
         self.go(step.card)
+
+    @writes("redo")
+    def action_redo(self) -> None:
+        writer = self.app.writer
+        if not self.undone or writer is None:
+            self.notify("Nothing to redo in this triage", timeout=3)
+            return
+        step = self.undone[-1]
+        stack = writer.history.redo_stack
+        if not stack or stack[-1] is not step.action:
+            self.notify("Cannot redo here: the change to redo is not this triage's (escape, then ctrl+r)",
+                        severity="warning", timeout=4)
+            return
+        self.queue_screen.action_redo()
+        if stack and stack[-1] is step.action:
+            return  # not redone (the queue screen said why)
+        self.steps.append(self.undone.pop())
+        self.go(step.card + 1 if step.moves else step.card)
 
     # -- moving, reading, links ------------------------------------------------------
 
