@@ -1,6 +1,8 @@
 """The main screen: sidebar of views, the paper list, the reader pane,
-the search box. It owns the view, sort and search state and routes the
-list's highlight to the reader; the triage keys come from
+the search box. It owns the view and sort state and routes the list's
+highlight to the reader; the reader pane's loading and keys come from
+:class:`QueueReaderScreen` (``queue_reader.py``), the search box from
+:class:`QueueSearchScreen` (``queue_search.py``), the triage keys from
 :class:`TriageScreen`, :class:`AnnotateScreen` and :class:`RankingScreen`,
 the cursor keys from the list widget."""
 
@@ -8,15 +10,12 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Input
-from textual.worker import get_current_worker
 
-from paperqueue.core.models import Paper, PaperDetails
 from paperqueue.core.queue import (
     SORT_TITLES,
     SORTS,
@@ -34,11 +33,10 @@ from paperqueue.core.queue import (
     view_subscription,
     view_tag,
 )
-from paperqueue.core.search import SearchIndex
-from paperqueue.core.store import Store, layout
+from paperqueue.core.store import Store
 from paperqueue.ui.follow import writes
 from paperqueue.ui.screens.for_you import ForYouScreen
-from paperqueue.ui.searching import Searcher
+from paperqueue.ui.screens.queue_search import QueueSearchScreen
 from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
 from paperqueue.ui.widgets.search_bar import SearchBar
@@ -50,7 +48,7 @@ SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 READER_AFTER_TYPING = 0.15  # seconds of stillness in the search box before the reader follows
 
 
-class QueueScreen(ForYouScreen):
+class QueueScreen(QueueSearchScreen):
     AUTO_FOCUS = "#papers"  # not the (hidden) search box, also before the queue is open
     BINDINGS = [
         # Not a priority binding: keys typed right after "/" (a burst such as
@@ -103,15 +101,10 @@ class QueueScreen(ForYouScreen):
         self.store: Store | None = None
         self.queue: QueueView | None = None
         self._list_title = ""  # the list border's title as last set
-        self._before_search: Paper | None = None  # highlighted when the search began
-        self.searcher = Searcher(self, self._apply_search)
         self._save_timer: Timer | None = None
         self._activity: dict[str, str] = {}
         self._restore_pending = False
         self._reader_timer: Timer | None = None
-        # Keys of papers ``add`` landed by id alone (offline): the reader says
-        # their details are pending. Read off the UI thread (read_pending).
-        self.pending_keys: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -176,32 +169,6 @@ class QueueScreen(ForYouScreen):
         self.prepare_search(store)
         self.searcher.rerun()  # a partial answer covered only the papers read so far
         self.for_you_shown()  # new papers to rank (the model says whether it must learn again)
-
-    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
-    def prepare_search(self, store: Store) -> None:
-        """Open the search index, rebuilding it (with progress) when stale."""
-        index = SearchIndex(store.home / layout.SEARCH)
-        try:
-            if index.generation() != store.generation:
-                if store.read_only:
-                    return  # the process holding the lock maintains it
-                total = max(1, len(store.papers))
-                report = lambda done: self.app.call_from_thread(  # noqa: E731
-                    self.set_activity, "search", f"indexing for search {done / total:.0%}"
-                )
-                docs = ((p.id, p.title, d.abstract) for p, d in store.iter_details())
-                index.rebuild(docs, store.generation, report)
-        except Exception as error:  # noqa: BLE001 - search falls back to titles
-            index.discard()
-            self.app.call_from_thread(self.notify, f"Search covers titles only: {error}", markup=False)
-            return
-        finally:
-            self.app.call_from_thread(self.set_activity, "search", None)
-        worker = get_current_worker()
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self.searcher.index_ready, index)
-            if not store.read_only:  # an import's papers into the prefix table (fast short prefixes)
-                index.settle(store, stop=lambda: worker.is_cancelled)
 
     def set_activity(self, name: str, text: str | None) -> None:
         """Show (or with ``None`` clear) a background activity in the status line."""
@@ -275,7 +242,7 @@ class QueueScreen(ForYouScreen):
             return VIEW_TITLES[view]
         return f"Batch: {self.store.batch_name(batch)}" if self.store else "Batch"
 
-    # -- the reader ----------------------------------------------------------
+    # -- the list's highlight: to the reader, and saved -------------------------
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
@@ -290,59 +257,7 @@ class QueueScreen(ForYouScreen):
         self.refresh_views()
         self._save_position_soon()
 
-    def show_in_reader(self, paper: Paper | None) -> None:
-        reader = self.query_one(Reader)
-        if paper is None or self.queue is None or self.store is None:
-            reader.show(None, None, None)
-            return
-        details = self.store.cached_details(paper.key)
-        reader.show(paper, self.queue.state(paper), details, pending=self._pending(paper), why=self.for_you_why(paper))
-        if details is None:
-            self._load_details(paper)
-
-    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
-    def _load_details(self, paper: Paper) -> None:
-        assert self.store is not None
-        details = self.store.details(paper.key)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._details_loaded, paper, details)
-
-    def _details_loaded(self, paper: Paper, details: PaperDetails) -> None:
-        if self.paper_list.paper is paper and self.queue is not None:
-            self.query_one(Reader).show(paper, self.queue.state(paper), details, pending=self._pending(paper),
-                                        why=self.for_you_why(paper))
-
-    def _pending(self, paper: Paper) -> bool:
-        keys = self.pending_keys
-        if not keys:
-            return False
-        return paper.key in keys or (paper.arxiv_id and f"arxiv:{paper.arxiv_id}" in keys) \
-            or bool(paper.doi and f"doi:{paper.doi.lower()}" in keys)
-
-    @work(thread=True, exclusive=True, group="pending", exit_on_error=False)
-    def read_pending(self) -> None:
-        """Read which papers are still waiting for their details (after the
-        queue opens and after each fetch or add)."""
-        from paperqueue.core.subscriptions import Subscriptions
-
-        store = self.store
-        if store is None:
-            return
-        try:
-            keys = frozenset(item.key for item in Subscriptions(store.home).pending())
-        except OSError:
-            return
-        self.app.call_from_thread(self._pending_read, keys)
-
-    def _pending_read(self, keys: frozenset[str]) -> None:
-        if keys != self.pending_keys:
-            self.pending_keys = keys
-            self.show_in_reader(self.paper_list.paper)
-
-    def action_scroll_reader(self, direction: int) -> None:
-        self.query_one(Reader).page(direction)
-
-    # -- views, sort, search ---------------------------------------------------
+    # -- views, sort ------------------------------------------------------------
 
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:
@@ -374,21 +289,6 @@ class QueueScreen(ForYouScreen):
         other rows stay, greyed ones too; the cursor stays on its paper,
         or goes to ``follow``."""
         self._reshow(lambda queue: queue.refresh(keep=queue.keys()), follow)
-
-    def action_toggle_reader(self) -> None:
-        self.toggle_class("-reader-only")
-        if not self.has_class("-reader-only"):
-            self.set_focus(self.paper_list)
-
-    def action_list_move(self, step: int) -> None:
-        self.paper_list.action_move(step)
-
-    def action_half_page(self, direction: int) -> None:
-        if self.has_class("-reader-only"):
-            reader = self.query_one(Reader)
-            reader.scroll_relative(y=direction * max(1, reader.scrollable_content_region.height // 2), animate=False)
-        else:
-            self.paper_list.action_half_page(direction)
 
     def action_reading_log(self) -> None:
         self.app.show_reading_log()
@@ -434,59 +334,6 @@ class QueueScreen(ForYouScreen):
         if not self.store.read_only:
             self.store.set_settings(sort=sort)
             self.app.flush_store()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search":
-            return not isinstance(self.focused, SearchBar)  # "/" in the box is text
-        return True
-
-    def action_search(self) -> None:
-        # Also before the queue is open: what is typed must not fall through
-        # to the list as triage keys; the search runs once the queue is here.
-        self.query_one(SearchBar).open()
-
-    def action_keep_search(self) -> None:
-        box = self.query_one(SearchBar)
-        if not box.value.strip():
-            self.action_clear_search()
-            return
-        self.set_focus(self.paper_list)
-
-    def action_clear_search(self) -> None:
-        if self.queue is not None and self.queue.view == SIMILAR and not isinstance(self.focused, SearchBar):
-            self.leave_similar()  # escape leaves the Similar view
-            return
-        box = self.query_one(SearchBar)
-        searched = bool(box.value) or (self.queue is not None and self.queue.filter is not None)
-        box.value = ""
-        box.display = False
-        if self.store is not None:
-            self.searcher.search(self.store, "")
-        self.set_focus(self.paper_list)
-        if searched:
-            self.notify("Search cleared", timeout=2)
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        if self.store is not None:
-            self.searcher.search(self.store, event.value)
-
-    def _apply_search(self, query: str, ids: set[int] | None, partial: bool = False) -> None:
-        """Show a search's results from the top, unless the person moved to a
-        paper that is among them (finding a row among 100,000 costs more than
-        the search, so it is done only then, and when the search is cleared)."""
-        if self.queue is None:
-            return
-        current = self.paper_list.paper
-        if ids is not None and self.queue.filter is None:
-            self._before_search = current  # a search begins: where to come back to
-        elif ids is None and current is None:
-            current = self._before_search  # nothing found: back to where it began
-        keep = current is not None and (ids is None or (self.paper_list.cursor != 0 and current.id in ids))
-        self.queue.set_filter(ids)
-        row = (self.queue.row_of(current.key) or 0) if keep and current is not None else 0
-        self.paper_list.show(self.queue, row)
-        self.refresh_views()
 
     # -- position ------------------------------------------------------------
 
