@@ -158,6 +158,57 @@ async def test_stars_in_the_view_retrain_it_after_a_pause(pq_home: Path, tmp_pat
         assert list_lines(app)[0].rstrip().endswith("%")
 
 
+async def test_labels_changed_during_a_training_show_the_second_trainings_ranking(
+        pq_home: Path, tmp_path: Path, monkeypatch) -> None:
+    """The first training (held in its fit until the second is asked for) is
+    superseded: it ranks nothing and its result never reaches the screen."""
+    import threading
+
+    from paperqueue.core import ranking
+    from paperqueue.ui.screens import for_you
+
+    monkeypatch.setattr(for_you, "RETRAIN_AFTER", 0.05)
+    trained: list = []
+    ranked: list = []
+    release = threading.Event()
+    real_train, real_rank = ranking.train, ranking.Model.rank
+
+    def held_train(store, progress=None, tag=None, index=None):  # noqa: ANN001, ANN202
+        model = real_train(store, progress, tag=tag, index=index)
+        trained.append(model)
+        if len(trained) == 1:
+            release.wait(30)  # a bound against hanging, not a timing
+        return model
+
+    def counted_rank(model, store):  # noqa: ANN001, ANN202
+        ranked.append(model)
+        return real_rank(model, store)
+
+    monkeypatch.setattr(ranking, "train", held_train)
+    monkeypatch.setattr(ranking.Model, "rank", counted_rank)
+    learned_home(pq_home, tmp_path)
+    app = make_app(pq_home)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("5")
+        await until(pilot, lambda: len(trained) == 1, "the first training")
+        screen = queue_screen(app)
+        await pilot.press("G")  # unranked yet: the last row is not a starred one
+        starred = paper_list(app).paper.key
+        assert not app.store.state(starred).starred
+        await pilot.press("s")  # a new positive while the first still trains
+        await until(pilot, lambda: screen._training.get("foryou") is not None
+                    and starred in screen._training["foryou"].positive_keys, "the second training asked for")
+        release.set()
+        await until(pilot, lambda: screen._models.get("foryou") is not None, "a ranking shown")
+        await settle(pilot)
+        assert len(trained) == 2 and starred not in trained[0].positive_keys
+        assert ranked == [trained[1]], "the superseded model ranked nothing"
+        assert screen._models["foryou"] is trained[1]
+        assert starred not in {p.key for p in screen.queue.rows}, "the new positive is no longer ranked"
+        assert screen.view_title("foryou") == "For you"
+
+
 async def test_a_ranking_done_elsewhere_is_kept_not_forced(pq_home: Path, tmp_path: Path) -> None:
     learned_home(pq_home, tmp_path)
     app = make_app(pq_home)

@@ -11,6 +11,15 @@ view is shown (once they stop changing for :data:`RETRAIN_AFTER` seconds).
 A ranking that arrives after the person went to another view is kept for
 the next visit, never forced on screen; one that arrives in the view keeps
 the cursor on its paper.
+
+Labels that change while a training runs start another (the worker group is
+exclusive: the first is cancelled). The superseded one stops as early as
+:func:`~paperqueue.core.ranking.train` lets it: while it rebuilds the
+similarity index its progress callback raises :class:`_Superseded`, unless
+the newer training waits for that very index (same store, same generation:
+the work is shared, not wasted); after the fit it skips the ranking. The
+fit itself cannot be stopped from here. A superseded result is never
+applied: only the worker started for the labels the view wants now may.
 """
 
 from __future__ import annotations
@@ -33,6 +42,11 @@ if TYPE_CHECKING:
 RETRAIN_AFTER = 2.0  # seconds after the last label change before the shown view is ranked again
 WHY_WORDS = 3  # words on the reader's "for you because" line
 ACTIVITY = "for-you"
+
+
+class _Superseded(Exception):
+    """Raised from :func:`~paperqueue.core.ranking.train`'s progress callback
+    to stop a training a newer one replaced."""
 
 
 class ForYouScreen(RankingScreen):
@@ -141,20 +155,23 @@ class ForYouScreen(RankingScreen):
         if under_way is not None and not needs_training(under_way, store):
             return  # a worker is training on these very labels
         self._training[view] = wanted
-        self.run_worker(partial(self._train, view, tag, store), thread=True, exclusive=True,
+        self.run_worker(partial(self._train, view, tag, store, wanted), thread=True, exclusive=True,
                         group=f"for-you {view}", exit_on_error=False)
 
     # -- the worker ---------------------------------------------------------------------
 
-    def _train(self, view: str, tag: str | None, store) -> None:  # noqa: ANN001
+    def _train(self, view: str, tag: str | None, store, wanted: Model) -> None:  # noqa: ANN001
         from paperqueue.core.ranking import train
 
         worker = get_current_worker()
         call = self.app.call_from_thread
         total = max(1, store.count)
         name = "For you" if tag is None else f"For you: #{tag}"
+        generation = store.generation
 
         def report(done: int) -> None:
+            if worker.is_cancelled and not self._index_wanted(store, generation, wanted):
+                raise _Superseded
             call(self.set_activity, ACTIVITY, f"{min(done, total) * 80 // total}% {name}: reading the papers")
 
         with self._train_lock:
@@ -165,14 +182,26 @@ class ForYouScreen(RankingScreen):
                 model = train(store, report, tag=tag, index=self.app.similarity)
                 if model.index is not None:
                     self.app.similarity = model.index  # m and M use it too
+                if worker.is_cancelled:
+                    return  # superseded: its ranking would never be shown
                 call(self.set_activity, ACTIVITY, f"90% {name}: ranking the unread papers")
                 scored = model.rank(store)
+            except _Superseded:
+                return
             finally:
                 call(self.set_activity, ACTIVITY, None)
         if not worker.is_cancelled:
-            call(self._ranked, view, model, scored)
+            call(self._ranked, view, wanted, model, scored)
 
-    def _ranked(self, view: str, model: Model, scored: list) -> None:
+    def _index_wanted(self, store, generation: int, wanted: Model) -> bool:  # noqa: ANN001
+        """Whether a newer training waits for the index a superseded one is
+        building (same store and generation): then it is finished, not wasted."""
+        newer = any(w is not wanted for w in self._training.values())
+        return newer and self.store is store and store.generation == generation
+
+    def _ranked(self, view: str, wanted: Model, model: Model, scored: list) -> None:
+        if self._training.get(view) is not wanted:
+            return  # superseded after its worker last looked: a newer training is under way
         self._training.pop(view, None)
         if self.store is None or self.queue is None:
             return
