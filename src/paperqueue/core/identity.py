@@ -7,8 +7,10 @@ line of garbage) cannot trigger catastrophic backtracking.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from urllib.parse import quote_plus
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "paper_key",
     "parse_arxiv_id",
     "TitleIndex",
+    "suffix_for",
+    "suffixes",
     "year_of",
 ]
 
@@ -153,6 +157,76 @@ def first_surname(authors: tuple[str, ...] | list[str]) -> str | None:
     while len(words) > 1 and words[-1] in _SUFFIXES:
         words.pop()
     return words[-1] if words else None
+
+
+# How much of a surname a readable suffix keeps, and of the abstract the
+# content hash reads (normalised): enough to tell papers apart, bounded
+# for hostile input.
+_SURNAME_CHARS = 40
+_ABSTRACT_CHARS = 500
+
+
+def suffixes(
+    title: str,
+    authors: tuple[str, ...] | list[str] = (),
+    published: str | None = None,
+    arxiv_id: str | None = None,
+    doi: str | None = None,
+    abstract: str = "",
+) -> Iterator[str]:
+    """The suffixes that may tell this paper's key from a taken one, best
+    first, each a function of the paper's own data only (never of what a
+    store holds), so every device that imports the same record tries the
+    same ones in the same order.
+
+    First ``~<surname>-<year>`` (or ``~<surname>``) when the first author's
+    surname is known; never digits alone, so a new suffix is never mistaken
+    for the ``~<number>`` of older stores. Then a hash of the normalised
+    title, surname, year, arXiv id, DOI and the start of the abstract: 8 hex
+    digits, then 16, then 16 of the hash of the hash, and so on without end.
+    """
+    surname = first_surname(tuple(authors))
+    year = year_of(published)
+    if surname and any(c.isalpha() for c in surname):
+        readable = surname[:_SURNAME_CHARS]
+        yield f"~{readable}-{year}" if year is not None else f"~{readable}"
+    arxiv = (parse_arxiv_id(arxiv_id) or arxiv_id.strip()) if arxiv_id else ""
+    content = "\x1f".join(
+        (
+            normalise_title(title),
+            surname or "",
+            str(year) if year is not None else "",
+            arxiv,
+            doi_key(doi) if doi else "",
+            normalise_title(abstract)[:_ABSTRACT_CHARS] if abstract else "",
+        )
+    )
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    yield "~" + digest[:8]
+    yield "~" + digest[:16]
+    while True:
+        digest = hashlib.sha256(digest.encode("ascii")).hexdigest()
+        yield "~" + digest[:16]
+
+
+def suffix_for(
+    key: str,
+    taken: Callable[[str], bool],
+    title: str,
+    authors: tuple[str, ...] | list[str] = (),
+    published: str | None = None,
+    arxiv_id: str | None = None,
+    doi: str | None = None,
+    abstract: str = "",
+) -> str:
+    """The first of :func:`suffixes` that makes ``key`` + suffix a key that
+    ``taken`` says is free. The candidates are the same everywhere; which one
+    is free is where a store still has a say: the readable one when another
+    paper of that title, surname and year already holds it (rare: such a
+    pair is told apart only by an id, and an id makes its own key), and a
+    hash only when two papers' hashed data are identical (a merge folds such
+    records into one, so only records it did not fold get this far)."""
+    return next(s for s in suffixes(title, authors, published, arxiv_id, doi, abstract) if not taken(key + s))
 
 
 class TitleIndex:

@@ -12,11 +12,14 @@ Only a title already in the queue costs a read of that paper's details.
 
 A merge fills what the known paper lacks (id, DOI, title, abstract,
 authors, dates, links) and never touches the person's state or the key:
-keys are permanent, a new id becomes an alias. For title and abstract, a
-source that carries an arXiv id (``authoritative``: HF JSON, arXiv feeds)
-wins over pasted page text. A paper met again joins the import's batch
-(that alone is not "merged"); a paper met twice in one file counts once,
-the rest are "repeated in the file".
+keys are permanent, a new id becomes an alias. A new paper whose key is
+taken by another (a different work of the same title) gets a suffix made
+from its own data (:func:`~paperqueue.core.identity.suffix_for`), so two
+devices reading the same record give it the same key. For title and
+abstract, a source that carries an arXiv id (``authoritative``: HF JSON,
+arXiv feeds) wins over pasted page text. A paper met again joins the
+import's batch (that alone is not "merged"); a paper met twice in one file
+counts once, the rest are "repeated in the file".
 
 An entry that names one paper by id or DOI and, by title, another that has
 no id or DOI of its own folds the two into one (see :mod:`fold`).
@@ -34,7 +37,7 @@ from collections.abc import Callable, ItemsView
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, year_of
+from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, suffix_for, year_of
 from paperqueue.core.importers.record import ParsedPaper, arxiv_id_from_doi
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.store.chunks import NewShards
@@ -240,7 +243,9 @@ class Merge:
         else:  # paper_key's title form, without normalising the title again
             key = "title:" + normalised.replace(" ", "-")
         if self._taken(key):  # a key taken by a different paper (or an alias)
-            key = f"{key}~{self.next_id}"
+            key += suffix_for(
+                key, self._taken, item.title, item.authors, item.published, item.arxiv_id, doi, item.abstract
+            )
         paper = Paper(
             key=key,
             title=item.title,
