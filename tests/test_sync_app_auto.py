@@ -270,3 +270,58 @@ def listing_of(monkeypatch, home: Path, capsys) -> list[dict]:
     capsys.readouterr()
     assert _cli(monkeypatch, home, "list", "--format", "json") == 0
     return json.loads(capsys.readouterr().out)
+
+
+async def test_a_quit_sync_that_finishes_after_the_app_stopped_saves_and_warns_nothing(auto_homes, monkeypatch):
+    """Quit leaves a sync running (held here until the app has stopped); it
+    then takes the other device's star: nothing is handed to the stopped app
+    (no "coroutine ... never awaited"), and the star still lands on disk."""
+    import gc
+    import warnings
+
+    from paperqueue.core.sync import run as sync_run
+
+    here, other = auto_homes
+    monkeypatch.setattr(syncing, "POLL", 3600.0)  # no look at the folder while open: the quit sync takes the star
+    monkeypatch.setattr(syncing, "QUIT_WAIT", 0.3)
+    real = sync_run.sync_folder
+    hold = threading.Event()
+    held: list[int] = []
+
+    def held_at_quit(*args, **kwargs):
+        if quitting:
+            held.append(1)
+            hold.wait(30)
+        return real(*args, **kwargs)
+
+    quitting = False
+    monkeypatch.setattr(sync_run, "sync_folder", held_at_quit)
+    app = make_app(here)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_loaded(pilot)
+                await until(pilot, lambda: "synced just now" in status_text(app), "the sync on open")
+                star(other)
+                assert _cli(monkeypatch, other, "sync") == 0
+                monkeypatch.setenv("PAPERQUEUE_HOME", str(here))
+                quitting = True
+                await pilot.press("q")
+                await until(pilot, lambda: not app.is_running, "the app quits", tries=3000)
+            assert held and app.sync_left_running
+            hold.set()
+            quit_sync = next(t for t in threading.enumerate() if t.name == "paperqueue-sync-quit")
+            quit_sync.join(30)
+            assert not quit_sync.is_alive()
+        finally:
+            hold.set()
+            if app.store is not None:
+                app.store.close()  # what the end of the process does
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    store = Store.open(here, lock=False)
+    try:
+        assert store.state(KEY).starred, "the quit sync saved the other device's star"
+    finally:
+        store.close()

@@ -11,6 +11,12 @@ seconds at most), and in folder mode looks at the shared folder every
 new or grew. Syncs run in daemon threads, never Textual's workers: a folder
 that hangs (a dead network disk) must not keep the process alive after quit.
 
+A sync left running by quit may finish after the app stopped: every call
+from its thread to the UI goes through :meth:`SyncingMixin._on_ui`, which
+does nothing once the app has stopped (no coroutine is handed to a loop
+that will not run it, and nothing waits for it forever); the papers the
+sync changed then go into the store directly, so the sync still saves them.
+
 The status line shows, from numbers in memory, the own changes not synced
 yet and how long ago the last sync was.
 """
@@ -20,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, Future
 
 from textual.app import SystemCommand
 from textual.screen import Screen
@@ -28,6 +34,8 @@ from textual.screen import Screen
 POLL = 3.0  # seconds between looks at the shared folder (folder mode, sync_auto on)
 QUIT_WAIT = 5.0  # seconds quit waits for its sync
 SHOW_EVERY = 1.0  # seconds between updates of the status line's sync part
+GONE_CHECK = 0.2  # seconds between looks at whether the app stopped, waiting for a call to the UI thread
+GONE = object()  # what _on_ui returns when the app has stopped: the callback did not run
 
 
 class SyncingMixin:
@@ -68,10 +76,45 @@ class SyncingMixin:
         thread.start()
         return thread
 
-    def _from_thread(self, callback: Callable, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        """``call_from_thread`` that does nothing once the app has gone."""
+    def _on_ui(self, callback: Callable, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        """Run ``callback`` on the UI thread (from another thread) and return
+        its result, or :data:`GONE` without running it once the app has
+        stopped (before the call, or while it waited its turn). Unlike
+        ``call_from_thread`` it never hands a coroutine to a loop that will
+        not run it (a "never awaited" warning at exit) and never waits for a
+        stopped app forever."""
+        loop = self._loop
+        if not self.is_running or loop is None or loop.is_closed():
+            return GONE
+        future: Future = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return  # the thread stopped waiting: the app had stopped
+            if not self.is_running:
+                future.set_result(GONE)
+                return
+            try:
+                with self._context():
+                    future.set_result(callback(*args, **kwargs))
+            except BaseException as error:  # noqa: BLE001 - handed to the calling thread
+                future.set_exception(error)
+
         try:
-            self.call_from_thread(callback, *args, **kwargs)
+            loop.call_soon_threadsafe(run)
+        except RuntimeError:  # the loop closed meanwhile
+            return GONE
+        while True:
+            try:
+                return future.result(timeout=GONE_CHECK)
+            except TimeoutError:
+                if not self.is_running and future.cancel():
+                    return GONE
+
+    def _from_thread(self, callback: Callable, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        """:meth:`_on_ui`, the result unwanted: nothing once the app has gone."""
+        try:
+            self._on_ui(callback, *args, **kwargs)
         except (RuntimeError, CancelledError):
             pass
 
@@ -106,7 +149,11 @@ class SyncingMixin:
         screen = self.queue_screen
 
         def apply(states: dict) -> None:  # noqa: ANN001 - key -> PaperState
-            self.call_from_thread(show_states, screen, states)
+            if self._on_ui(show_states, screen, states) is GONE:
+                # The app stopped (a sync left running by quit): nothing to
+                # show, but the store still takes them, for the writer to save.
+                for key, state in states.items():
+                    store.set_state(key, state)
 
         with self._one_at_a_time:  # not while an import or a fetch writes
             self._from_thread(screen.set_activity, "sync", "syncing")
