@@ -196,22 +196,28 @@ def test_conflict_copies_are_read_as_extra_files_and_duplicates_count_once(pair,
     assert listing(run, b)[KEY]["tags"] == ["ml"]
 
 
-def test_a_paper_the_other_queue_lacks_waits_and_lands_when_it_arrives(pair, run, tmp_path):
-    a, b, _folder = pair
+def test_a_paper_the_other_queue_lacks_lands_with_its_star_in_one_sync(pair, run, tmp_path):
+    a, b, folder = pair
     extra = tmp_path / "extra.bib"
     extra.write_text("@article{x, title={Batch Normalization}, author={Ioffe, Sergey}, year={2015}, "
                      "eprint={1502.03167}, archivePrefix={arXiv}}\n", encoding="utf-8")
     assert run(a, "import", str(extra))[0] == 0
-    from paperqueue.core.sync.folder import load_settings  # noqa: F401
     global KEY
     key, KEY = KEY, "arxiv:1502.03167"
     try:
         star(a)
         sync(run, a)
+        # Without its paper line (a device that sent only the star), the star waits for the paper.
+        own = folder / _device(a)
+        whole = (own / "000001.jsonl").read_bytes()
+        (own / "000001.jsonl").write_bytes(b"".join(line for line in whole.splitlines(keepends=True)
+                                                    if b'"p":' not in line))
         out = sync(run, b)
         assert "1 waiting for papers this queue does not have yet" in out
-        assert run(b, "import", str(extra))[0] == 0
-        sync(run, b)
+        assert "arxiv:1502.03167" not in listing(run, b)
+        (own / "000001.jsonl").write_bytes(whole)  # the syncer brings the whole file
+        out = sync(run, b)
+        assert "1 new paper added" in out and "waiting" not in out
         assert listing(run, b)["arxiv:1502.03167"]["starred"]
     finally:
         KEY = key

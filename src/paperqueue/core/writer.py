@@ -71,15 +71,19 @@ class Writer:
             self._queue(action.seq, action.states(after=True), action.batch_infos(after=True))
         return action
 
-    def took(self, label: str, changes: list[Change]) -> None:
+    def took(self, label: str, changes: list[Change], batches: dict[int, dict] | None = None) -> None:
         """Log changes read from another device, whose after-states the store
         will hold (the caller puts them in memory): not undoable, not sent
-        again, the undo and redo stacks left as they are."""
+        again, the undo and redo stacks left as they are. ``batches``: batch
+        infos another device changed (put in memory here, written into
+        ``meta.json`` after the record; the record does not carry them, so
+        a crash before that leaves them to the next sync, which reads the
+        same changes again: its positions are saved after this)."""
         with self._lock:
             self.history.ensure_loaded()
             seq = self.history.took(label, changes)
             self._to_export(seq, None)
-            self._queue(seq, {key: PaperState.from_record(after) for key, _before, after in changes}, {})
+            self._queue(seq, {key: PaperState.from_record(after) for key, _before, after in changes}, batches or {})
 
     def _to_export(self, seq: int, lines: list[str] | None) -> None:
         if self.sync is None:

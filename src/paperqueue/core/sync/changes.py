@@ -18,6 +18,13 @@ Undo and redo are new changes (:func:`undo_changes`): for each field the
 action changed, the earlier (or later) value, stamped now, applied to
 whatever the state is by then.
 
+A paper's record travels as a paper line (:class:`PaperLine`,
+:func:`encode_paper`): ``{"k": key, "p": row, "s": stamp}``, ``row`` the
+paper as a paperqueue JSON export holds it without the person's fields
+(states travel as field changes), with ``"batches"`` as ``[[sync id,
+name], ...]``. The latest line of a key wins; landing one goes through the
+import's merge (a richer record fills in).
+
 One change is one JSON line (:func:`encode`)::
 
     {"k": "arxiv:2401.00001", "f": "starred", "v": [true, "2024-06-01T10:00:00Z"],
@@ -48,6 +55,13 @@ BATCH_FIELDS = ("name", "deleted")
 
 Value = object  # (bool, str | None) | bool | str | None, by field
 _LINE_KEYS = frozenset({"k", "f", "v", "s", "b"})
+_PAPER_KEYS = frozenset({"k", "p", "s"})
+# A paper line's row: a paperqueue JSON export's paper fields (core/export.py
+# paper_json) without the person's (starred, read, their times, tags, note).
+ROW_FIELDS = frozenset({
+    "key", "arxiv_id", "doi", "title", "abstract", "authors", "published", "updated", "categories", "upvotes",
+    "comments", "pdf_url", "links", "primary_link", "added_at", "batches", "entry_type", "venue", "auth",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,20 @@ class Change:
     value: Value
     stamp: Stamp
     base: Stamp | None = None  # notes: the version this one was edited from
+
+
+@dataclass(frozen=True, slots=True)
+class PaperLine:
+    """A paper's record as one device exported it (see the module's docstring)."""
+
+    key: str
+    row: dict
+    stamp: Stamp
+
+    @property
+    def batches(self) -> list[tuple[str, str]]:
+        """``(sync id, name)`` of each batch the paper was in."""
+        return [(sync_id, name) for sync_id, name in self.row.get("batches", ())]
 
 
 def tag_field(tag: str) -> str:
@@ -167,6 +195,11 @@ def encode(change: Change) -> bytes:
     return orjson.dumps(record) + b"\n"
 
 
+def encode_paper(line: PaperLine) -> bytes:
+    """A paper line's JSON line, newline included."""
+    return orjson.dumps({"k": line.key, "p": line.row, "s": line.stamp.text()}) + b"\n"
+
+
 def decode(line: bytes | str) -> Change | None:
     """The change one line holds (with or without its newline), or ``None``
     when the line is not exactly one well-formed change."""
@@ -176,15 +209,20 @@ def decode(line: bytes | str) -> Change | None:
         line = line[:-1]
     if not line or b"\n" in line:
         return None
-    return _decode_line(line)
+    found = _decode_line(line)
+    return found if type(found) is Change else None
 
 
-def _decode_line(line: bytes) -> Change | None:
+def _decode_line(line: bytes) -> Change | PaperLine | None:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
-    if type(record) is not dict or not record.keys() <= _LINE_KEYS:
+    if type(record) is not dict:
+        return None
+    if "p" in record:
+        return _paper_line(record)
+    if not record.keys() <= _LINE_KEYS:
         return None
     key, name, stamp = record.get("k"), record.get("f"), _stamp(record.get("s"))
     if type(key) is not str or not key or type(name) is not str or stamp is None or "v" not in record:
@@ -198,6 +236,34 @@ def _decode_line(line: bytes) -> Change | None:
         if base is None or name != NOTE or key.startswith(BATCH):
             return None
     return Change(key, name, value, stamp, base)
+
+
+def _paper_line(record: dict) -> PaperLine | None:
+    """A paper line, or ``None`` unless its shape is exactly one: the row's
+    fields are checked for type here only as far as landing needs (the
+    import's row reader checks the rest, as for any paperqueue JSON)."""
+    if record.keys() != _PAPER_KEYS:
+        return None
+    key, row, stamp = record["k"], record["p"], _stamp(record["s"])
+    if type(key) is not str or not key or type(row) is not dict or stamp is None or not row.keys() <= ROW_FIELDS:
+        return None
+    if row.get("key") != key or type(row.get("title")) is not str:
+        return None
+    batches = row.get("batches", [])
+    if type(batches) is not list or not all(
+            type(pair) is list and len(pair) == 2 and _sync_batch(pair[0]) and type(pair[1]) is str for pair in batches):
+        return None
+    if "auth" in row and type(row["auth"]) is not bool:
+        return None
+    return PaperLine(key, row, stamp)
+
+
+def _sync_batch(text: object) -> bool:
+    """A batch's sync id: ``<device>-<number>``."""
+    if type(text) is not str:
+        return False
+    device, _dash, number = text.rpartition("-")
+    return number.isascii() and number.isdigit() and valid_device(device)
 
 
 _HEX = "0123456789abcdef"
@@ -246,12 +312,13 @@ def _value(key: str, name: str, value: object) -> Value:
     return _BAD
 
 
-def decode_chunk(data: bytes) -> tuple[list[Change], int, int]:
+def decode_chunk(data: bytes, papers: list[PaperLine] | None = None) -> tuple[list[Change], int, int]:
     """The changes in ``data`` (bytes read from a sync file at a reader's
     position): the changes of its whole lines, how many lines were refused,
     and how many bytes were used. A last line without its newline (a file
     still being written or copied) is left for the next read: the reader's
-    position moves on by the bytes used only."""
+    position moves on by the bytes used only. Paper lines go into
+    ``papers`` (passed over when it is ``None``); they are not refused."""
     used = data.rfind(b"\n") + 1
     changes: list[Change] = []
     skipped = 0
@@ -259,6 +326,8 @@ def decode_chunk(data: bytes) -> tuple[list[Change], int, int]:
         change = _decode_line(line) if line else None
         if change is None:
             skipped += 1
-        else:
+        elif type(change) is Change:
             changes.append(change)
+        elif papers is not None:
+            papers.append(change)
     return changes, skipped, used

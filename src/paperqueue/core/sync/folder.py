@@ -7,7 +7,9 @@ Device-local files, beside the store (never in the shared folder):
 
 - ``sync.json``: mode, shared folder, device id, ``exported`` (every log
   record up to this ``seq`` has had its sync lines appended to the shared
-  folder), the clock's last stamp, the last sync time.
+  folder), ``papers`` (every paper up to this id has had its paper line
+  appended, or was landed from another device), the clock's last stamp,
+  the last sync time.
 - ``sync-positions.json``: a byte position per file read, and the keys of
   papers changes named that this store does not hold yet (``pending``:
   applied when the paper arrives).
@@ -44,8 +46,8 @@ from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, make_pr
 from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import PaperState
 from paperqueue.core.sync.changes import (
-    BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, batch_changes_of, changes_of, decode, decode_chunk, encode,
-    undo_changes,
+    BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine, batch_changes_of, changes_of, decode, decode_chunk,
+    encode, encode_paper, undo_changes,
 )
 from paperqueue.core.sync.hlc import HLC, Stamp, parse_stamp, valid_device
 from paperqueue.core.sync.merge import Merged
@@ -69,12 +71,15 @@ class Settings:
     clock: str | None = None
     last_sync: str | None = None
     compacted: int = 0  # bytes the last compaction wrote (the next waits until the files are twice that)
+    papers: int = 0  # paper ids up to this one have been exported (or were landed from another device)
 
     def record(self) -> dict:
         record = {"mode": self.mode, "folder": self.folder, "device": self.device, "exported": self.exported,
                   "clock": self.clock, "last_sync": self.last_sync}
         if self.compacted:
             record["compacted"] = self.compacted
+        if self.papers:
+            record["papers"] = self.papers
         return record
 
     @property
@@ -102,9 +107,11 @@ def load_settings(home: Path) -> Settings | None:
     clock = record.get("clock")
     last = record.get("last_sync")
     compacted = record.get("compacted", 0)
+    papers = record.get("papers", 0)
     return Settings("folder", record["folder"], record["device"], record.get("exported", 0),
                     clock if isinstance(clock, str) else None, last if isinstance(last, str) else None,
-                    compacted if type(compacted) is int and compacted > 0 else 0)
+                    compacted if type(compacted) is int and compacted > 0 else 0,
+                    papers if type(papers) is int and papers > 0 else 0)
 
 
 def save_settings(home: Path, settings: Settings) -> None:
@@ -192,10 +199,18 @@ def compact_own(settings: Settings, home: Path, threshold: int | None = None) ->
     if not files or (len(files) == 1 and files[0].stat().st_size <= max(threshold, 2 * settings.compacted)):
         return False  # (more than one generation: a killed compaction left the old one; finish it)
     merged = Merged()
+    papers: dict[str, PaperLine] = {}  # the latest paper line of each key
     for path in files:
-        merged.apply(decode_chunk(path.read_bytes())[0])
-    data = b"".join(encode(change) for change in sorted(merged.kept(), key=lambda change: (change.stamp, change.key,
-                                                                                           change.field)))
+        found: list[PaperLine] = []
+        merged.apply(decode_chunk(path.read_bytes(), found)[0])
+        for line in found:
+            kept = papers.get(line.key)
+            if kept is None or line.stamp > kept.stamp:
+                papers[line.key] = line
+        del found
+    data = b"".join([*(encode_paper(line) for line in sorted(papers.values(), key=lambda line: line.stamp)),
+                     *(encode(change) for change in sorted(merged.kept(), key=lambda change: (change.stamp, change.key,
+                                                                                             change.field)))])
     target = own / f"{int(files[-1].name[:6]) + 1:06d}.jsonl"
     atomic_write_bytes(target, data, new_mode=0o600)  # temporary name, fsync, rename, fsync the folder
     settings.compacted = len(data)
@@ -233,8 +248,10 @@ class Emitter:
                 self._notes[change.key] = change.stamp
         return [encode(change)[:-1].decode("utf-8", "surrogatepass") for change in changes]  # no newline
 
-    def _batch(self, batch: int) -> str:
-        return f"{self.settings.device}-{batch}"
+    def _batch(self, batch: int, info: dict | None = None) -> str:
+        """The batch's sync id: the one it was landed under (``sync_id`` in
+        its info), else this device's own ``<device>-<number>``."""
+        return sync_id(self.settings.device, batch, info)
 
     def do_lines(self, states: Iterable, batches: Iterable = ()) -> list[str]:
         """Sync lines of an action: ``states`` its ``(key, before, after)``
@@ -256,11 +273,11 @@ class Emitter:
         for key, old, new in planned:
             out += changes_of(old, new, key, stamp=stamp, note_base=bases.get(key))
         for batch, before, after in batch_list:
-            out += batch_changes_of(self._batch(batch), before, after, stamp=stamp)
+            out += batch_changes_of(self._batch(batch, after or before), before, after, stamp=stamp)
         return self._lines(out)
 
     def undo_lines(self, action, *, redo: bool) -> list[str]:  # noqa: ANN001 - a history.Action
-        batches = [(self._batch(b), before, after) for b, before, after in action.batches]
+        batches = [(self._batch(b, after or before), before, after) for b, before, after in action.batches]
         return self._lines(undo_changes(action.changes, self.clock, redo=redo, batches=batches,
                                         note_base=self._note_base))
 
@@ -291,6 +308,12 @@ class Emitter:
             compact_own(self.settings, self.home)
         except OSError:
             pass  # the files stay as they were; the next save tries again
+
+
+def sync_id(device: str, batch: int, info: dict | None) -> str:
+    """A batch's sync id (see :meth:`Emitter._batch`)."""
+    landed = info.get("sync_id") if info else None
+    return landed if isinstance(landed, str) and landed else f"{device}-{batch}"
 
 
 def unexported(log: Path, after: int, upto: int | None = None) -> list[str]:
@@ -363,6 +386,7 @@ class Read:
     devices: set[str]  # other devices whose files held something new
     skipped: int
     positions: dict[str, int]
+    papers: list[PaperLine] = field(default_factory=list)  # other devices' paper lines
 
 
 def read_new(folder: Path, positions: Positions, device: str) -> Read:
@@ -370,6 +394,7 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
     (conflict copies are more files). A file shorter than its position was
     replaced by a syncer: read again from the start."""
     changes: list[Change] = []
+    papers: list[PaperLine] = []
     devices: set[str] = set()
     skipped = 0
     moved = dict(positions.files)
@@ -389,13 +414,16 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
                     start = 0
                 handle.seek(start)
                 data = handle.read()
-            found, bad, used = decode_chunk(data)
+            theirs = owner.name != device
+            before = len(papers)
+            found, bad, used = decode_chunk(data, papers if theirs else None)  # own paper lines: this store's
+            del data
             moved[name] = start + used
             skipped += bad
             changes += found
-            if found and owner.name != device:
+            if (found or len(papers) > before) and theirs:
                 devices.add(owner.name)
-    return Read(changes, devices, skipped, moved)
+    return Read(changes, devices, skipped, moved, papers)
 
 
 def devices_seen(folder: Path) -> list[str]:

@@ -14,12 +14,15 @@ from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.store import layout
-from paperqueue.core.sync.changes import changes_of, encode
+from paperqueue.core.sync.changes import BATCH, changes_of, encode
 from paperqueue.core.sync.folder import (
     Positions, Settings, SyncError, append_lines, applied_state, devices_seen, load_merged, load_settings,
     new_device_id, read_new, save_settings, unexported, write_merged,
 )
 from paperqueue.core.sync.hlc import HLC
+from paperqueue.core.sync.papers import (
+    Landed, batch_plan, combined, export_papers, land, latest, load_keys, save_keys, with_aliases,
+)
 from paperqueue.core.writer import Writer
 
 SAMPLE_SOURCE = "bundled sample"
@@ -87,11 +90,24 @@ class Summary:
     papers: int
     pending: int
     skipped: int
+    landed: int = 0  # papers this queue did not have, added by the sync (the app reloads its list)
+    merged: int = 0  # papers it had, filled in from another device's record
+    batches: int = 0  # batches renamed or deleted by another device
+    papers_sent: int = 0  # own papers' records sent
 
     def line(self) -> str:
-        parts = [f"sent {self.sent} change{'s' * (self.sent != 1)}",
-                 f"read {self.read} from {self.devices} device{'s' * (self.devices != 1)}",
-                 f"{self.papers} paper{'s' * (self.papers != 1)} changed here"]
+        sent = f"sent {self.sent} change{'s' * (self.sent != 1)}"
+        if self.papers_sent:
+            sent += f" and {self.papers_sent} paper{'s' * (self.papers_sent != 1)}"
+        parts = [sent]
+        parts += [f"read {self.read} from {self.devices} device{'s' * (self.devices != 1)}"]
+        if self.landed:
+            parts.append(f"{self.landed} new paper{'s' * (self.landed != 1)} added")
+        if self.merged:
+            parts.append(f"{self.merged} filled in")
+        parts.append(f"{self.papers} paper{'s' * (self.papers != 1)} changed here")
+        if self.batches:
+            parts.append(f"{self.batches} batch{'es' * (self.batches != 1)} changed here")
         if self.pending:
             parts.append(f"{self.pending} waiting for papers this queue does not have yet")
         if self.skipped:
@@ -119,39 +135,63 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     writer.save()  # exports what this writer holds and catches up from the log
     if settings.exported < history.seq and not emitter.export(history.path, history.seq, history.seq, []):
         raise SyncError(f"cannot write in {settings.own}")
+    try:
+        papers_sent = export_papers(store, settings, store.home, emitter.clock)
+    except OSError:
+        raise SyncError(f"cannot write in {settings.own}") from None
     positions = Positions.load(store.home)
     found = read_new(folder, positions, settings.device)
-    if not found.changes and not positions.pending:
+    if not found.changes and not found.papers and not positions.pending:
         # Nothing new: the fold cache and the store stay as they are (no index, no cache read).
         if found.positions != positions.files:
             Positions(found.positions, set()).save(store.home)
         settings.last_sync = now
         save_settings(store.home, settings)
-        return Summary(waiting, 0, 0, 0, 0, found.skipped)
+        return Summary(waiting, 0, 0, 0, 0, found.skipped, papers_sent=papers_sent)
+    for line in found.papers:
+        emitter.clock.observe(line.stamp)
+    keys = load_keys(store.home)
+    landed = Landed()
+    if found.papers:
+        landed = land(store, latest(found.papers), keys)
+        found.papers.clear()
+        if landed.new or landed.merged or landed.batches:
+            devices = sorted(found.devices) or ["another device"]
+            writer.note(f"Synced papers from {', '.join(devices)}: {landed.new} new, {landed.merged} filled in")
+            writer.save()
+        save_keys(store.home, keys)
+        # Landed papers are not this device's own: never exported (their batches say so too).
+        settings.papers = max(settings.papers, store.max_id)
+        save_settings(store.home, settings)
     merged = load_merged(store.home)
     touched = merged.apply(found.changes)
     for change in found.changes:
         if change.stamp.device != settings.device:
             emitter.clock.observe(change.stamp)
     store.load_rest()
-    candidates = sorted(touched | positions.pending)
+    names = with_aliases(keys)
+    candidates = sorted({keys.get(key, key) for key in touched | positions.pending if not key.startswith(BATCH)})
     pending: set[str] = set()
     planned = []
     for key in candidates:
-        if key.startswith("batch:"):
-            continue  # batches travel with paper records (not synced yet)
         here = store.aliases.get(key, key)
         if here not in store.papers:
             pending.add(key)
             continue
         old = store.state(here)
-        new = applied_state(old, merged, key)
+        also = names.get(key, [key])
+        new = applied_state(old, merged, key) if len(also) == 1 else applied_state(old, combined(merged, here, also), here)
         if new != old:
             planned.append((here, old, new))
-    if planned:
+    # Batches just landed take the names and deletions the fold already holds for them.
+    batches = batch_plan(store, merged, sorted(touched | {BATCH + batch for batch in landed.ids}), settings.device)
+    if planned or batches:
         devices = sorted(found.devices) or ["another device"]
-        label = f"Synced {len(planned)} paper{'s' * (len(planned) != 1)} from {', '.join(devices)}"
-        writer.took(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned])
+        what = [f"{len(planned)} paper{'s' * (len(planned) != 1)}"] if planned else []
+        what += [f"{len(batches)} batch{'es' * (len(batches) != 1)}"] if batches else []
+        label = f"Synced {' and '.join(what)} from {', '.join(devices)}"
+        writer.took(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned],
+                    {number: new for number, (_old, new) in batches.items()})
         if apply is not None:
             apply({key: new for key, _old, new in planned})
         else:
@@ -164,7 +204,8 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     settings.clock = emitter.clock.last.text() if emitter.clock.last else settings.clock
     save_settings(store.home, settings)
     read = sum(1 for change in found.changes if change.stamp.device != settings.device)
-    return Summary(waiting, read, len(found.devices), len(planned), len(pending), found.skipped)
+    return Summary(waiting, read, len(found.devices), len(planned), len(pending), found.skipped + landed.skipped,
+                   landed.new, landed.merged, len(batches), papers_sent)
 
 
 @dataclass
