@@ -325,3 +325,36 @@ async def test_a_quit_sync_that_finishes_after_the_app_stopped_saves_and_warns_n
         assert store.state(KEY).starred, "the quit sync saved the other device's star"
     finally:
         store.close()
+
+
+async def test_not_synced_counts_field_changes_as_sync_status_does(homes, monkeypatch, tmp_path, capsys):
+    """A tag on 3 papers is 3 changes waiting (not 1 action), in the status
+    line while open, after a restart (read from the log), and in
+    ``paperqueue sync status``."""
+    here, _other = homes
+    (tmp_path / "shared").rename(tmp_path / "away")  # nothing can go out
+    app = make_app(here)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(pilot)
+        await until(pilot, lambda: app._sync_info is not None, "the sync setup read")
+        await pilot.press("v", "j", "v", "j", "v", "t", *"ml", "enter")
+        await settle(pilot)
+        assert [a.label for a in app.writer.history.undo_stack][-1] == "Tagged 3 papers: #ml"
+        await until(pilot, lambda: "3 changes not synced" in status_text(app), "three field changes waiting")
+        await pilot.press("escape", "s")  # a star on the paper under the cursor: one more
+        await settle(pilot)
+        await until(pilot, lambda: "4 changes not synced" in status_text(app), "four field changes waiting")
+        await pilot.press("q")
+    again = make_app(here)
+    async with again.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(pilot)
+        await until(pilot, lambda: "4 changes not synced" in status_text(again), "the log's count after a restart")
+        await pilot.press("u")  # undoing the star is one more field change to send
+        await settle(pilot)
+        await until(pilot, lambda: "5 changes not synced" in status_text(again), "the undo counted too")
+        await pilot.press("q")
+    capsys.readouterr()
+    assert _cli(monkeypatch, here, "sync", "status") == 0
+    assert "field changes waiting to go out: 5" in capsys.readouterr().out
+    (tmp_path / "away").rename(tmp_path / "shared")
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(here))

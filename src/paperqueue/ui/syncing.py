@@ -17,8 +17,13 @@ does nothing once the app has stopped (no coroutine is handed to a loop
 that will not run it, and nothing waits for it forever); the papers the
 sync changed then go into the store directly, so the sync still saves them.
 
-The status line shows, from numbers in memory, the own changes not synced
-yet and how long ago the last sync was.
+The status line shows, from numbers in memory, the own field changes not
+synced yet (a tag on 3 papers is 3, as ``paperqueue sync status`` counts)
+and how long ago the last sync was: those the log held unexported when the
+app set sync up (read then, off the UI thread), plus the sync lines of what
+was recorded since and is not exported yet (the writer's outbox), plus, in
+git mode, the lines in the tree not pushed yet (counted by git in a thread
+whenever an export put more there).
 """
 
 from __future__ import annotations
@@ -46,8 +51,11 @@ class SyncingMixin:
     _sync_info = None  # core.sync.status.Info once read (a store set up for sync, open for writing)
     _sync_auto = False
     sync_left_running = False  # a quit sync still writes: the store stays open until the process ends
-    _sync_base = 0  # git: own field changes not pushed when last counted from files
-    _pushed_seq = 0  # git: the log's seq when they were counted (or at the last sync)
+    _sync_base = 0  # git: own field changes in the tree not pushed, when last counted from files
+    _git_counted: int | None = None  # git: the exported seq when they were counted (or at the last sync)
+    _git_counting = False  # git: a count under way
+    _log_waiting = 0  # own field changes the log held unexported when sync was set up
+    _log_seq = 0  # the log's highest record then: later ones are counted from the writer's outbox
     _poll_timer = None
     _poll_busy = False
     _others = None  # the other devices' files at the last look (name, size, mtime)
@@ -160,9 +168,7 @@ class SyncingMixin:
             try:
                 store.load_rest()
                 before = self._look_at_others()
-                history = writer.history
-                history.ensure_loaded()
-                seen = len(history.timeline)  # one entry a record: what this sync adds is told apart below
+                writer.history.ensure_loaded()
                 in_git = git.is_git(store.home)
                 if in_git:
                     summary = git.sync_git(store, writer.history, writer, store.clock(), apply=apply)
@@ -176,10 +182,7 @@ class SyncingMixin:
                 return [], [f"sync stopped, a file could not be written ({error.strerror or error}); sync again"], 1
             finally:
                 self._from_thread(screen.set_activity, "sync", None)
-            # Pushed: every record but own changes made while it ran (a
-            # record is one timeline entry; what the sync took is "Synced ...").
-            during = sum(1 for _at, label in history.timeline[seen:] if not label.startswith("Synced "))
-            self._from_thread(self._synced, history.seq - during, before)
+            self._from_thread(self._synced, before)
         return [summary.line()], [], 0
 
     def _look_at_others(self):  # noqa: ANN202 - a signature or None
@@ -190,9 +193,13 @@ class SyncingMixin:
             return None
         return others_signature(info.folder, info.device)
 
-    def _synced(self, seq: int, others) -> None:  # noqa: ANN001
-        """A sync went through: nothing of ours waits (git: it was pushed)."""
-        self._sync_base, self._pushed_seq = 0, seq
+    def _synced(self, others) -> None:  # noqa: ANN001
+        """A sync went through: what it exported was pushed (git); own
+        changes made while it ran are still in the outbox, counted."""
+        writer = self.writer
+        self._sync_base = 0
+        if writer is not None and writer.sync is not None:
+            self._git_counted = writer.sync.settings.exported
         if others is not None:
             self._others = others  # what this sync read: the poll looks for more
         self.show_sync()
@@ -209,21 +216,24 @@ class SyncingMixin:
 
     def _set_up_sync(self, store) -> None:  # noqa: ANN001 - a Store
         from paperqueue.core.sync import git
-        from paperqueue.core.sync.status import auto_setting, others_signature, read_info
+        from paperqueue.core.sync.status import auto_setting, others_signature, read_info, unexported_changes
 
         info = read_info(store.home)
-        if info is None:
+        writer = self.writer
+        if info is None or writer is None:
             return
         auto = auto_setting(store.home, store.settings)
         base = git.unpushed(store.home) if info.mode == "git" else 0
+        waiting = unexported_changes(writer.history.path, info.exported)
         others = others_signature(info.folder, info.device) if info.mode == "folder" else None
-        self._from_thread(self._sync_ready, info, auto, base, others)
+        self._from_thread(self._sync_ready, info, auto, base, waiting, others)
         if auto:
             self._auto_sync()
 
-    def _sync_ready(self, info, auto: bool, base: int, others) -> None:  # noqa: ANN001
+    def _sync_ready(self, info, auto: bool, base: int, waiting: tuple[int, int], others) -> None:  # noqa: ANN001
         self._sync_info, self._sync_auto, self._others = info, auto, others
-        self._sync_base, self._pushed_seq = base, info.exported
+        self._sync_base, self._git_counted = base, info.exported
+        self._log_waiting, self._log_seq = waiting
         self.set_interval(SHOW_EVERY, self.show_sync)
         self._start_polling()
         self.show_sync()
@@ -269,17 +279,62 @@ class SyncingMixin:
         if info is None or writer is None or writer.sync is None or store is None or store.read_only:
             text = ""
         else:
-            seq = writer.history.seq
+            waiting = self.unsent_changes()
             if info.mode == "git":
-                waiting = self._sync_base + max(0, seq - self._pushed_seq)
-            else:
-                waiting = max(0, seq - writer.sync.settings.exported) if writer.history.loaded else 0
+                self._count_unpushed()
+                waiting += self._sync_base
             parts = [not_synced_text(waiting), ago(writer.sync.settings.last_sync, self.clock())]
             text = "  ·  ".join(part for part in parts if part)
         try:
             self.queue_screen.query_one(StatusLine).set_sync(text)
         except Exception:  # noqa: BLE001 - the screen is not composed (yet, or any more)
             pass
+
+    def unsent_changes(self) -> int:
+        """Own field changes not exported yet, from memory: the log's when
+        sync was set up (until an export took them) and the outbox's since."""
+        writer = self.writer
+        if writer is None or writer.sync is None:
+            return 0
+        waiting = self._log_waiting if writer.sync.settings.exported < self._log_seq else 0
+        # The writer's records not exported yet, (seq, sync lines) each; a
+        # copy (a list copied whole under the GIL) while its thread exports.
+        # Writer has no public count of it yet (Writer.unsent_changes, asked for).
+        outbox = list(writer._outbox)  # noqa: SLF001
+        return waiting + sum(len(lines) for seq, lines in outbox if seq > self._log_seq)
+
+    def _count_unpushed(self) -> None:
+        """Git: count the tree's unpushed lines again (in a thread) when an
+        export put more there since the last count; never while a sync or
+        an import holds the queue (git's index is theirs then)."""
+        writer, store = self.writer, self.store
+        if writer is None or writer.sync is None or store is None or self._git_counting:
+            return
+        exported = writer.sync.settings.exported
+        if exported == self._git_counted:
+            return
+        self._git_counting = True
+
+        def count() -> None:
+            from paperqueue.core.sync import git
+
+            found = None
+            try:
+                if self._one_at_a_time.acquire(blocking=False):
+                    try:
+                        found = git.unpushed(store.home)
+                    finally:
+                        self._one_at_a_time.release()
+            finally:
+                self._from_thread(self._unpushed_counted, found, exported)
+
+        self._in_daemon(count, "sync-count")
+
+    def _unpushed_counted(self, found: int | None, exported: int) -> None:
+        self._git_counting = False
+        if found is not None:
+            self._sync_base, self._git_counted = found, exported
+            self.show_sync()
 
     def action_toggle_sync_auto(self) -> None:
         from paperqueue.core.sync.status import AUTO

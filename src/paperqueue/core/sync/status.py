@@ -83,6 +83,24 @@ def ago(last_sync: str | None, now: str) -> str:
     return f"synced {seconds // 86400} days ago"
 
 
+def unexported_changes(log: Path, after: int) -> tuple[int, int]:
+    """The field changes (sync lines) of the log's action records numbered
+    past ``after`` (``sync.json``'s ``exported``): the number ``paperqueue
+    sync status`` gives. And the highest record number read, so the app
+    counts what it records from then on from memory, never twice. Reads the
+    whole log: call it off the UI thread."""
+    from paperqueue.core import log_file
+
+    records, _skipped = log_file.read_records(log, repair=False)
+    count = 0
+    for record in records:
+        if record["kind"] in ("do", "undo", "redo") and record["seq"] > after:
+            lines = record.get("sync")
+            if isinstance(lines, list):
+                count += sum(isinstance(line, str) for line in lines)
+    return count, max((record["seq"] for record in records), default=0)
+
+
 def not_synced_text(count: int) -> str:
     return f"{count:,} change{'s' * (count != 1)} not synced" if count > 0 else ""
 
