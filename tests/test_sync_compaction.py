@@ -69,3 +69,31 @@ def test_a_sync_with_nothing_new_leaves_the_fold_cache_alone(pair, run):
     after = cache.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert listing(run, b)[KEY]["starred"]
+
+
+def test_compaction_keeps_the_latest_paper_line_of_each_key_and_a_new_device_lands_them(pair, run, monkeypatch,
+                                                                                        tmp_path):
+    monkeypatch.setenv("PAPERQUEUE_SYNC_COMPACT_AT", "600")
+    a, _b, folder = pair
+    sync(run, a)  # A's three papers go out as paper lines
+    settings = json.loads((a / "sync.json").read_text())
+    settings["papers"] = 0  # as after a crash before the mark was saved: they go out again
+    (a / "sync.json").write_text(json.dumps(settings))
+    sync(run, a)
+    for on in (True, False, True):
+        toggle(a, "starred", on)
+    sync(run, a)
+    device = settings["device"]
+    files = own_files(folder, a)
+    assert "000001.jsonl" not in files, files  # compacted
+    lines = [json.loads(line) for name in files for line in (folder / device / name).read_text().splitlines()]
+    papers = [line["k"] for line in lines if "p" in line]
+    assert sorted(papers) == sorted(listing(run, a))  # each paper once, none lost
+    # A device that joins now gets the papers and the star from the compacted file alone.
+    c = tmp_path / "c"
+    c.mkdir()
+    code, _out, err = run(c, "sync", "init", "folder", str(folder))
+    assert code == 0, err
+    out = sync(run, c)
+    assert "3 new papers added" in out
+    assert listing(run, c)[KEY]["starred"]

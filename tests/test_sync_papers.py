@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crash_harness import every_boundary, run_child
+from test_sync_git import no_git_identity  # noqa: F401 - a fixture: git runs with no identity
 from paperqueue.cli import main
 
 ROOT = Path(__file__).resolve().parent
@@ -197,6 +198,29 @@ def test_a_damaged_paper_line_is_skipped_and_counted(homes, run):
     out = run(b, "sync")
     assert "1 damaged line skipped" in out
     assert row["k"] not in listing(run, b) and len(listing(run, b)) == len(listing(run, a)) - 1
+
+
+def test_through_git_a_paper_imported_on_a_appears_on_b(run, tmp_path, no_git_identity):
+    from test_sync_git import bare_repo
+
+    remote = bare_repo(tmp_path / "remote.git")
+    a, b = tmp_path / "a", tmp_path / "b"
+    run(a, "import", str(BIB), "--name", "quantum")
+    b.mkdir()
+    for home in (a, b):
+        assert "sync set up" in run(home, "sync", "init", "git", str(remote))
+    act(a, ANNEALING, read=True, read_at="2026-01-04T00:00:00Z", note="compare with §2")
+    assert "3 papers" in run(a, "sync")
+    out = run(b, "sync")
+    assert "3 new papers added" in out
+    on_b = listing(run, b)
+    assert set(on_b) == set(listing(run, a))
+    assert on_b[ANNEALING]["read"] and on_b[ANNEALING]["note"] == "compare with §2"
+    assert batches(run, b) == {"quantum": 3}
+    # The next syncs bring nothing more: B pushed no paper of A's back.
+    assert "new paper" not in run(a, "sync")
+    device_b = json.loads((b / "sync.json").read_text())["device"]
+    assert not any(b'"p":' in p.read_bytes() for p in (b / "sync-git" / device_b).glob("*.jsonl"))
 
 
 # A's store and the shared folder live inside B's home (the harness copies one folder).
