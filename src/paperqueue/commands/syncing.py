@@ -13,9 +13,10 @@ from paperqueue.commands import error as _error
 
 def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
     sync = commands.add_parser(
-        "sync", help="sync stars, read marks, tags, notes and removals with your other machines",
-        description="With no action: write this machine's changes to the sync folder, read the other machines' "
-        "and apply them (the latest change of each field wins). Set it up once per machine with "
+        "sync", help="sync papers, batches, stars, read marks, tags, notes and removals with your other machines",
+        description="With no action: write this machine's changes and the records of its new papers to the sync "
+        "folder, read the other machines', add the papers this queue lacks (into batches named as theirs) and "
+        "apply the changes (the latest change of each field wins). Set it up once per machine with "
         "sync init folder PATH.",
     )
     actions = sync.add_subparsers(dest="sync_command", metavar="ACTION")

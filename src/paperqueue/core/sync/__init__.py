@@ -1,69 +1,60 @@
-"""Sync between devices (issue 13): the model. Pure core code, no files,
-no git yet; the wiring below is a proposal for the next sessions.
+"""Sync between devices (issue 13).
 
 - :mod:`.hlc`: the hybrid logical clock and its :class:`~.hlc.Stamp`.
 - :mod:`.changes`: field changes (what an action changed, undo and redo as
-  new changes) and their JSON lines.
+  new changes), paper lines, and their JSON lines.
 - :mod:`.merge`: folding changes into states, the same whatever the order.
+- :mod:`.folder`: the files (own append-only files, positions, compaction,
+  the writer's :class:`~.folder.Emitter`); :mod:`.run`: ``sync init`` and a
+  sync; :mod:`.git`: git mode on top of the same files;
+  :mod:`.papers`: papers and batches travel.
 
-Design (proposed)
------------------
+Built
+-----
 
-**Files.** Each device writes only ``sync/<device-id>/<generation>.jsonl``
-(``000001.jsonl``, ...), one :func:`~.changes.encode` line per change,
-append-only, whole lines fsynced (an ``Appender`` like
-:class:`paperqueue.core.log_file.Appender`, with ``boundary`` calls).
-Compaction writes the next generation (a temporary file, then a rename:
-readers skip temporary names) holding :meth:`~.merge.Merged.kept` of this
-device's own changes, and only then deletes the old generation; a file is
-never rewritten in place. Folding own-kept changes with everyone else's
-gives what folding them all gives: a change that is not its field's winner
-among this device's changes never wins overall, and a note version this
-device continued is not a leaf anywhere. A reader keeps, outside the synced
-folder (``<home>/sync-positions.json``), a byte position per file it reads
-and moves it by what :func:`~.changes.decode_chunk` used, so a half-copied
-last line is read when it is whole; a file shorter than its position (a
-syncer replaced it) is read again from 0, which is harmless because the
-fold is idempotent. The device id comes from ``sync init`` (lower-case host
-name slug plus random hex) and is kept in a device-local settings file,
-never in the synced folder, so a store copied to another machine gets its
-own id when initialised there.
+**Files.** Each device writes only ``<folder>/<device-id>/<generation>.jsonl``
+(``000001.jsonl``, ...), appended only, whole lines fsynced. Compaction
+writes the next generation (a temporary name, then a rename) holding
+:meth:`~.merge.Merged.kept` of this device's own changes and the latest
+paper line of each key, and only then deletes the old generation. A
+reader keeps a byte position per file outside the folder
+(``<home>/sync-positions.json``) and moves it by what
+:func:`~.changes.decode_chunk` used (a half-copied last line waits); a
+file shorter than its position is read again from 0 (folding and landing
+again are harmless). Conflict copies are more files. The device id comes
+from ``sync init`` and lives in the device-local ``sync.json``.
 
-**Conflict copies.** Every regular file under ``sync/<device>/`` whose name
-ends in ``.jsonl`` is read, each with its own position: Syncthing's
-``000001.sync-conflict-20240601-101010-ABCDEFG.jsonl``, Dropbox's
-``000001 (laptop's conflicted copy 2024-06-01).jsonl`` and iCloud's
-``000001 2.jsonl`` are just more files. They hold copies of changes already
-seen (counted once by the fold) or changes seen nowhere else (kept).
+**Field changes.** The writer stamps each action in ``Writer.record``,
+logs its field changes in the action's ``do`` line (``"sync": [...]``) and
+appends them to the device's file once the log line is durable
+(``exported`` in ``sync.json``; a crash or an unreachable folder is caught
+up from the log). Undo and redo are the earlier (later) values of only the
+fields the action changed, stamped now. Changes read from others are
+folded (:class:`~.merge.Merged`, cached in ``sync-merged.jsonl``) and the
+fields they name set on the store as one ``took`` record (not undoable),
+then the fold cache, then the positions.
 
-**Emitting changes.** The writer (``core/writer.py``) would, in
-``Writer.record`` under its lock, take one stamp for the action and turn
-each ``(key, before, after)`` of ``Action.changes`` into
-``changes_of(before, after, key, stamp=..., note_base=merged.note_stamp(key))``
-and each batch change into :func:`~.changes.batch_changes_of`. The encoded
-changes go into the action's ``do`` line in ``history.jsonl`` (one more
-field, ``"sync": [...]``), so one fsync covers both and the stamps survive
-a crash; the sync file is an export of the log: after the log line is
-durable the writer appends those lines to the device's sync file and keeps
-"exported up to seq N" next to the positions; after a crash,
-``history.repair`` exports again every action past N (repeats fold away).
-Imports do the same with their ``state_changes`` and ``batch_changes``.
+**Papers** (:mod:`.papers`). Before reading, a sync appends a paper line
+for each own paper whose id is above ``papers`` in ``sync.json``: the
+export's record without the person's fields, with its batches as ``[sync
+id, name]``. Others' paper lines (the latest per key) are landed through
+the import (``importing.add_indexed``), one import per synced batch, named
+as it and holding ``sync_id`` in its info, so landed papers join their
+batch and no batch of the sync's own is made; the merge adopts the key
+when it is free, else finds the paper by arXiv id, DOI or title and fills
+in what it lacks. A landing is an atomic import, logged as a note (never
+an undo step); its batch changes are not emitted and its papers (their
+first batch holds another device's ``sync_id``) are never exported: no
+ping-pong. A paper known here under another key is remembered in
+``sync-keys.json`` (their key -> key here); each field's highest stamp
+over all its keys wins. The waiting changes of landed papers apply in the
+same sync.
 
-**Undo and redo** stop applying the action's whole before-states: the
-writer computes :func:`~.changes.undo_changes` for the action, applies
-them field by field to the current states, and logs the undo with the
-states it set and its sync changes (``history.py``'s ``undo``/``redo``
-records then carry ``changes`` like ``do`` records, so a replay sets what
-the undo set, not the action's old before-state).
-
-**Reading others' changes.** New lines are applied to a
-:class:`~.merge.Merged`; for each key it returns, the store's state is set
-to ``merged.state(key)`` through the writer (a log record that is not
-undoable), then the positions are saved. The fold's winners are kept in a
-device-local cache (its ``kept()`` lines, written atomically) so that a
-sync with nothing new does not re-read every file; the cache is rebuilt
-from the synced files when missing. :class:`~.hlc.HLC`'s ``last`` starts at
-the highest stamp in the cache and in this device's own files.
+**Batches.** A batch's sync id is ``<device>-<number>`` of the device that
+made it, or the ``sync_id`` it was landed under; its ``name`` and
+``deleted`` travel as ``batch:<sync id>`` field changes (emitted under the
+landed id too, so a rename on any device reaches all), applied here to
+every local batch holding that id with the highest stamp winning.
 
 Open questions
 --------------
@@ -71,17 +62,26 @@ Open questions
 - **Keys from content.** Two different papers with one title need a
   suffix derived from their content (first author and year, or a hash of
   the record), never from a local counter (``core/identity.py``).
-- **Aliases.** Two keys found to be one paper: the key whose first change
+- **Aliases.** Two keys found to be one paper: today each device keeps
+  its own key and maps the other's to it (``sync-keys.json``), so states
+  agree but keys differ. One key everywhere: the key whose first change
   (an ``added`` field, stamped when the paper entered a queue) has the
   lowest stamp wins, and an ``alias`` change (key: the other, value: the
-  winner) is synced. The fold would then resolve keys through the aliases
-  when showing a state (each field's winner taken over both keys), which
-  keeps it independent of order. Not built.
-- **Batches and records.** Batch numbers are local counters: synced ids
-  would be ``<device>-<number>`` (``batch:<id>`` keys here). Paper records
-  (titles, ids, abstracts, batch membership) are not field changes; they
-  need their own lines merged by the import's rule (a richer record fills
-  in), not by the highest stamp.
+  winner) is synced. Not built.
+- **Records filled in later.** A paper line goes out once, when the
+  paper is new here; what a later import fills into a known paper (an
+  abstract, a DOI) or a batch a known paper joins later does not travel
+  yet (it needs the import to mark the papers it changed, e.g. their
+  ``seq`` raised, and ``papers`` kept by ``seq``).
+- **One batch per landing.** The merge always opens a batch of its own
+  for new papers; when papers of a batch already landed here arrive in a
+  later sync (a file copied in two parts), they make a second local batch
+  of that name and sync id (renames and deletions reach both). A merge
+  option naming the batch new papers join would make it one. A batch whose
+  papers were all already here is not made (as for any import).
+- **Batch changes and repair.** A ``took`` record does not carry the
+  batch infos it set; a crash before ``meta.json`` is written leaves them
+  to the next sync, which reads the same changes again.
 - **A clock far ahead.** A device whose wall clock is years ahead drags
   every later stamp with it (inherent to the clock; refusing its stamps
   would make devices disagree). ``sync status`` could warn when a stamp
