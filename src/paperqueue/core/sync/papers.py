@@ -92,7 +92,7 @@ def export_papers(store: Store, settings: Settings, home: Path, clock: HLC) -> i
     device = settings.device
     papers = sorted((p for p in store.papers.values() if p.id > settings.papers), key=lambda p: p.id)
     stamp = clock.now()
-    sent = 0
+    sent = written = 0
     chunk: list[bytes] = []
     for paper in papers:
         if not own_paper(store, paper, device):
@@ -101,11 +101,16 @@ def export_papers(store: Store, settings: Settings, home: Path, clock: HLC) -> i
         if len(chunk) >= LINES_PER_WRITE:
             append_lines(settings.own, chunk)
             sent += len(chunk)
+            written += sum(map(len, chunk))
             chunk = []
     if chunk:
         append_lines(settings.own, chunk)
         sent += len(chunk)
+        written += sum(map(len, chunk))
     settings.papers = max(settings.papers, store.max_id, max((p.id for p in papers), default=0))
+    # Paper lines do not fold away: the next compaction waits until field changes have grown by as
+    # much (else a first export would be compacted at once, and every reader would read it all again).
+    settings.compacted += written
     settings.clock = clock.last.text() if clock.last else settings.clock
     save_settings(home, settings)
     return sent
