@@ -56,6 +56,7 @@ BATCH_FIELDS = ("name", "deleted")
 Value = object  # (bool, str | None) | bool | str | None, by field
 _LINE_KEYS = frozenset({"k", "f", "v", "s", "b"})
 _PAPER_KEYS = frozenset({"k", "p", "s"})
+_PAPER_MARK = b'","p":{'  # only a paper line holds these bytes outside a string (quotes in strings are escaped)
 # A paper line's row: a paperqueue JSON export's paper fields (core/export.py
 # paper_json) without the person's (starred, read, their times, tags, note).
 ROW_FIELDS = frozenset({
@@ -323,6 +324,8 @@ def decode_chunk(data: bytes, papers: list[PaperLine] | None = None) -> tuple[li
     changes: list[Change] = []
     skipped = 0
     for line in data[:used].split(b"\n")[:-1]:
+        if papers is None and _PAPER_MARK in line:
+            continue  # a paper line nobody asked for: not parsed (a "p" member holding an object: nothing else has one)
         change = _decode_line(line) if line else None
         if change is None:
             skipped += 1

@@ -389,6 +389,9 @@ class Read:
     papers: list[PaperLine] = field(default_factory=list)  # other devices' paper lines
 
 
+READ_BLOCK = 8 << 20  # bytes of a sync file read at a time
+
+
 def read_new(folder: Path, positions: Positions, device: str) -> Read:
     """Every whole line past each file's position, in every device folder
     (conflict copies are more files). A file shorter than its position was
@@ -408,18 +411,24 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
                 continue
             name = f"{owner.name}/{path.name}"
             start = positions.files.get(name, 0)
+            theirs = owner.name != device
+            before = len(papers)
+            found: list[Change] = []
             with path.open("rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
                 if size < start:
                     start = 0
                 handle.seek(start)
-                data = handle.read()
-            theirs = owner.name != device
-            before = len(papers)
-            found, bad, used = decode_chunk(data, papers if theirs else None)  # own paper lines: this store's
-            del data
+                used = 0
+                held = b""
+                while block := handle.read(READ_BLOCK):  # a first sync's file of 100k paper lines: never whole
+                    data = held + block
+                    some, bad, taken = decode_chunk(data, papers if theirs else None)  # own paper lines: this store's
+                    found += some
+                    skipped += bad
+                    used += taken
+                    held = data[taken:]
             moved[name] = start + used
-            skipped += bad
             changes += found
             if (found or len(papers) > before) and theirs:
                 devices.add(owner.name)

@@ -164,33 +164,35 @@ def land(store: Store, lines: dict[str, PaperLine], keys: dict[str, str]) -> Lan
     for line in lines.values():
         for batch, name in line.batches or [(f"{line.stamp.device}-0", f"from {line.stamp.device}")]:
             groups.setdefault(batch, (name, []))[1].append(line)
-    parsed: dict[str, ParsedPaper | None] = {}
+    refused: set[str] = set()
+
+    def parsed(members: list[PaperLine]) -> Iterator[ParsedPaper]:
+        # Made as the import reads them: a first sync of 100k papers holds their rows once.
+        for line in members:
+            paper = _parsed(line)
+            if paper is None:
+                refused.add(line.key)
+            else:
+                yield paper
+
     for batch in sorted(groups, key=_order):
         name, members = groups[batch]
-        papers = []
-        for line in members:
-            if line.key not in parsed:
-                parsed[line.key] = _parsed(line)
-                landed.skipped += parsed[line.key] is None
-            if parsed[line.key] is not None:
-                papers.append(parsed[line.key])
-        if not papers:
-            continue
         device = batch.rpartition("-")[0]
-        result = add_indexed(store, iter(papers), source=f"sync from {device}", name=name,
+        result = add_indexed(store, parsed(members), source=f"sync from {device}", name=name,
                              batch_extra={"sync_id": batch})
         landed.new += result.new
         landed.merged += result.merged
         landed.batches += bool(result.batch)
         landed.ids.add(batch)
-    for key, paper in parsed.items():
-        if paper is None:
-            continue
-        here = local_key(store, key, paper)
-        if here is not None and here != key:
-            keys[key] = here
-        elif here == key:
+    landed.skipped = len(refused)
+    for key, line in lines.items():
+        if key in store.papers:
             keys.pop(key, None)
+            continue
+        paper = _parsed(line) if key not in refused else None
+        here = local_key(store, key, paper) if paper is not None else None
+        if here is not None:
+            keys[key] = here
     return landed
 
 
