@@ -1,12 +1,19 @@
 """The reader pane: title, what the import brought (authors, date, venue,
 categories, upvotes), state, abstract, note and labelled links of one paper.
 
+Under the note, the versions a concurrent edit on another device left
+("also edited on <device> at <time>:", then that text), read from the
+store's ``note-history.json`` (:mod:`paperqueue.core.sync.notes`) in a
+thread worker once the paper's details are shown, and again when its note
+or the file's histories changed.
+
 Everything shown here is user text, so it is built as ``rich.text.Text``
 and never parsed as markup.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -38,6 +45,9 @@ class Reader(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self._shown: Paper | None = None
         self._measured = False  # the parts were measured again once the pane had its size
+        self._note = ""  # the note shown
+        self._history: list = []  # the shown paper's other note versions (NoteVersion), once loaded
+        self._history_asked: tuple | None = None  # (paper, note, histories saved) last asked for
 
     def compose(self):
         yield _Part(id="reader-title")
@@ -69,8 +79,10 @@ class Reader(VerticalScroll, can_focus=False):
                 widget.update("")
             note.set_class(True, "-empty")  # its bar would stand alone
             return
-        note.set_class(not state.note, "-empty")
-        note.update(Text.assemble(("Note\n", "bold"), clean_text(state.note)) if state.note else "")
+        if paper is not self._shown:
+            self._history = []  # another paper's versions are never shown under this one
+        self._note = state.note
+        self._show_note()
         title.update(Text(paper.display_title))
         meta.update(_meta(paper, state, details, pending, why))
         if details is None:
@@ -88,6 +100,48 @@ class Reader(VerticalScroll, can_focus=False):
         if paper is not self._shown:
             self._shown = paper
             self.scroll_home(animate=False)
+        if details is not None:
+            self._ask_history(paper)
+
+    def _show_note(self) -> None:
+        note = self.query_one("#reader-note", Static)
+        text = note_text(self._note, self._history)
+        note.set_class(not text, "-empty")
+        note.update(text)
+
+    def _ask_history(self, paper: Paper) -> None:
+        """Load ``paper``'s other note versions in a worker, unless they were
+        asked for with this note since the histories were last saved."""
+        store = self.app.store  # the reader is only ever in the PaperQueueApp
+        if store is None:
+            return
+        from paperqueue.core.sync import notes
+
+        asked = (paper, self._note, notes.saved_generation())
+        if asked == self._history_asked:
+            return
+        self._history_asked = asked
+        self.run_worker(partial(self._load_history, store.home, paper, not store.read_only), thread=True,
+                        exclusive=True, group="reader-note-history", exit_on_error=False)
+
+    def _load_history(self, home, paper: Paper, may_set_aside: bool) -> None:  # noqa: ANN001 - a Path
+        from textual.worker import get_current_worker
+
+        from paperqueue.core.sync.notes import load_note_history
+
+        versions = load_note_history(home, paper.key, set_aside=may_set_aside)
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            self.app.call_from_thread(self._history_loaded, paper, versions)
+        except RuntimeError:
+            pass  # the app has stopped
+
+    def _history_loaded(self, paper: Paper, versions: list) -> None:
+        if paper is not self._shown or versions == self._history:
+            return
+        self._history = versions
+        self._show_note()
 
     def _measure_again(self) -> None:
         for part in self.query(Static):
@@ -100,6 +154,20 @@ class Reader(VerticalScroll, can_focus=False):
             self.scroll_page_down(animate=False)
         else:
             self.scroll_page_up(animate=False)
+
+
+def note_text(note: str, history: list) -> Text | str:
+    """The note part: the note, then each version a concurrent edit left
+    ("also edited on laptop at 2026-03-13T09:00:00Z:" and its text)."""
+    if not note and not history:
+        return ""
+    text = Text.assemble(("Note\n", "bold"), clean_text(note) if note else ("(no note)", "dim"))
+    for version in history:
+        text.append("\n\n")
+        text.append(_plain(version.describe()) + ":", style="italic dim")
+        text.append("\n")
+        text.append(clean_text(version.text))
+    return text
 
 
 AUTHORS_SHOWN = 3  # more than this: the first three, then "et al."
