@@ -35,25 +35,12 @@ from textual.worker import get_current_worker
 from paperqueue.core.formats import copy_text
 from paperqueue.core.models import Paper, PaperDetails, PaperState
 from paperqueue.ui.follow import writes
+from paperqueue.ui.screens.cards_text import elapsed_label, summary_text
 from paperqueue.ui.widgets.reader import Reader
 
 if TYPE_CHECKING:
     from paperqueue.ui.app import PaperQueueApp
     from paperqueue.ui.screens.queue import QueueScreen
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
-
-
-def elapsed_label(seconds: float) -> str:
-    """``<1 min``, ``2 min``, ``1 h 5 min``."""
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "<1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
 
 
 @dataclass
@@ -179,28 +166,9 @@ class CardsScreen(Screen[None]):
             self._load_details(paper)
 
     def _summary(self) -> Text:
-        counts = self.counts()
-        text = Text()
-        text.append(f"Triage of {self.view_title} done", style="bold")
-        text.append(f": {len(self.before):,} of {_plural(len(self.cards), 'paper')} seen, {elapsed_label(self.clock() - self.started)}\n\n")
-        for word in ("starred", "read", "removed"):
-            text.append(f"{counts[word]:>6,}  ", style="bold")
-            text.append(word + "\n")
-        text.append("\n")
-        starred = len(self.starred_here())
-        if starred:
-            text.append("y", style="bold")
-            form = "a Markdown link" if starred == 1 else "a Markdown list"
-            text.append(f" copies the {_plural(starred, 'starred paper')} as {form}\n")
-        if self.steps:
-            text.append("u", style="bold")
-            text.append(" undoes the last change and goes back to its card\n")
-        if self.undone:
-            text.append("ctrl+r", style="bold")
-            text.append(" redoes what u undid\n")
-        text.append("escape", style="bold")
-        text.append(" goes back to the list")
-        return text
+        return summary_text(self.view_title, len(self.before), len(self.cards), self.clock() - self.started,
+                            self.counts(), len(self.starred_here()), can_undo=bool(self.steps),
+                            can_redo=bool(self.undone))
 
     @work(thread=True, exclusive=True, group="card-details", exit_on_error=False)
     def _load_details(self, paper: Paper) -> None:
