@@ -46,6 +46,13 @@ def test_saved_histories_load_back_and_only_papers_with_one_are_kept(tmp_path: P
     assert load_note_history(tmp_path, "arxiv:1") == []
 
 
+def test_versions_are_saved_under_the_stores_key(tmp_path: Path) -> None:
+    """A paper the fold names by another key (known here under an alias)."""
+    save_note_histories(tmp_path, concurrent("doi:10.1/x"), key_of={"doi:10.1/x": "arxiv:1"}.get)
+    assert [v.text for v in load_note_history(tmp_path, "arxiv:1")] == [OTHER]
+    assert load_note_history(tmp_path, "doi:10.1/x") == []
+
+
 def test_no_file_is_no_history_and_none_is_written_without_one(tmp_path: Path) -> None:
     assert load_note_history(tmp_path, "arxiv:1") == []
     assert save_note_histories(tmp_path, Merged()) == 0

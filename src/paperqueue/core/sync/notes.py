@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, dump_json, read_json
@@ -34,17 +35,20 @@ _saved = 0  # histories saved by this process: the reader asks again after a syn
 _cache: dict[Path, tuple[tuple[int, int, int], dict[str, list[NoteVersion]]]] = {}  # path -> (signature, histories)
 
 
-def save_note_histories(home: Path, merged: Merged) -> int:
+def save_note_histories(home: Path, merged: Merged, key_of: Callable[[str], str] | None = None) -> int:
     """Write the note history of every paper in ``merged`` that has one;
-    returns how many papers have one. Nothing is written when none has one
-    and there is no file yet."""
-    histories = {}
+    returns how many papers have one. ``key_of``: the store's key for a
+    key the fold names (a paper known here under another key, or merged
+    into another); their versions go together. Nothing is written when none
+    has one and there is no file yet."""
+    histories: dict[str, list[list[str]]] = {}
     for key in merged.keys():
         if key.startswith(BATCH):
             continue
         versions = merged.note_history(key)
         if versions:
-            histories[key] = [[version.text, version.stamp.text()] for version in versions]
+            histories.setdefault(key_of(key) if key_of is not None else key, []).extend(
+                [version.text, version.stamp.text()] for version in versions)
     path = Path(home) / FILE
     if not histories and not path.exists():
         return 0
