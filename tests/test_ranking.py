@@ -266,3 +266,45 @@ def test_labels_and_the_queue_count_the_same_positives() -> None:
     positive, negative = labels(states)
     assert positive == {k for k, s in states.items() if liked(s)}
     assert not positive & negative
+
+
+def test_per_tag_ranking_leaves_out_starred_papers(pq_home: Path, tmp_path: Path) -> None:
+    from paperqueue.core.ranking import train
+
+    fill(pq_home, tmp_path)
+    tagged = keys_of("protein", 5)
+    starred = keys_of("rl", 6) + keys_of("protein", 2, start=5)  # two starred protein papers, not tagged
+    label(pq_home, {k: PaperState(tags=("proteins",)) for k in tagged} | {k: STAR for k in starred})
+    with Store.open(pq_home, lock=False) as store:
+        model = train(store, tag="proteins")
+        shown = [s.paper.key for s in model.rank(store)]
+    assert model.kind == "learned"
+    assert set(shown).isdisjoint(starred) and set(shown).isdisjoint(tagged)
+    assert len(shown) == 48 - len(tagged) - len(starred)
+    assert {topic(k) for k in shown[:5]} == {"protein"}  # the 5 protein papers neither tagged nor starred
+
+
+def test_each_interest_gets_its_own_model(pq_home: Path, tmp_path: Path) -> None:
+    """Many rl stars and a few protein ones: both interests lead the list, the
+    protein papers are explained by protein words, a lone bread star gets no model."""
+    from paperqueue.core.ranking import _matrix, train
+    from paperqueue.core.ranking_fit import groups
+
+    fill(pq_home, tmp_path)
+    states = {k: STAR for k in keys_of("rl", 8)} | {k: STAR for k in keys_of("protein", 2)}
+    states[keys_of("bread", 1)[0]] = STAR
+    states |= {k: READ for k in keys_of("diffusion", 6)}
+    label(pq_home, states)
+    with Store.open(pq_home, lock=False) as store:
+        model = train(store)
+        ranked = model.rank(store)
+        index = model.index
+        rows = {k: index._row[store.papers[k].id] for k in states if states[k].starred}
+        found = groups(_matrix(index), sorted(rows.values()))
+        protein = next(s.paper for s in ranked if topic(s.paper.key) == "protein")
+        words = model.why(protein, n=3)
+    by_topic = sorted(sorted(topic(k) for k, r in rows.items() if r in g) for g in found)
+    assert by_topic == [["protein"] * 2, ["rl"] * 8]
+    assert model.fitted is not None and model.fitted.weights.shape[0] == 3  # all stars, rl, protein
+    assert {topic(s.paper.key) for s in ranked[:14]} == {"rl", "protein"}  # 4 rl + 10 protein left unlabelled
+    assert words and set(words) <= set(TOPICS["protein"].split())

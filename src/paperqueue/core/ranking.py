@@ -5,21 +5,17 @@ Labels come from the person's own states (nothing else, nothing sent anywhere):
 * positives: starred, tagged or annotated papers (with ``tag``: that tag's papers);
 * negatives: papers marked read without a star, and removed papers (with
   ``tag``: also the other positives, arxiv-sanity's per-tag SVM);
-* unlabelled: the rest.  A sample of them (:data:`UNLABELLED_SAMPLE`) joins the
-  negatives, each counting as much as a read one (:data:`UNLABELLED_WEIGHT`):
-  most papers in a feed are not what a person is after, and this keeps a
-  model learned from stars alone from liking everything.  In
-  ``benchmarks/eval_ranking.py`` weight 1 (and ``C`` = 1) beat 0.2 (and 4) by
-  half a point of precision@10 on synthetic readers and 4-5 on real arXiv
-  categories; dropping the unlabelled papers cost 3 and 6 points.
+* unlabelled: the rest.  A sample of them joins the negatives (see
+  :mod:`paperqueue.core.ranking_fit`).
 
 Features are the rows of the "more like this" index (``similar.bin``,
 :mod:`paperqueue.core.similar`): each paper's top TF-IDF terms, L2-normalised,
 title words counted twice.  That cache is already kept current per import, so
-training only fits the model: a logistic regression (scikit-learn, imported
-inside the functions, never at start-up) on the labelled rows, balanced
-classes.  The model itself is not cached: fitting 1,000 labels takes a few
-milliseconds (see ``benchmarks/ranking_bench.py``).
+training only fits the model (:func:`paperqueue.core.ranking_fit.fit`): a
+linear SVM over all the positives plus one per interest (groups of similar
+positives), each paper scored by its best standardised score.  The model
+itself is not cached: fitting 1,000 labels takes well under a second (see
+``benchmarks/ranking_bench.py``).
 
 Cold start: with fewer than :data:`MIN_POSITIVES` positives, ``needs`` says how
 many more stars are wanted, and the order is the similarity to the centroid of
@@ -31,7 +27,6 @@ Blocking (the first call may build ``similar.bin``): call from a worker.
 from __future__ import annotations
 
 import gc
-import random
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,17 +34,14 @@ from typing import Any
 
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.queue import liked as _liked
+from paperqueue.core.ranking_fit import Fitted, fit
 from paperqueue.core.similar import SimilarityIndex, open_index
 
 __all__ = ["MIN_POSITIVES", "Model", "Scored", "labels", "needs_training", "train"]
 
 MIN_POSITIVES = 5
-UNLABELLED_SAMPLE = 2000  # unlabelled papers used as weak negatives
-UNLABELLED_WEIGHT = 1.0
-C = 1.0  # inverse regularisation strength (see benchmarks/eval_ranking.py)
 RETRAIN_NEGATIVES = 5  # new or dropped negatives that call for a new model
 RETRAIN_SHARE = 0.1  # ... or this share of the model's negatives, if more
-_SEED = 12
 
 
 @dataclass(frozen=True)
@@ -82,8 +74,7 @@ class Model:
     positive_keys: frozenset[str]
     negative_keys: frozenset[str]
     index: SimilarityIndex | None = field(default=None, repr=False)
-    _weights: Any = field(default=None, repr=False)  # numpy array over index.vocab
-    _bias: float = 0.0
+    fitted: Fitted | None = field(default=None, repr=False)  # the learned model's linear models
 
     @property
     def positives(self) -> int:
@@ -94,13 +85,15 @@ class Model:
         return len(self.negative_keys)
 
     def candidates(self, store: Any) -> list[Paper]:
-        """Unread papers, not removed, not hidden, not already a positive; newest first."""
+        """Unread papers, not removed, not hidden, not starred, not already a
+        positive (a per-tag ranking leaves out starred papers of other tags
+        too); newest first."""
         states = dict(store.states)
         none = PaperState()
         return [
             p for p in store.ordered_papers()
             if p.key not in self.positive_keys
-            and not (s := states.get(p.key, none)).read and not s.removed
+            and not (s := states.get(p.key, none)).read and not s.removed and not s.starred
         ]
 
     def rank(self, store: Any, limit: int | None = None) -> list[Scored]:
@@ -119,7 +112,9 @@ class Model:
 
         get = self.index._row.get  # noqa: SLF001 - same package
         rows = np.fromiter((get(p.id, -1) for p in papers), dtype=np.int64, count=len(papers))
-        every = _sigmoid(_matrix(self.index) @ self._weights + self._bias)  # all rows: one sparse product
+        best = self._best(_matrix(self.index)).max(axis=1)  # all rows: one sparse product
+        # Shown score: the share of the queue's papers this one outscores (so 0.9: in the top 10%).
+        every = np.searchsorted(np.sort(best), best, side="left") / max(1, len(best))
         scores = np.where(rows >= 0, every[rows] if len(every) else 0.0, 0.0)
         order = np.argsort(-scores, kind="stable")  # ties: newest first
         with _collector_paused():
@@ -133,17 +128,28 @@ class Model:
         seen = {s.paper.id for s in ranked}
         return ranked + [Scored(p, 0.0) for p in papers if p.id not in seen]
 
+    def _best(self, matrix: Any) -> Any:
+        """Every row's standardised score under each linear model (rows x models)."""
+        import numpy as np
+
+        if self.fitted is None:
+            return np.zeros((matrix.shape[0], 1))
+        return self.fitted.standard(matrix)
+
     def why(self, paper: Paper, n: int = 5) -> list[str]:
-        """The words of ``paper`` that push its score up most, strongest first
-        (the learned model only; none in a cold start)."""
-        if self.kind != "learned" or self.index is None:
+        """The words of ``paper`` that push its score up most, strongest first,
+        under the model (interest) that scores it best (the learned model
+        only; none in a cold start)."""
+        if self.kind != "learned" or self.index is None or self.fitted is None:
             return []
         index = self.index
         row = index._row.get(paper.id)  # noqa: SLF001
         if row is None:
             return []
+        best = int(self._best(_matrix(index)[row]).argmax())
+        weights = self.fitted.weights[best]
         a, b = index.fwd_off[row], index.fwd_off[row + 1]
-        pushes = [(float(self._weights[t]) * w, index.vocab[t]) for t, w in zip(index.fwd_terms[a:b], index.fwd_w[a:b])]
+        pushes = [(float(weights[t]) * w, index.vocab[t]) for t, w in zip(index.fwd_terms[a:b], index.fwd_w[a:b])]
         return [word for push, word in sorted(pushes, key=lambda pw: (-pw[0], pw[1])) if push > 0][:n]
 
 
@@ -159,12 +165,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-def _sigmoid(x: Any) -> Any:
-    import numpy as np
-
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
 def _matrix(index: SimilarityIndex) -> Any:
@@ -200,14 +200,11 @@ def train(store: Any, progress: Callable[[int], None] | None = None, tag: str | 
         index = open_index(store, progress)
     if needs:
         return Model("similar", needs, generation, tag_name, positive, negative, index)
-    weights, bias = _fit(store, index, positive, negative)
-    return Model("learned", 0, generation, tag_name, positive, negative, index, weights, bias)
+    fitted = _fit(store, index, positive, negative)
+    return Model("learned", 0, generation, tag_name, positive, negative, index, fitted)
 
 
-def _fit(store: Any, index: SimilarityIndex, positive: frozenset[str], negative: frozenset[str]) -> tuple[Any, float]:
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
+def _fit(store: Any, index: SimilarityIndex, positive: frozenset[str], negative: frozenset[str]) -> Fitted | None:
     row_of = index._row  # noqa: SLF001
     papers = store.papers
 
@@ -215,21 +212,7 @@ def _fit(store: Any, index: SimilarityIndex, positive: frozenset[str], negative:
         found = (row_of.get(papers[k].id) for k in sorted(keys) if k in papers)
         return [r for r in found if r is not None]
 
-    pos, neg = rows(positive), rows(negative)
-    labelled = set(pos) | set(neg)
-    pool = [r for r in range(len(index)) if r not in labelled]
-    rng = random.Random(_SEED)
-    weak = rng.sample(pool, min(UNLABELLED_SAMPLE, len(pool)))
-    x = _matrix(index)[pos + neg + weak]
-    y = np.array([1] * len(pos) + [0] * (len(neg) + len(weak)))
-    weight = np.array([1.0] * (len(pos) + len(neg)) + [UNLABELLED_WEIGHT] * len(weak))
-    if len(pos) == 0 or len(y) == len(pos):
-        return np.zeros(x.shape[1]), 0.0
-    # Balanced classes: the few positives count as much as all the negatives.
-    weight[: len(pos)] *= weight[len(pos):].sum() / max(1.0, weight[: len(pos)].sum())
-    clf = LogisticRegression(C=C, solver="liblinear", max_iter=200)
-    clf.fit(x, y, sample_weight=weight)
-    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+    return fit(_matrix(index), rows(positive), rows(negative))
 
 
 def needs_training(model: Model | None, store: Any) -> bool:
