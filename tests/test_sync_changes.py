@@ -136,3 +136,25 @@ def test_a_change_is_frozen() -> None:
     change = Change("k", "removed", True, Stamp(1, 0, "a"))
     with pytest.raises(AttributeError):
         change.value = False  # type: ignore[misc]
+
+
+def test_paper_lines_are_read_apart_and_malformed_ones_refused():
+    from paperqueue.core.sync.changes import PaperLine, encode_paper
+    from paperqueue.core.sync.hlc import parse_stamp
+
+    stamp = parse_stamp("1717236000000-000000-laptop-a1b2c3")
+    row = {"key": "arxiv:2401.00001", "title": "A title", "batches": [["laptop-a1b2c3-4", "feeds"]]}
+    good = encode_paper(PaperLine("arxiv:2401.00001", row, stamp))
+    bad = [
+        good.replace(b'"k":"arxiv:2401.00001"', b'"k":"arxiv:2401.00002"'),  # the row names another key
+        good.replace(b'"laptop-a1b2c3-4"', b'"laptop-a1b2c3"'),  # a batch id without its number
+        good.replace(b'"title":"A title"', b'"title":"A title","starred":true'),  # a person's field
+        good.replace(b'{"k"', b'{"x":1,"k"'),  # an unknown field
+        good.replace(b'"title":"A title"', b'"title":7'),
+    ]
+    papers: list = []
+    changes, skipped, used = decode_chunk(good + b"".join(bad) + good[:20], papers)
+    assert changes == [] and skipped == len(bad) and used == len(good) + sum(map(len, bad))
+    assert papers == [PaperLine("arxiv:2401.00001", row, stamp)] and papers[0].batches == [("laptop-a1b2c3-4", "feeds")]
+    assert decode(good) is None  # not a field change
+    assert decode_chunk(good) == ([], 0, len(good))  # passed over, not refused, when nobody asks for papers
