@@ -308,3 +308,15 @@ def test_each_interest_gets_its_own_model(pq_home: Path, tmp_path: Path) -> None
     assert model.fitted is not None and model.fitted.weights.shape[0] == 3  # all stars, rl, protein
     assert {topic(s.paper.key) for s in ranked[:14]} == {"rl", "protein"}  # 4 rl + 10 protein left unlabelled
     assert words and set(words) <= set(TOPICS["protein"].split())
+
+
+def test_a_limited_ranking_is_the_start_of_the_whole_one(pq_home: Path, tmp_path: Path) -> None:
+    from paperqueue.core.ranking import train
+
+    fill(pq_home, tmp_path)
+    label(pq_home, {k: STAR for k in keys_of("rl", 6)} | {k: READ for k in keys_of("bread", 6)})
+    with Store.open(pq_home, lock=False) as store:
+        model = train(store)
+        whole = model.rank(store)
+        assert model.rank(store, limit=7) == whole[:7]
+        assert model.rank(store, limit=0) == []

@@ -100,25 +100,32 @@ class Model:
         """The candidates best first (ties: newest first)."""
         papers = self.candidates(store)
         if self.kind == "learned":
-            ranked = self._learned(papers)
+            return self._learned(papers, limit)
         elif self.kind == "similar":
             ranked = self._similar(store, papers)
         else:
             ranked = [Scored(p, 0.0) for p in papers]
         return ranked if limit is None else ranked[: max(0, limit)]
 
-    def _learned(self, papers: list[Paper]) -> list[Scored]:
+    def _learned(self, papers: list[Paper], limit: int | None) -> list[Scored]:
+        """The ranking by the best standardised score; the shown score is the
+        share of the queue's papers (all of them, not only these) a paper
+        outscores, so 0.9 means in the top 10%.  Only the ``limit`` first
+        results are built."""
         import numpy as np
 
         get = self.index._row.get  # noqa: SLF001 - same package
         rows = np.fromiter((get(p.id, -1) for p in papers), dtype=np.int64, count=len(papers))
         best = self._best(_matrix(self.index)).max(axis=1)  # all rows: one sparse product
-        # Shown score: the share of the queue's papers this one outscores (so 0.9: in the top 10%).
-        every = np.searchsorted(np.sort(best), best, side="left") / max(1, len(best))
-        scores = np.where(rows >= 0, every[rows] if len(every) else 0.0, 0.0)
-        order = np.argsort(-scores, kind="stable")  # ties: newest first
+        raw = np.where(rows >= 0, best[rows] if len(best) else 0.0, -np.inf)  # not indexed: last
+        order = np.argsort(-raw, kind="stable")  # ties: newest first
+        if limit is not None:
+            order = order[: max(0, limit)]
+        top = raw[order]
+        shares = np.searchsorted(np.sort(best), top, side="left") / max(1, len(best))
+        scores = np.where(np.isfinite(top), shares, 0.0)
         with _collector_paused():
-            return [Scored(papers[i], s) for i, s in zip(order.tolist(), scores[order].tolist())]
+            return [Scored(papers[i], s) for i, s in zip(order.tolist(), scores.tolist())]
 
     def _similar(self, store: Any, papers: list[Paper]) -> list[Scored]:
         by_id = {p.id: p for p in papers}
