@@ -56,6 +56,30 @@ async def test_sync_now_shows_the_other_devices_star_in_place(homes, monkeypatch
         assert app.history.undo_stack == [] and "Synced 1 paper" in app.history.timeline[-2][1]
 
 
+async def test_a_paper_imported_on_the_other_machine_joins_the_open_list(homes, monkeypatch, tmp_path):
+    """Papers travel (not only states): after Sync now, the other machine's
+    new paper is in the list, in a batch of the same name, with its star."""
+    here, other = homes
+    more = tmp_path / "more.bib"
+    more.write_text("@article{b1, title={Batch Normalization}, author={Ioffe, Sergey}, year={2015},"
+                    " eprint={1502.03167}, archivePrefix={arXiv}}\n", encoding="utf-8")
+    assert _cli(monkeypatch, other, "import", str(more), "--name", "from the laptop") == 0
+    assert _cli(monkeypatch, other, "sync") == 0
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(here))
+    app = make_app(here)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        plist = paper_list(app)
+        before = len(plist.queue)
+        assert "arxiv:1502.03167" not in app.store.papers
+        app.action_sync_now()
+        await until(pilot, lambda: len(plist.queue) == before + 1, "the landed paper in the list")
+        assert "arxiv:1502.03167" in app.store.papers
+        names = [app.store.batch_name(number) for number in app.store.batch_info]
+        assert "from the laptop" in names
+        assert any(row.key == "arxiv:1502.03167" for row in plist.queue.rows)
+
+
 async def test_paperqueue_sync_while_the_app_is_open_is_handed_to_it(homes, monkeypatch, capsys):
     here, other = homes
     star(other)

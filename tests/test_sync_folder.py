@@ -273,3 +273,24 @@ def test_init_twice_is_refused(pair, run):
 def _device(home: Path) -> str:
     return json.loads((home / "sync.json").read_text())["device"]
 
+
+
+def test_a_note_edited_on_both_machines_keeps_the_other_text_for_the_reader(pair, run):
+    """Both machines edit one note between syncs: after both sync twice,
+    both show the same note, and each keeps the other text in its
+    device-local note history (what the reader shows as "also edited on")."""
+    from paperqueue.core.sync.notes import load_note_history
+
+    one, two, _folder = pair
+    act(one, "Note", lambda state: {"note": "first thoughts from the laptop"})
+    act(two, "Note", lambda state: {"note": "desk reading notes"})
+    for _round in range(2):
+        for home in (one, two):
+            code, _out, err = run(home, "sync")
+            assert code == 0, err
+    notes = {listing(run, home)[KEY]["note"] for home in (one, two)}
+    assert len(notes) == 1  # the same winner on both
+    [shown] = notes
+    lost = ({"first thoughts from the laptop", "desk reading notes"} - {shown}).pop()
+    for home in (one, two):
+        assert [version.text for version in load_note_history(home, KEY)] == [lost]

@@ -169,6 +169,13 @@ class Writer:
         """How many paper states are recorded but not yet in the store's files."""
         return self._unsaved
 
+    def unsent_changes(self, after: int = 0) -> int:
+        """Sync field changes of the records past ``after`` that this writer
+        holds and has not exported to the sync folder yet. Takes no lock (the
+        UI thread asks while a record or an export may hold one): a copy of
+        the list, made whole under the GIL."""
+        return sum(len(lines) for seq, lines in list(self._outbox) if seq > after)
+
     # -- saving ------------------------------------------------------------------------
 
     def save(self) -> None:

@@ -174,7 +174,8 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, OpeningMixin, ImportsMixin, Fetc
                 markup=False,
                 timeout=10,
             )
-        self.queue_screen.refresh_views()
+        if self.screen_stack:  # a save that ends after the screens have gone
+            self.queue_screen.refresh_views()
 
     def watch_theme(self, theme: str) -> None:
         if self.store is not None and not self.store.read_only:

@@ -139,7 +139,9 @@ class SyncingMixin:
         except Exception as error:  # noqa: BLE001 - a thread of our own: say it, never die silently
             lines, errors = [], [f"sync stopped: {type(error).__name__}: {error}"]
         text = one_line("; ".join([*lines, *errors]))
-        if errors or not quiet or ", 0 papers changed here" not in text:
+        changed = ", 0 papers changed here" not in text or " added" in text or " filled in" in text \
+            or " batch" in text
+        if errors or not quiet or changed:
             self._from_thread(self.notify, text, severity="error" if errors else "information", markup=False,
                               timeout=6)
 
@@ -182,6 +184,10 @@ class SyncingMixin:
                 return [], [f"sync stopped, a file could not be written ({error.strerror or error}); sync again"], 1
             finally:
                 self._from_thread(screen.set_activity, "sync", None)
+            if summary.landed or summary.merged or summary.batches:
+                # Papers or batches arrived: the views are built again, as after an import.
+                self._from_thread(self.flush_store)
+                self._from_thread(screen.store_complete)
             self._from_thread(self._synced, before)
         return [summary.line()], [], 0
 
@@ -297,11 +303,7 @@ class SyncingMixin:
         if writer is None or writer.sync is None:
             return 0
         waiting = self._log_waiting if writer.sync.settings.exported < self._log_seq else 0
-        # The writer's records not exported yet, (seq, sync lines) each; a
-        # copy (a list copied whole under the GIL) while its thread exports.
-        # Writer has no public count of it yet (Writer.unsent_changes, asked for).
-        outbox = list(writer._outbox)  # noqa: SLF001
-        return waiting + sum(len(lines) for seq, lines in outbox if seq > self._log_seq)
+        return waiting + writer.unsent_changes(self._log_seq)
 
     def _count_unpushed(self) -> None:
         """Git: count the tree's unpushed lines again (in a thread) when an

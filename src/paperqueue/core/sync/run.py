@@ -20,6 +20,7 @@ from paperqueue.core.sync.folder import (
     new_device_id, read_new, save_settings, unexported, write_merged,
 )
 from paperqueue.core.sync.hlc import HLC
+from paperqueue.core.sync.notes import save_note_histories
 from paperqueue.core.sync.papers import (
     Landed, batch_plan, combined, export_papers, land, latest, load_keys, save_keys, with_aliases,
 )
@@ -199,6 +200,10 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
                 store.set_state(key, new)
         writer.save()
     write_merged(store.home, merged)
+    try:  # the reader's "also edited on ..." lines; the next sync writes them again
+        save_note_histories(store.home, merged, key_of=lambda k: store.aliases.get(keys.get(k, k), keys.get(k, k)))
+    except OSError:
+        pass
     Positions(found.positions, pending).save(store.home)
     settings.last_sync = now
     settings.clock = emitter.clock.last.text() if emitter.clock.last else settings.clock
