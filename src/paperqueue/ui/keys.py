@@ -34,7 +34,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("u / ctrl+r", "undo / redo (every change, also after a restart)"),
     ("x", "remove the paper (or the selection) from the queue"),
     ("A", "mark every paper in the view read (asks first)"),
-    ("f", "triage mode: the view's papers one at a time (s star, space/r read, x remove, each moving on; t tag, e note, u back to the card it undoes, o open, y copy, escape back to the list); at the end a summary, y copies the starred as Markdown"),
+    ("f", "triage mode: the view's papers one at a time (s star (unstar on a starred card), space/r read, x remove, each moving on; t tag, e note, u back to the card it undoes, ctrl+r redo, o open, y copy, escape back to the list); at the end a summary, y copies the starred as Markdown"),
     ("t / T", "edit tags (of the selection) / view the next tag"),
     ("e", "edit the note on the paper (ctrl+s saves, escape cancels)"),
     ("c", "copy menu: l link, i arXiv id, m Markdown, b BibTeX, t title, a all links"),
