@@ -91,7 +91,7 @@ def _with_store(args: argparse.Namespace) -> int:
     if args.sync_command != "init":
         handed = _hand_over_if_app_open()
         if handed is not None:
-            return handed
+            return handed if handed >= 0 else EXIT_OK
     opened = open_for_writing("sync", "close the app first")
     if opened is None:
         return EXIT_STORE
@@ -147,19 +147,35 @@ def _with_store(args: argparse.Namespace) -> int:
 
 def _hand_over_if_app_open() -> int | None:
     """While the app holds the queue, it syncs (with the writer it holds)
-    and this prints what it says; ``None`` when no app has the queue."""
+    and this prints what it says. Else, holding the lock, a folder sync
+    with nothing to do is done without opening the store
+    (:func:`~paperqueue.core.sync.run.quick_sync`): -1 once its line is
+    printed. ``None``: open the store and sync in full (or say why not)."""
     from paperqueue.commands.fetching import _hand_to_app
     from paperqueue.core import handoff, lock
-    from paperqueue.core.store import Store
+    from paperqueue.core.clock import utc_now
+    from paperqueue.core.paths import data_home
+    from paperqueue.core.store import layout
+    from paperqueue.core.sync.run import quick_sync
 
+    home = data_home()
+    held = lock.StoreLock(home / layout.LOCK)
     try:
         with lock.acting_as("sync"):
-            probe = Store.open(head=1)
+            held.acquire()
     except lock.StoreLockedError as failure:
         if failure.note.is_command:
             return None  # open_for_writing says which command has it
         return _hand_to_app(failure, handoff.SYNC, {})
     except OSError:
         return None  # open_for_writing says why
-    probe.close()
-    return None
+    try:
+        summary = quick_sync(home, utc_now())
+    except OSError:
+        summary = None  # the full sync says what could not be written
+    finally:
+        held.release()
+    if summary is None:
+        return None
+    print(summary.line())
+    return -1

@@ -3,12 +3,16 @@ syncing, and what ``sync status`` shows. See :mod:`.folder` for the files."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperqueue.core.atomic import make_private_dirs
+import orjson
+
+from paperqueue.core import log_file
+from paperqueue.core.atomic import CorruptFileError, make_private_dirs, read_json
 from paperqueue.core.crashpoints import boundary
 from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
@@ -16,8 +20,8 @@ from paperqueue.core.store import Store
 from paperqueue.core.store import layout
 from paperqueue.core.sync.changes import BATCH, changes_of, encode
 from paperqueue.core.sync.folder import (
-    Positions, Settings, SyncError, append_lines, applied_state, devices_seen, load_merged, load_settings,
-    new_device_id, read_new, save_settings, unexported, write_merged,
+    Positions, Settings, SyncError, append_lines, applied_state, compact_own, devices_seen, load_merged,
+    load_settings, new_device_id, read_new, save_settings, unexported, write_merged,
 )
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.notes import save_note_histories
@@ -227,3 +231,91 @@ def status(home: Path, history_path: Path) -> Status | None:
         return None
     waiting = len(unexported(history_path, settings.exported))
     return Status(settings, devices_seen(Path(settings.folder)), waiting, len(Positions.load(home).pending))
+
+
+def _log_end(path: Path) -> int | None:
+    """The ``seq`` of the sync line the action log ends in, when the log is
+    in sync (:func:`log_file.in_sync`: the store holds every record); 0
+    for no log; ``None`` when the log must be read (a torn line, records
+    after the last sync line, ...). Reads only the log's tail."""
+    if not log_file.in_sync(path):
+        return None
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 256))
+            tail = handle.read()
+    except FileNotFoundError:
+        return 0
+    seq = orjson.loads(tail[:-1].rsplit(b"\n", 1)[-1]).get("seq")
+    return seq if type(seq) is int else None
+
+
+def _store_clean(home: Path) -> int | None:
+    """The store's highest committed paper id, when opening it would repair
+    nothing (no import journal, no first-layout files, no temporary file a
+    killed write left, a readable ``meta.json``); else ``None``."""
+    from paperqueue.core.store import journal
+
+    if (home / journal.FILE).exists() or (home / layout.V1_PAPERS).exists() or (home / layout.V1_STATE).exists():
+        return None
+    for folder in (home, *(home / name for name in journal.TABLES)):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        if any(name.startswith(".") and name.endswith(".tmp") for name in names):
+            return None
+    try:
+        meta = read_json(home / layout.META)
+    except (OSError, ValueError, CorruptFileError):
+        return None
+    table = meta.get("meta") if isinstance(meta, dict) else None  # the store's table file: {"meta": {"1": record}}
+    record = table.get("1") if isinstance(table, dict) else None
+    max_id = record.get("max_id") if isinstance(record, dict) else None
+    return max_id if type(max_id) is int and max_id >= 0 else None
+
+
+def quick_sync(home: Path, now: str) -> Summary | None:
+    """A folder sync with nothing to do, without opening the store (no index
+    or state shard read): call it holding the store's writer lock. When
+    nothing went out since the last sync (the log ends in a sync line no
+    newer than ``exported``, no paper above ``papers``), no paper is waiting,
+    the store needs no repair, and the shared folder holds nothing new,
+    it keeps the positions and ``last_sync`` and returns the summary the
+    full sync would; otherwise ``None`` (nothing changed: run the full sync)."""
+    from paperqueue.core import handoff
+    from paperqueue.core.history import FILE as LOG
+    from paperqueue.core.sync import git
+
+    try:
+        settings = load_settings(home)
+    except (SyncError, OSError):
+        return None
+    if settings is None or git.is_git(home) or not Path(settings.folder).is_dir():
+        return None
+    end = _log_end(home / LOG)
+    if end is None or end > settings.exported:
+        return None
+    max_id = _store_clean(home)
+    if max_id is None or max_id > settings.papers:
+        return None
+    positions = Positions.load(home)
+    if positions.pending:
+        return None
+    try:
+        found = read_new(Path(settings.folder), positions, settings.device)
+    except SyncError:
+        return None
+    if found.changes or found.papers:
+        return None
+    handoff.clean_stale(home)  # as the full sync's open does
+    try:
+        compact_own(settings, home)  # as the full sync's export does (a killed compaction is finished)
+    except OSError:
+        pass
+    if found.positions != positions.files:
+        Positions(found.positions, set()).save(home)
+    settings.last_sync = now
+    save_settings(home, settings)
+    return Summary(0, 0, 0, 0, 0, found.skipped)
