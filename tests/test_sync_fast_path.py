@@ -89,3 +89,36 @@ def test_an_unfinished_import_is_rolled_back_by_the_sync(pair, run, monkeypatch)
     monkeypatch.setattr(Store, "open", classmethod(counting))
     sync(run, a)
     assert opened
+
+
+def test_a_git_sync_that_brings_nothing_does_not_open_the_store_and_one_that_brings_a_star_does(
+        run, tmp_path, monkeypatch):
+    import test_sync_git as through_git
+
+    empty = tmp_path / "empty-home"  # no git identity or config of the developer's
+    empty.mkdir()
+    monkeypatch.setenv("HOME", str(empty))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(empty / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL",
+                 "GIT_DIR", "GIT_WORK_TREE"):
+        monkeypatch.delenv(name, raising=False)
+    a, b = through_git.setup_pair(run, tmp_path, str(through_git.bare_repo(tmp_path / "remote.git")))
+    for home in (a, b, a, b):
+        through_git.sync(run, home)
+    real = Store.open.__func__
+    opened = []
+
+    def counting(cls, *args, **kwargs):
+        opened.append(1)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "open", classmethod(counting))
+    out = through_git.sync(run, b)
+    assert out.startswith("synced: sent 0 changes, read 0 from 0 devices, 0 papers changed here (through ")
+    assert not opened
+    star(a)
+    through_git.sync(run, a)
+    out = through_git.sync(run, b)
+    assert "1 paper changed here" in out and opened
+    assert listing(run, b)[KEY]["starred"]

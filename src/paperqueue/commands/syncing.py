@@ -156,6 +156,7 @@ def _hand_over_if_app_open() -> int | None:
     from paperqueue.core.clock import utc_now
     from paperqueue.core.paths import data_home
     from paperqueue.core.store import layout
+    from paperqueue.core.sync import git
     from paperqueue.core.sync.run import quick_sync
 
     home = data_home()
@@ -170,7 +171,7 @@ def _hand_over_if_app_open() -> int | None:
     except OSError:
         return None  # open_for_writing says why
     try:
-        summary = quick_sync(home, utc_now())
+        summary = git.quick_sync_git(home, utc_now()) if git.is_git(home) else quick_sync(home, utc_now())
     except OSError:
         summary = None  # the full sync says what could not be written
     finally:

@@ -414,6 +414,39 @@ def sync_git(store, history, writer, now: str, apply=None) -> GitSummary:  # noq
     return GitSummary(replace(total, sent=sent), repo.remote.url, tries)
 
 
+def quick_sync_git(home: Path, now: str) -> GitSummary | None:
+    """A git sync that brings nothing, without opening the store (hold the
+    writer lock): git's own steps as :func:`sync_git` takes them, and
+    between them :func:`.run.quick_read` instead of the full folder sync.
+    ``None`` when the store must be opened (something to send or repair,
+    or the fetch brought changes: the full sync fetches again, harmlessly)."""
+    from paperqueue.core.sync.run import quick_checks, quick_read
+
+    repo = open_repo(home)
+    if repo is None:
+        return None
+    checked = quick_checks(home)
+    if checked is None:
+        return None
+    repo.tidy()
+    repo.commit_own()
+    sent = repo.unpushed_lines()
+    try:
+        repo.fetch()
+        repo.merge()
+        summary = quick_read(home, *checked, now)
+        if summary is None:
+            return None
+        repo.commit_own()
+        if not repo.push():
+            return None  # the remote moved on meanwhile: the full sync merges and tries again
+    except Offline as offline:
+        _contact(home, repo.remote, None, str(offline))
+        raise
+    _contact(home, repo.remote, now, None)
+    return GitSummary(replace(summary, sent=sent), repo.remote.url, 1)
+
+
 def _add(a, b):  # noqa: ANN001, ANN202 - run.Summary
     return replace(a, read=a.read + b.read, devices=max(a.devices, b.devices), papers=a.papers + b.papers,
                    pending=b.pending, skipped=a.skipped + b.skipped, landed=a.landed + b.landed,

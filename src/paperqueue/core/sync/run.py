@@ -276,23 +276,19 @@ def _store_clean(home: Path) -> int | None:
     return max_id if type(max_id) is int and max_id >= 0 else None
 
 
-def quick_sync(home: Path, now: str) -> Summary | None:
-    """A folder sync with nothing to do, without opening the store (no index
-    or state shard read): call it holding the store's writer lock. When
-    nothing went out since the last sync (the log ends in a sync line no
-    newer than ``exported``, no paper above ``papers``), no paper is waiting,
-    the store needs no repair, and the shared folder holds nothing new,
-    it keeps the positions and ``last_sync`` and returns the summary the
-    full sync would; otherwise ``None`` (nothing changed: run the full sync)."""
-    from paperqueue.core import handoff
+def quick_checks(home: Path) -> tuple[Settings, Positions] | None:
+    """The settings and positions when a sync could be done without opening
+    the store (hold the writer lock): nothing went out since the last sync
+    (the log ends in a sync line no newer than ``exported``, no paper above
+    ``papers``), no paper is waiting, and the store needs no repair; else
+    ``None`` (open the store and sync in full)."""
     from paperqueue.core.history import FILE as LOG
-    from paperqueue.core.sync import git
 
     try:
         settings = load_settings(home)
     except (SyncError, OSError):
         return None
-    if settings is None or git.is_git(home) or not Path(settings.folder).is_dir():
+    if settings is None or not Path(settings.folder).is_dir():
         return None
     end = _log_end(home / LOG)
     if end is None or end > settings.exported:
@@ -301,8 +297,16 @@ def quick_sync(home: Path, now: str) -> Summary | None:
     if max_id is None or max_id > settings.papers:
         return None
     positions = Positions.load(home)
-    if positions.pending:
-        return None
+    return None if positions.pending else (settings, positions)
+
+
+def quick_read(home: Path, settings: Settings, positions: Positions, now: str) -> Summary | None:
+    """After :func:`quick_checks`: when the shared folder holds nothing new,
+    keep the positions and ``last_sync`` (and do the housekeeping the full
+    sync's open and export do) and return the summary the full sync would;
+    else ``None``, nothing changed."""
+    from paperqueue.core import handoff
+
     try:
         found = read_new(Path(settings.folder), positions, settings.device)
     except SyncError:
@@ -319,3 +323,15 @@ def quick_sync(home: Path, now: str) -> Summary | None:
     settings.last_sync = now
     save_settings(home, settings)
     return Summary(0, 0, 0, 0, 0, found.skipped)
+
+
+def quick_sync(home: Path, now: str) -> Summary | None:
+    """A folder sync with nothing to do, without opening the store (no index
+    or state shard read): call it holding the store's writer lock. ``None``
+    when there is something to do (nothing changed: run the full sync)."""
+    from paperqueue.core.sync import git
+
+    if git.is_git(home):
+        return None
+    checked = quick_checks(home)
+    return quick_read(home, *checked, now) if checked is not None else None
