@@ -101,3 +101,20 @@ async def test_the_reader_shows_the_other_version_under_the_note(pq_home: Path) 
         assert note_shown(app) == "Note\na note of its own", "another paper's versions are never shown under it"
         plist.move_to(plist.queue.row_of(first))
         await until(pilot, lambda: "also edited" in note_shown(app), "shown again")
+
+
+def test_damaged_sync_files_of_this_device_are_set_aside_never_deleted(tmp_path: Path) -> None:
+    """The key map and the read positions are device-local files like the
+    note history: a damaged one is moved aside (its bytes kept) and sync
+    starts them again (positions from 0: folding again is harmless)."""
+    from paperqueue.core.sync.folder import POSITIONS, Positions
+    from paperqueue.core.sync.papers import KEYS, load_keys
+
+    for name in (KEYS, POSITIONS):
+        (tmp_path / name).write_bytes(b'{"half written')
+    assert load_keys(tmp_path) == {}
+    assert Positions.load(tmp_path) == Positions()
+    for name in (KEYS, POSITIONS):
+        assert not (tmp_path / name).exists()
+        [aside] = tmp_path.glob(f"{name}.*.corrupt")
+        assert aside.read_bytes() == b'{"half written'

@@ -117,3 +117,38 @@ async def test_sync_now_offline_through_git_says_so_and_exits_1(homes, monkeypat
         lines, errors, status = await asyncio.to_thread(app.run_sync)  # as its worker runs it
         assert (lines, status) == ([], 1)
         assert errors == ["could not reach server:paperqueue.git (offline?); your changes wait for the next sync"]
+
+
+async def test_sync_now_through_git_lands_the_other_machines_paper_in_the_list(tmp_path, pq_home, monkeypatch,
+                                                                               capsys):
+    """The app's sync through a git remote: git wraps the folder sync's
+    summary, and a landed paper still reaches the open list."""
+    from test_sync_folder import BIB
+    from test_sync_git import bare_repo
+
+    empty = tmp_path / "empty-home"
+    empty.mkdir()
+    monkeypatch.setenv("HOME", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    remote = bare_repo(tmp_path / "remote.git")
+    bib = tmp_path / "papers.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    other = tmp_path / "other"
+    for home in (pq_home, other):
+        assert _cli(monkeypatch, home, "import", str(bib)) == 0
+        assert _cli(monkeypatch, home, "sync", "init", "git", str(remote)) == 0
+    more = tmp_path / "more.bib"
+    more.write_text("@article{b1, title={Batch Normalization}, author={Ioffe, Sergey}, year={2015},"
+                    " eprint={1502.03167}, archivePrefix={arXiv}}\n", encoding="utf-8")
+    assert _cli(monkeypatch, other, "import", str(more)) == 0
+    assert _cli(monkeypatch, other, "sync") == 0
+    monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
+    capsys.readouterr()
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        before = len(paper_list(app).queue)
+        lines, errors, status = await asyncio.to_thread(app.run_sync)
+        assert (status, errors) == (0, [])
+        assert "1 new paper added" in lines[0]
+        await until(pilot, lambda: len(paper_list(app).queue) == before + 1, "the landed paper in the list")

@@ -220,6 +220,17 @@ def atomic_write_bytes(path: Path, data: bytes, new_mode: int | None = None, *, 
     fsync_dir(folder)
 
 
+def set_aside(path: Path) -> Path:
+    """Move a damaged file out of the way, never deleting it: to
+    ``<name>.<time>.corrupt`` beside it. Returns the new path; raises
+    :class:`OSError` when it cannot be moved."""
+    from paperqueue.core.clock import compact_stamp
+
+    aside = path.with_name(f"{path.name}.{compact_stamp()}.corrupt")
+    path.replace(aside)
+    return aside
+
+
 def read_json(path: Path) -> Any | None:
     """The JSON in ``path``, ``None`` when it is missing or empty. A FIFO,
     device or socket there (reading would hang, or is not ours) is reported

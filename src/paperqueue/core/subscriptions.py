@@ -217,12 +217,10 @@ class Subscriptions:
         return data
 
     def _set_aside(self, reason: str) -> dict:
-        from paperqueue.core.clock import compact_stamp
+        from paperqueue.core.atomic import set_aside
 
-        aside = self.path.with_name(f"{FILE}.{compact_stamp()}.corrupt")
         try:
-            self.path.replace(aside)
-            where = f"moved to {aside.name}"
+            where = f"moved to {set_aside(self.path).name}"
         except OSError:
             where = "left where it is"
         self.warnings.append(f"{FILE} was damaged ({one_line(reason)}); {where}, subscriptions start empty")

@@ -60,6 +60,7 @@ class SyncingMixin:
     _poll_busy = False
     _others = None  # the other devices' files at the last look (name, size, mtime)
     _auto_busy = False  # a sync by itself under way (open, poll): one at a time
+    _sync_changed = False  # the last sync changed this queue (a quiet sync then says so)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)  # type: ignore[misc]
@@ -139,9 +140,7 @@ class SyncingMixin:
         except Exception as error:  # noqa: BLE001 - a thread of our own: say it, never die silently
             lines, errors = [], [f"sync stopped: {type(error).__name__}: {error}"]
         text = one_line("; ".join([*lines, *errors]))
-        changed = ", 0 papers changed here" not in text or " added" in text or " filled in" in text \
-            or " batch" in text
-        if errors or not quiet or changed:
+        if errors or not quiet or self._sync_changed:
             self._from_thread(self.notify, text, severity="error" if errors else "information", markup=False,
                               timeout=6)
 
@@ -153,6 +152,7 @@ class SyncingMixin:
         from paperqueue.core.sync.run import sync_folder
         from paperqueue.ui.follow import show_states
 
+        self._sync_changed = False
         store, writer = self.store, self.writer
         if store is None or store.read_only or writer is None:
             return [], ["the queue is not open for writing"], 1
@@ -184,7 +184,9 @@ class SyncingMixin:
                 return [], [f"sync stopped, a file could not be written ({error.strerror or error}); sync again"], 1
             finally:
                 self._from_thread(screen.set_activity, "sync", None)
-            if summary.landed or summary.merged or summary.batches:
+            done = summary.summary if in_git else summary  # git wraps the folder sync's summary
+            self._sync_changed = done.changed_here
+            if done.landed or done.merged or done.batches:
                 # Papers or batches arrived: the views are built again, as after an import.
                 self._from_thread(self.flush_store)
                 self._from_thread(screen.store_complete)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperqueue.core.atomic import CorruptFileError
-from paperqueue.core.clock import compact_stamp
+from paperqueue.core.atomic import CorruptFileError, set_aside
 from paperqueue.core.lock import StoreLockedError
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import layout, salvage
@@ -63,9 +62,7 @@ class Damage:
         return True
 
     def _set_aside(self, path: Path) -> Path:
-        aside = path.with_name(f"{path.name}.{compact_stamp()}.corrupt")
-        path.replace(aside)
-        return aside
+        return set_aside(path)
 
     # -- what a set-aside file leaves (salvage.py) ---------------------------------
 

@@ -42,7 +42,7 @@ from pathlib import Path
 import orjson
 
 from paperqueue.core import log_file
-from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, make_private_dirs, read_json
+from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, make_private_dirs, read_json, set_aside
 from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import PaperState
 from paperqueue.core.sync.changes import (
@@ -366,10 +366,17 @@ class Positions:
     def load(cls, home: Path) -> Positions:
         try:
             record = read_json(home / POSITIONS)
-        except (OSError, ValueError, CorruptFileError):
-            record = None  # read every file again from the start: folding again is harmless
+        except (ValueError, CorruptFileError):
+            record = False
+        except OSError:
+            record = None
+        if record is not None and not isinstance(record, dict):
+            try:
+                set_aside(home / POSITIONS)  # kept, never deleted
+            except OSError:
+                pass
         if not isinstance(record, dict):
-            return cls()
+            return cls()  # read every file again from the start: folding again is harmless
         files = record.get("files")
         pending = record.get("pending")
         return cls({k: v for k, v in files.items() if isinstance(v, int) and v >= 0} if isinstance(files, dict) else {},

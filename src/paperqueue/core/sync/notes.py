@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, dump_json, read_json
+from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, dump_json, read_json, set_aside
 from paperqueue.core.sync.changes import BATCH
 from paperqueue.core.sync.hlc import parse_stamp
 from paperqueue.core.sync.merge import Merged, NoteVersion
@@ -127,10 +127,8 @@ def _parse(data: object) -> dict[str, list[NoteVersion]] | None:
 
 
 def _set_aside(path: Path) -> None:
-    from paperqueue.core.clock import compact_stamp
-
     try:
-        path.replace(path.with_name(f"{path.name}.{compact_stamp()}.corrupt"))
+        set_aside(path)
     except OSError:
         pass  # left where it is: read as empty, the next sync replaces it
     with _lock:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import orjson
 
-from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, read_json
+from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, read_json, set_aside
 from paperqueue.core.identity import doi_key, normalise_title
 from paperqueue.core.importers.pq_json import pq_row
 from paperqueue.core.importers.record import ParsedPaper
@@ -216,11 +216,22 @@ def local_key(store: Store, key: str, paper: ParsedPaper) -> str | None:
 
 
 def load_keys(home: Path) -> dict[str, str]:
+    """Their key -> the key here. A damaged file is set aside (never
+    deleted) and the map starts again from the lines landed next."""
+    path = home / KEYS
     try:
-        record = read_json(home / KEYS)
-    except (OSError, ValueError, CorruptFileError):
-        return {}  # rebuilt as lines are landed again
+        record = read_json(path)
+    except (ValueError, CorruptFileError):
+        record = False
+    except OSError:
+        return {}
+    if record is None:
+        return {}
     if not isinstance(record, dict):
+        try:
+            set_aside(path)
+        except OSError:
+            pass  # replaced by the next save
         return {}
     return {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
 

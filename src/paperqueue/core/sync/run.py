@@ -100,6 +100,11 @@ class Summary:
     batches: int = 0  # batches renamed or deleted by another device
     papers_sent: int = 0  # own papers' records sent
 
+    @property
+    def changed_here(self) -> bool:
+        """Whether the sync changed this queue (states, papers or batches)."""
+        return bool(self.papers or self.landed or self.merged or self.batches)
+
     def line(self) -> str:
         sent = f"sent {self.sent} change{'s' * (self.sent != 1)}"
         if self.papers_sent:
