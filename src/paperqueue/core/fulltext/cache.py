@@ -33,7 +33,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,10 +200,12 @@ class FullTextCache:
 
     # -- size ----------------------------------------------------------------
 
-    def evict(self, keep: Iterable[Path] = ()) -> list[Path]:
+    def evict(self, keep: Iterable[Path] = (), forget: Callable[[CachedText], None] | None = None) -> list[Path]:
         """Remove the least recently opened PDFs and texts until those left
         fit the cap (never the files in ``keep``: the one just fetched).
-        Also removes parts left by killed downloads. Returns what went."""
+        ``forget`` is given each text before it goes (to take it out of the
+        search index). Also removes parts left by killed downloads. Returns
+        what went."""
         self.sweep_parts()
         kept = {Path(path) for path in keep}
         files = []
@@ -222,6 +224,13 @@ class FullTextCache:
                 break
             if path in kept:
                 continue
+            if forget is not None and path.suffix == ".txt":
+                entry = _read_text_file(path)
+                if entry is not None:
+                    try:
+                        forget(entry)
+                    except Exception:  # noqa: BLE001 - the index is a cache: the file goes all the same
+                        pass
             try:
                 path.unlink()
             except FileNotFoundError:

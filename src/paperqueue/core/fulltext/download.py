@@ -134,6 +134,7 @@ def fetch_pdf(
     progress: Progress | None = None,
     *,
     max_bytes: int = MAX_PDF_BYTES,
+    index: FullTextIndex | None = None,
 ) -> tuple[Path, bool]:
     """``(path, fetched)``: the cached PDF of ``ref`` (marked opened), or
     the one just downloaded into the cache (``fetched`` true; the cache is
@@ -157,7 +158,7 @@ def fetch_pdf(
             path = cache.commit_pdf(ref.key, part, handle)
         except OSError as error:
             raise FullTextError(f"{cache.pdf_path(ref.key)}: cannot save the PDF ({error.strerror or error})") from None
-    cache.evict(keep=[path])
+    _evict(cache, path, index)
     return path, True
 
 
@@ -318,7 +319,7 @@ def full_text(
         text, source = html, "html"
     else:
         why = note
-        path, _fetched = fetch_pdf(client, cache, ref, progress, max_bytes=max_bytes)
+        path, _fetched = fetch_pdf(client, cache, ref, progress, max_bytes=max_bytes, index=index)
         try:
             text = pdf_to_text(path)
         except PdfTextError as error:
@@ -330,12 +331,37 @@ def full_text(
         entry = cache.store_text(ref.key, text, source, note, url)
     except OSError as error:
         raise FullTextError(f"{cache.text_path(ref.key)}: cannot save the text ({error.strerror or error})") from None
+    own = index is None
+    index = FullTextIndex(cache.index_path) if index is None else index
     try:
-        (index if index is not None else FullTextIndex(cache.index_path)).add(ref.key, text)
-    except Exception:  # noqa: BLE001 - sqlite3's errors: the text is read all the same, search misses it
-        pass
-    cache.evict(keep=[entry.path])
+        try:
+            index.add(ref.key, text)
+        except Exception:  # noqa: BLE001 - sqlite3's errors: the text is read all the same, search misses it
+            pass
+        _evict(cache, entry.path, index)
+    finally:
+        if own:
+            index.close()
     return FullText(ref.key, text, source, note, url)
+
+
+def _evict(cache: FullTextCache, kept: Path, index: FullTextIndex | None) -> None:
+    """Trim the cache to its cap, keeping ``kept``; texts that go leave the index too."""
+    made: list[FullTextIndex] = []
+
+    def forget(entry: CachedText) -> None:
+        if index is not None:
+            index.remove(entry.key, entry.text)
+            return
+        if not made:
+            made.append(FullTextIndex(cache.index_path))
+        made[0].remove(entry.key, entry.text)
+
+    try:
+        cache.evict(keep=[kept], forget=forget)
+    finally:
+        for opened in made:
+            opened.close()
 
 
 def _html_text(client: Client, ref: PaperRef) -> tuple[str | None, str, str]:

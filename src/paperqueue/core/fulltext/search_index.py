@@ -5,7 +5,8 @@ A separate SQLite FTS5 database beside the cached texts, not
 this one from the cached texts (:meth:`FullTextIndex.rebuild`), and any
 process may add to it (SQLite's own locking, WAL, a busy timeout).
 
-Two tables: ``docs`` maps a paper's key to a row id, ``bodies`` is a
+Two tables: ``docs`` maps a paper's key to a row id (never reused, so a
+body left behind is never taken for a later paper's), ``bodies`` is a
 contentless FTS5 table of the texts (no second copy of them; folded like
 the list's index: case and accents ignored). Removing a text needs the
 text itself (a contentless table's rule); when it cannot be had the row
@@ -30,7 +31,7 @@ from paperqueue.core.search_tables import open_index
 __all__ = ["FullTextIndex"]
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS bodies USING fts5("
     "body, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2')",
 )
@@ -132,6 +133,7 @@ class FullTextIndex:
                 con = self._connect()
                 con.execute("DROP TABLE IF EXISTS bodies")
                 con.execute("DROP TABLE IF EXISTS docs")
+                con.execute("DELETE FROM sqlite_sequence") if _has_sequence(con) else None
                 for statement in _SCHEMA:
                     con.execute(statement)
             except sqlite3.DatabaseError:
@@ -148,3 +150,7 @@ class FullTextIndex:
             self.add(key, text)
             count += 1
         return count
+
+
+def _has_sequence(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone() is not None
