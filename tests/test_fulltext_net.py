@@ -186,6 +186,7 @@ def test_a_slow_server_is_a_one_line_error(pq_home: Path, net_server: NetServer,
 def test_offline_is_a_one_line_error(pq_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = closed_port_url("").rstrip("/")
     monkeypatch.setenv("PAPERQUEUE_ARXIV_WEB", base)
+    monkeypatch.setenv("PAPERQUEUE_ARXIV_DELAY", "0.01")
     cache = FullTextCache(pq_home)
     with Client(pq_home, retries=0) as offline:
         with pytest.raises(FullTextError) as raised:

@@ -58,7 +58,6 @@ MAX_PDF_BYTES = 100 * 1024 * 1024
 PDF_DEADLINE = 1800.0  # seconds for a whole PDF (a slow line; a dripping server is stopped)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRIED = frozenset({429, 503})
-_CHUNK = 256 * 1024
 
 #: ``progress(bytes_so_far, total_or_None)``; raising from it stops the download.
 Progress = Callable[[int, "int | None"], None]
@@ -258,7 +257,7 @@ def _body(asked: str, reply: httpx.Response, sink: BinaryIO, limit: int, progres
     if progress is not None:
         progress(0, total)
     try:
-        for raw in reply.iter_raw(_CHUNK):
+        for raw in reply.iter_raw():
             received += len(raw)
             if time.monotonic() > deadline:
                 raise FetchError(asked, f"too slow (the PDF was not over after {PDF_DEADLINE:g} s)")
