@@ -71,19 +71,24 @@ class Writer:
             self._queue(action.seq, action.states(after=True), action.batch_infos(after=True))
         return action
 
-    def took(self, label: str, changes: list[Change], batches: dict[int, dict] | None = None) -> None:
+    def took(self, label: str, changes: list[Change], batches: dict[int, dict] | None = None,
+             states: dict[str, PaperState] | None = None) -> None:
         """Log changes read from another device, whose after-states the store
         will hold (the caller puts them in memory): not undoable, not sent
         again, the undo and redo stacks left as they are. ``batches``: batch
         infos another device changed (put in memory here, written into
         ``meta.json`` after the record; the record does not carry them, so
         a crash before that leaves them to the next sync, which reads the
-        same changes again: its positions are saved after this)."""
+        same changes again: its positions are saved after this). ``states``:
+        the after-states as the caller holds them (key -> state, the same
+        as ``changes`` records), so they are not read back from the records."""
         with self._lock:
             self.history.ensure_loaded()
             seq = self.history.took(label, changes)
             self._to_export(seq, None)
-            self._queue(seq, {key: PaperState.from_record(after) for key, _before, after in changes}, batches or {})
+            if states is None:
+                states = {key: PaperState.from_record(after) for key, _before, after in changes}
+            self._queue(seq, states, batches or {})
 
     def _to_export(self, seq: int, lines: list[str] | None) -> None:
         if self.sync is None:

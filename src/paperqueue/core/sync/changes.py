@@ -37,7 +37,9 @@ One change is one JSON line (:func:`encode`)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import orjson
@@ -54,7 +56,6 @@ BATCH = "batch:"  # key prefix of an import batch
 BATCH_FIELDS = ("name", "deleted")
 
 Value = object  # (bool, str | None) | bool | str | None, by field
-_LINE_KEYS = frozenset({"k", "f", "v", "s", "b"})
 _PAPER_KEYS = frozenset({"k", "p", "s"})
 _PAPER_MARK = b'","p":{'  # only a paper line holds these bytes outside a string (quotes in strings are escaped)
 # A paper line's row: a paperqueue JSON export's paper fields (core/export.py
@@ -193,7 +194,7 @@ def encode(change: Change) -> bytes:
     record: dict = {"k": change.key, "f": change.field, "v": change.value, "s": change.stamp.text()}
     if change.base is not None:
         record["b"] = change.base.text()
-    return orjson.dumps(record) + b"\n"
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def encode_paper(line: PaperLine) -> bytes:
@@ -223,14 +224,36 @@ def _decode_line(line: bytes) -> Change | PaperLine | None:
         return None
     if "p" in record:
         return _paper_line(record)
-    if not record.keys() <= _LINE_KEYS:
+    return _change(record, None)
+
+
+def _change(record: dict, stamps: dict[str, Stamp | None] | None) -> Change | None:
+    """The change a decoded line's object holds, or ``None`` unless it is
+    exactly one. ``stamps``: stamps already read (text -> stamp or ``None``)."""
+    size = len(record)  # exactly "k", "f", "v", "s" (checked below), and "b" or nothing else
+    if size != 4 and (size != 5 or "b" not in record):
         return None
-    key, name, stamp = record.get("k"), record.get("f"), _stamp(record.get("s"))
-    if type(key) is not str or not key or type(name) is not str or stamp is None or "v" not in record:
+    key, name, text = record.get("k"), record.get("f"), record.get("s")
+    if type(key) is not str or not key or type(name) is not str or type(text) is not str or "v" not in record:
         return None
-    value = _value(key, name, record["v"])
-    if value is _BAD:
+    if stamps is None:
+        stamp = _stamp(text)
+    else:
+        stamp = stamps.get(text, _BAD)
+        if stamp is _BAD:
+            stamp = stamps[text] = _stamp(text)
+    if stamp is None:
         return None
+    value = record["v"]
+    if name == STARRED or name == READ:  # the most frequent fields first
+        if (type(value) is not list or len(value) != 2 or type(value[0]) is not bool
+                or (value[1] is not None and not isinstance(value[1], str)) or key.startswith(BATCH)):
+            return None
+        value = (value[0], value[1])
+    else:
+        value = _value(key, name, value)
+        if value is _BAD:
+            return None
     base = None
     if "b" in record:
         base = _stamp(record["b"])
@@ -319,18 +342,52 @@ def decode_chunk(data: bytes, papers: list[PaperLine] | None = None) -> tuple[li
     and how many bytes were used. A last line without its newline (a file
     still being written or copied) is left for the next read: the reader's
     position moves on by the bytes used only. Paper lines go into
-    ``papers`` (passed over when it is ``None``); they are not refused."""
+    ``papers`` (passed over when it is ``None``); they are not refused.
+
+    Each line is checked as :func:`decode` checks one (one ``orjson`` call a
+    line); a stamp that several lines share (one action over many papers)
+    is read once."""
     used = data.rfind(b"\n") + 1
     changes: list[Change] = []
+    keep = changes.append
     skipped = 0
-    for line in data[:used].split(b"\n")[:-1]:
-        if papers is None and _PAPER_MARK in line:
-            continue  # a paper line nobody asked for: not parsed (a "p" member holding an object: nothing else has one)
-        change = _decode_line(line) if line else None
-        if change is None:
-            skipped += 1
-        elif type(change) is Change:
-            changes.append(change)
-        elif papers is not None:
-            papers.append(change)
+    stamps: dict[str, Stamp | None] = {}
+    loads = orjson.loads
+    with collector_paused():  # a change and its stamp a line, all kept: nothing for the collector to find
+        for line in data[:used].split(b"\n")[:-1]:
+            if papers is None and _PAPER_MARK in line:
+                continue  # a paper line nobody asked for: not parsed (a "p" member holding an object: nothing else has one)
+            try:
+                record = loads(line)  # an empty line is refused here too
+            except orjson.JSONDecodeError:
+                skipped += 1
+                continue
+            if type(record) is not dict:
+                skipped += 1
+            elif "p" in record:
+                paper = _paper_line(record)
+                if paper is None:
+                    skipped += 1
+                elif papers is not None:
+                    papers.append(paper)
+            else:
+                change = _change(record, stamps)
+                if change is None:
+                    skipped += 1
+                else:
+                    keep(change)
     return changes, skipped, used
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while many objects are made that stay
+    (changes read, states applied; none holds a cycle): the collector's
+    full passes over a store of 100,000 papers cost more than the work."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

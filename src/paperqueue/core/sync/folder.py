@@ -46,7 +46,7 @@ from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, make_pr
 from paperqueue.core.crashpoints import boundary
 from paperqueue.core.models import PaperState
 from paperqueue.core.sync.changes import (
-    BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine, batch_changes_of, changes_of, decode, decode_chunk,
+    BATCH, NOTE, Change, PaperLine, batch_changes_of, changes_of, decode, decode_chunk,
     encode, encode_paper, undo_changes,
 )
 from paperqueue.core.sync.hlc import HLC, Stamp, parse_stamp, valid_device
@@ -451,26 +451,8 @@ def devices_seen(folder: Path) -> list[str]:
 
 def applied_state(state: PaperState, merged: Merged, key: str) -> PaperState:
     """``state`` with every field the fold knows set as the fold says
-    (fields no change named are left as they are)."""
-    fields = merged.fields(key)
-    if not fields:
-        return state
-    shown = merged.state(key)
-    values: dict = {}
-    if STARRED in fields:
-        values["starred"], values["starred_at"] = shown.starred, shown.starred_at
-    if READ in fields:
-        values["read"], values["read_at"] = shown.read, shown.read_at
-    if REMOVED in fields:
-        values["removed"] = shown.removed
-    if NOTE in fields:
-        values["note"] = shown.note
-    if any(name.startswith(TAG) for name in fields):
-        local = [tag for tag in state.tags if TAG + tag.casefold() not in fields]
-        values["tags"] = tuple(local) + shown.tags
-    from dataclasses import replace
-
-    return replace(state, **values)
+    (fields no change named are left as they are): :meth:`Merged.applied`."""
+    return merged.applied(state, key)
 
 
 def write_merged(home: Path, merged: Merged) -> None:

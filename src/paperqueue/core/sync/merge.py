@@ -110,6 +110,38 @@ class Merged:
             removed=bool(removed.value) if removed is not None else False,
         )
 
+    def applied(self, state: PaperState, key: str) -> PaperState:
+        """``state`` with each field the fold knows for ``key`` set as
+        :meth:`state` shows it, and the fields no change named left as they
+        are (a tag no change named stays, before the synced ones). Reads
+        only the fields named: the per-paper step of applying a sync."""
+        fields = self._fields.get(key)
+        if not fields:
+            return state
+        starred, read, starred_at, read_at = state.starred, state.read, state.starred_at, state.read_at
+        tags, note, removed = state.tags, state.note, state.removed
+        tagged: list[tuple[Stamp, str, object]] | None = None
+        for name, change in fields.items():
+            if name == STARRED:
+                starred, starred_at = _flag(change)
+            elif name == READ:
+                read, read_at = _flag(change)
+            elif name == REMOVED:
+                removed = bool(change.value)
+            elif name == NOTE:
+                note = str(change.value)
+            elif name.startswith(TAG):
+                if tagged is None:
+                    tagged = []
+                if change.value is not None:
+                    tagged.append((change.stamp, name, change.value))
+        if tagged is not None:
+            if len(tagged) > 1:
+                tagged.sort()
+            tags = (*(tag for tag in state.tags if TAG + tag.casefold() not in fields),
+                    *(str(value) for _stamp, _name, value in tagged))
+        return PaperState(starred, read, starred_at, read_at, tags, note, removed)
+
     def fields(self, key: str) -> dict[str, Change]:
         """The winning change of each field a change named for ``key``."""
         return dict(self._fields.get(key, {}))
