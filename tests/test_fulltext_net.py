@@ -257,3 +257,21 @@ def test_the_cap_evicts_the_least_recently_opened_and_their_search_entries(pq_ho
     assert cache.has_pdf("arxiv:2401.00002") and cache.has_text("arxiv:2401.00002")
     assert index.search("wombats") == set() and index.search("quokkas") == {"arxiv:2401.00002"}
     assert cache.size().files_bytes <= cache.cap
+
+
+def test_a_gzip_encoded_pdf_is_saved_decoded(pq_home: Path, net_server: NetServer, client: Client) -> None:
+    import gzip
+
+    net_server.route("/pdf/2401.00001", Canned(200, gzip.compress(PDF), {"Content-Type": "application/pdf", "Content-Encoding": "gzip"}))
+    path, fetched = fetch_pdf(client, FullTextCache(pq_home), OTHER)
+    assert fetched and path.read_bytes() == PDF
+
+
+def test_a_gzip_bomb_is_refused_at_the_cap(pq_home: Path, net_server: NetServer, client: Client) -> None:
+    bomb = Canned.gzip_bomb(150 * 1024 * 1024)
+    bomb.headers["Content-Type"] = "application/pdf"
+    net_server.route("/pdf/2401.00001", bomb)
+    cache = FullTextCache(pq_home)
+    with pytest.raises(FullTextError, match="larger than 100 MB"):
+        fetch_pdf(client, cache, OTHER)
+    assert cache_files(cache) == []
