@@ -99,6 +99,8 @@ def test_size_counts_pdfs_texts_and_the_index(pq_home: Path) -> None:
     assert (size.pdfs, size.texts) == (1, 1)
     assert size.files_bytes == 1234 + cache.text_path("a").stat().st_size
     assert size.index_bytes > 0 and size.total_bytes == size.files_bytes + size.index_bytes
+    assert size.describe().startswith(f"{size.total_bytes / 1024:.1f} KiB (1 PDF, 1 text, search index ")
+    assert size.describe().endswith(", cap 2.0 GiB")
 
 
 def test_a_failed_download_leaves_nothing(pq_home: Path) -> None:

@@ -90,6 +90,15 @@ class CacheSize:
     def total_bytes(self) -> int:
         return self.files_bytes + self.index_bytes
 
+    def describe(self) -> str:
+        """One line for ``paperqueue doctor``: ``12.0 MiB (3 PDFs, 5 texts,
+        search index 1.0 MiB), cap 2.0 GiB``."""
+        from paperqueue.core.doctor import human_size
+
+        pdfs = f"{self.pdfs} PDF{'' if self.pdfs == 1 else 's'}"
+        texts = f"{self.texts} text{'' if self.texts == 1 else 's'}"
+        return f"{human_size(self.total_bytes)} ({pdfs}, {texts}, search index {human_size(self.index_bytes)}), cap {human_size(self.cap)}"
+
 
 class FullTextCache:
     """The cache folder of a data home (see the module's docstring)."""
