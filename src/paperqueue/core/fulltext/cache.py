@@ -180,8 +180,8 @@ class FullTextCache:
         fd, name = tempfile.mkstemp(prefix=f".{stem_for(key)}.", suffix=".part", dir=self.folder)
         path = Path(name)
         try:
-            os.fchmod(fd, PRIVATE_FILE)
             with os.fdopen(fd, "w+b") as handle:
+                os.fchmod(handle.fileno(), PRIVATE_FILE)
                 yield handle, path
         finally:
             try:

@@ -56,7 +56,7 @@ _BLOCK_TAGS = frozenset({
     "div", "p", "section", "article", "figure", "figcaption", "blockquote", "main", "aside", "address",
     "center", "details", "summary", "fieldset", "hr", "body", "html", "dd", "dt",
 })
-_BLOCK_CLASSES = frozenset({"ltx_para", "ltx_p", "ltx_block", "ltx_caption", "ltx_inline-block_para"})
+_BLOCK_CLASSES = frozenset({"ltx_para", "ltx_p", "ltx_block", "ltx_caption"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol", "dl"})
 _EQUATION_CLASSES = frozenset({"ltx_equation", "ltx_equationgroup", "ltx_eqn_table"})
