@@ -1,0 +1,259 @@
+"""Sync, store level (issue 13, "Tests"): three real data homes set up for
+folder sync into one shared folder take random actions (star, read, tag,
+note, remove, undo, redo, imports of overlapping pages in different
+formats) with skewed clocks, sync in random subsets and orders, and at the
+end (everyone synced twice) all three show the same queue: the same
+papers with the same states, equal to one replica that applied every
+change in stamp order; the same batches; the same keys.
+
+The machinery (replicas, clocks, pages, the reference fold) is in
+``sync_replicas_helpers``. The model-level version (the fold alone) is
+tests/test_sync_model.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from sync_replicas_helpers import DAY, DEFAULT, FORMATS, POOL, Replica, World, plain, reference, write_page
+
+TAGS = ["ml", "ML", "diffusion", "to-read"]
+NOTES = ["", "read §3", " (again)", "compare with the 3D one"]
+
+_paper = st.integers(0, len(POOL) - 1)
+_who = st.integers(0, 2)
+_json_state = st.sampled_from([
+    {"starred": True, "starred_at": "2024-03-14T09:00:00Z"},
+    {"read": True, "read_at": "2024-03-14T10:00:00Z", "tags": ["diffusion"]},
+    {"note": "from the other export"},
+])
+imports = st.tuples(
+    st.just("import"), _who, st.sampled_from(FORMATS),
+    st.lists(_paper, min_size=3, max_size=5, unique=True),
+    st.booleans(),  # --restore
+    st.dictionaries(_paper, _json_state, max_size=2),  # the person's fields a JSON export carries
+)
+acts = st.one_of(
+    st.tuples(st.just("act"), _who, _paper, st.sampled_from(["star", "read", "remove"]), st.just("")),
+    st.tuples(st.just("act"), _who, _paper, st.sampled_from(["tag", "untag"]), st.sampled_from(TAGS)),
+    st.tuples(st.just("act"), _who, _paper, st.sampled_from(["note", "append"]), st.sampled_from(NOTES)),
+)
+steps = st.one_of(
+    acts, acts, acts, imports,
+    st.tuples(st.sampled_from(["undo", "redo"]), _who),
+    # Some replicas sync, one after the other, in this order.
+    st.tuples(st.just("sync"), st.permutations([0, 1, 2]), st.integers(1, 3)),
+    # True time moves on; one replica's wall clock jumps (maybe backwards).
+    st.tuples(st.just("time"), _who, st.integers(-5_000, 5_000), st.integers(0, 90_000)),
+    st.tuples(st.just("reopen"), _who),
+)
+scenarios = st.tuples(st.lists(imports, min_size=1, max_size=3), st.lists(steps, min_size=5, max_size=22)).map(
+    lambda parts: parts[0] + parts[1])
+
+# The person's fields a paperqueue JSON export carries for papers new to the
+# queue are set but never sent (see the test below); while that is so, the
+# random imports carry them only for papers the queue already holds.
+CARRIED_STATES_TRAVEL = False
+
+# One clock a day ahead, one an hour behind, one right.
+OFFSETS = {"a": DAY, "b": -3_600_000, "c": 0}
+
+
+class Outcome:
+    def __init__(self, replicas: list[Replica], folder: Path) -> None:
+        self.views = {r.name: r.view() for r in replicas}
+        self.shown = {r.name: r.shown() for r in replicas}
+        self.batches = {r.name: r.batches() for r in replicas}
+        self.expected, self.expected_batches = reference(folder, replicas)
+
+
+def run(steps: list[tuple], tmp: Path) -> Outcome:
+    """Play ``steps`` on three replicas, sync everyone twice, and check the
+    last round changed nothing: what they show, and what one replica folding
+    every change in stamp order shows."""
+    world = World()
+    folder = tmp / "shared"
+    replicas = [Replica(name, tmp / name, folder, world, offset) for name, offset in OFFSETS.items()]
+    pages = 0
+    try:
+        for step in steps:
+            kind = step[0]
+            if kind == "import":
+                _kind, who, fmt, indices, restore, states = step
+                pages += 1
+                if not CARRIED_STATES_TRAVEL:  # see test_a_star_a_json_export_carries_for_a_new_paper_travels
+                    states = {i: s for i, s in states.items() if replicas[who].key_of(POOL[i]) is not None}
+                path = write_page(tmp / "pages", pages, fmt, indices, states if fmt == "json" else None)
+                replicas[who].import_page(path, restore=restore)
+            elif kind == "act":
+                _kind, who, index, what, arg = step
+                replica = replicas[who]
+                key = replica.key_of(POOL[index])
+                if key is None:
+                    continue  # not in this queue (yet)
+                if what in ("star", "read", "remove"):
+                    getattr(replica, what)(key)
+                elif what in ("tag", "untag"):
+                    getattr(replica, what)(key, arg)
+                else:
+                    replica.note(key, arg, append=what == "append")
+            elif kind in ("undo", "redo"):
+                replicas[step[1]].step(redo=kind == "redo")
+            elif kind == "sync":
+                for who in step[1][: step[2]]:
+                    replicas[who].sync()
+            elif kind == "time":
+                _kind, who, jitter, advance = step
+                world.now += advance
+                replicas[who].jitter = jitter
+            elif kind == "reopen":
+                replicas[step[1]].reopen()
+        world.now += 1_000
+        for replica in replicas * 2:
+            replica.sync()
+        for replica in replicas:
+            summary = replica.sync()
+            assert not summary.changed_here, f"{replica.name}: a third sync still changed: {summary.line()}"
+        return Outcome(replicas, folder)
+    finally:
+        for replica in replicas:
+            replica.close()
+
+
+def _fresh() -> Path:
+    return Path(tempfile.mkdtemp(prefix="pq-replicas-"))
+
+
+def check_states(outcome: Outcome) -> None:
+    views = {name: plain(view) for name, view in outcome.views.items()}
+    a, b, c = views["a"], views["b"], views["c"]
+    assert sorted(a) == sorted(b) == sorted(c), "the three queues hold different papers"
+    assert a == b == c, "the three queues show different states"
+    # Equal to folding every change in stamp order (papers no change named: untouched).
+    expected = {title: outcome.expected.get(title, DEFAULT) for title in a}
+    assert a == expected, "the queues differ from every change applied in stamp order"
+
+
+def check_keys(outcome: Outcome) -> None:
+    keys = {name: sorted(row["key"] for row in view.values()) for name, view in outcome.views.items()}
+    assert keys["a"] == keys["b"] == keys["c"], "one paper, one key, everywhere"
+
+
+def check_batches(outcome: Outcome) -> None:
+    shown = outcome.shown
+    assert shown["a"] == shown["b"] == shown["c"], "the three queues show different papers (hidden: deleted batches)"
+    assert outcome.batches["a"] == outcome.batches["b"] == outcome.batches["c"], "the three queues show different batches"
+    assert outcome.batches["a"] == outcome.expected_batches
+
+
+# Repeatable in CI: the same examples every run, no example database.
+REPEATABLE = settings(max_examples=60, derandomize=True, database=None, deadline=None, print_blob=True,
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# For a property known to fail (xfail): stop at the first failing example, no minutes of shrinking.
+KNOWN_FAILING = settings(REPEATABLE, max_examples=40, phases=[Phase.generate])
+
+
+@REPEATABLE
+@given(scenarios)
+def test_three_stores_with_skewed_clocks_show_the_same_states(steps: list[tuple]) -> None:
+    tmp = _fresh()
+    try:
+        check_states(run(steps, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.xfail(strict=True, reason="a landed batch whose papers are all known is not made: see "
+                   "test_one_page_imported_on_two_devices_shows_both_batches_on_both and "
+                   "test_undoing_an_import_on_one_device_hides_the_same_papers_on_all")
+@KNOWN_FAILING
+@given(scenarios)
+def test_three_stores_show_the_same_papers_and_batches(steps: list[tuple]) -> None:
+    tmp = _fresh()
+    try:
+        check_batches(run(steps, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.xfail(strict=True, reason="one paper, one key everywhere is not built yet (a per-device key map, "
+                   "sync-keys.json); see test_a_pasted_page_and_an_atom_feed_of_the_same_papers_give_one_key_everywhere")
+@KNOWN_FAILING
+@given(scenarios)
+def test_three_stores_use_the_same_keys(steps: list[tuple]) -> None:
+    tmp = _fresh()
+    try:
+        check_keys(run(steps, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- what the property tests found, each as a plain test --------------------------------------------
+
+
+@pytest.fixture
+def three(tmp_path):
+    world = World()
+    replicas = [Replica(name, tmp_path / name, tmp_path / "shared", world, offset) for name, offset in OFFSETS.items()]
+    yield world, replicas
+    for replica in replicas:
+        replica.close()
+
+
+def sync_all(replicas: list[Replica]) -> None:
+    for replica in replicas * 2:
+        replica.sync()
+
+
+@pytest.mark.xfail(strict=True, reason="the person's fields a JSON import sets on papers new to the queue "
+                   "are not in the import's logged state changes (store/commit.py: only known papers'), so never synced")
+def test_a_star_a_json_export_carries_for_a_new_paper_travels(three, tmp_path):
+    _world, (a, b, _c) = three
+    carried = {1: {"starred": True, "starred_at": "2024-03-14T09:00:00Z", "tags": ["ml"], "note": "from the export"}}
+    a.import_page(write_page(tmp_path / "pages", 1, "json", [0, 1, 2], carried))
+    assert a.view()[POOL[1].ident]["starred"] == (True, "2024-03-14T09:00:00Z")  # A shows the star
+    sync_all([a, b])
+    on_b = b.view()[POOL[1].ident]
+    assert (on_b["starred"], on_b["tags"], on_b["note"]) == ((True, "2024-03-14T09:00:00Z"), ["ml"], "from the export")
+
+
+@pytest.mark.xfail(strict=True, reason="a landed batch whose papers are all known here is not made "
+                   "(core/sync/papers.py land, store/commit.py _join_no_batch): each device shows only its own batch")
+def test_one_page_imported_on_two_devices_shows_both_batches_on_both(three, tmp_path):
+    _world, (a, b, _c) = three
+    a.import_page(write_page(tmp_path / "pages", 1, "page", [0, 1, 2]))
+    b.import_page(write_page(tmp_path / "pages", 2, "page", [0, 1, 2]))
+    sync_all([a, b])
+    # Today A shows ["a page 1"] and B ["b page 1"].
+    assert a.batches() == b.batches()
+
+
+@pytest.mark.xfail(strict=True, reason="papers do not join a landed batch when they are known here, so undoing "
+                   "an import on B hides papers there that A still shows in its own batch")
+def test_undoing_an_import_on_one_device_hides_the_same_papers_on_all(three, tmp_path):
+    _world, (a, b, c) = three
+    a.import_page(write_page(tmp_path / "pages", 1, "page", [0, 1, 2]))
+    b.import_page(write_page(tmp_path / "pages", 2, "page", [0, 1, 2]))
+    sync_all([a, b, c])
+    assert b.step(redo=False)  # undo B's import: its batch is deleted, on every device
+    sync_all([a, b, c])
+    # Today B hides all three; A shows them in "a page 1", and so does C (it landed A's batch, not B's).
+    assert a.shown() == b.shown() == c.shown()
+
+
+@pytest.mark.xfail(strict=True, reason="one paper, one key (issue 13): a paper known as title:... on one "
+                   "device and arxiv:... on another keeps both keys (sync-keys.json maps them); being fixed")
+def test_a_pasted_page_and_an_atom_feed_of_the_same_papers_give_one_key_everywhere(three, tmp_path):
+    world, (a, b, c) = three
+    a.import_page(write_page(tmp_path / "pages", 1, "page", [0, 1, 2]))
+    world.now += 60_000
+    b.import_page(write_page(tmp_path / "pages", 2, "atom", [1, 2, 3]))
+    sync_all([a, b, c])
+    keys = {r.name: sorted(row["key"] for row in r.view().values()) for r in (a, b, c)}
+    assert keys["a"] == keys["b"] == keys["c"]
