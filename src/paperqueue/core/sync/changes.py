@@ -336,13 +336,15 @@ def _value(key: str, name: str, value: object) -> Value:
     return _BAD
 
 
-def decode_chunk(data: bytes, papers: list[PaperLine] | None = None) -> tuple[list[Change], int, int]:
+def decode_chunk(data: bytes, papers: list[PaperLine] | None = None,
+                 lines: list[bytes] | None = None) -> tuple[list[Change], int, int]:
     """The changes in ``data`` (bytes read from a sync file at a reader's
     position): the changes of its whole lines, how many lines were refused,
     and how many bytes were used. A last line without its newline (a file
     still being written or copied) is left for the next read: the reader's
     position moves on by the bytes used only. Paper lines go into
     ``papers`` (passed over when it is ``None``); they are not refused.
+    ``lines`` (when given) gets each change's line as read, without its newline.
 
     Each line is checked as :func:`decode` checks one (one ``orjson`` call a
     line); a stamp that several lines share (one action over many papers)
@@ -376,6 +378,8 @@ def decode_chunk(data: bytes, papers: list[PaperLine] | None = None) -> tuple[li
                     skipped += 1
                 else:
                     keep(change)
+                    if lines is not None:
+                        lines.append(line)
     return changes, skipped, used
 
 

@@ -138,23 +138,28 @@ def append_lines(own: Path, lines: list[bytes]) -> None:
         raise FileNotFoundError(2, "the sync folder is not there", str(own.parent))
     make_private_dirs(own)
     files = generations(own)
-    path = files[-1] if files else own / FIRST_FILE
+    append_bytes(files[-1] if files else own / FIRST_FILE, b"".join(lines), "sync")
+
+
+def append_bytes(path: Path, data: bytes, label: str) -> None:
+    """Append ``data`` (whole lines) to ``path`` (made private if new, never
+    through a link) and fsync it; a torn tail is closed with a newline
+    first. ``label`` names the crash test boundaries."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         size = os.fstat(fd).st_size
-        data = b"".join(lines)
         if size:
             with open(path, "rb") as handle:
                 handle.seek(size - 1)
                 if handle.read(1) != b"\n":
                     data = b"\n" + data
         view = memoryview(data)
-        boundary("append sync")
+        boundary(f"append {label}")
         while view:
             view = view[os.write(fd, view):]
-        boundary("fsync sync")
+        boundary(f"fsync {label}")
         os.fsync(fd)
-        boundary("fsynced sync")
+        boundary(f"fsynced {label}")
     finally:
         os.close(fd)
 
@@ -347,13 +352,15 @@ def _sync_file(name: str) -> bool:
 
 
 def load_merged(home: Path) -> Merged:
+    """The fold the cache file holds (its ``lines``: how many lines it has)."""
     merged = Merged()
     try:
         data = (home / MERGED).read_bytes()
     except FileNotFoundError:
         return merged
-    changes, _skipped, _used = decode_chunk(data)
+    changes, skipped, _used = decode_chunk(data)
     merged.apply(changes)
+    merged.lines = len(changes) + skipped
     return merged
 
 
@@ -394,6 +401,7 @@ class Read:
     skipped: int
     positions: dict[str, int]
     papers: list[PaperLine] = field(default_factory=list)  # other devices' paper lines
+    lines: list[bytes] = field(default_factory=list)  # the lines of ``changes``, as read (newline-ended runs)
 
 
 READ_BLOCK = 8 << 20  # bytes of a sync file read at a time
@@ -405,6 +413,7 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
     replaced by a syncer: read again from the start."""
     changes: list[Change] = []
     papers: list[PaperLine] = []
+    lines: list[bytes] = []
     devices: set[str] = set()
     skipped = 0
     moved = dict(positions.files)
@@ -430,7 +439,10 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
                 held = b""
                 while block := handle.read(READ_BLOCK):  # a first sync's file of 100k paper lines: never whole
                     data = held + block
-                    some, bad, taken = decode_chunk(data, papers if theirs else None)  # own paper lines: this store's
+                    whole: list[bytes] = []
+                    some, bad, taken = decode_chunk(data, papers if theirs else None, whole)  # own paper lines: this store's
+                    if whole:
+                        lines.append(b"\n".join(whole) + b"\n")
                     found += some
                     skipped += bad
                     used += taken
@@ -439,7 +451,7 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
             changes += found
             if (found or len(papers) > before) and theirs:
                 devices.add(owner.name)
-    return Read(changes, devices, skipped, moved, papers)
+    return Read(changes, devices, skipped, moved, papers, lines)
 
 
 def devices_seen(folder: Path) -> list[str]:
@@ -455,8 +467,29 @@ def applied_state(state: PaperState, merged: Merged, key: str) -> PaperState:
     return merged.applied(state, key)
 
 
-def write_merged(home: Path, merged: Merged) -> None:
-    atomic_write_bytes(home / MERGED, b"".join(encode(change) for change in merged.kept()), new_mode=0o600)
+def write_merged(home: Path, merged: Merged, lines: list[bytes] | None = None) -> None:
+    """Keep the fold in ``sync-merged.jsonl``. With ``lines`` (the change
+    lines a sync read, :attr:`Read.lines`; ``merged``: the file's fold with
+    those changes applied) they are appended: folding the file then gives
+    ``merged`` again (folding is idempotent and order-free). The file is
+    written anew from :meth:`Merged.kept` (atomically) without ``lines``,
+    and once it holds more than twice the lines the fold keeps (changes
+    that lost, lines read twice after a crash). A torn append (a crash) is
+    one bad line a load skips; the positions are saved after this, so the
+    next sync reads its changes again."""
+    if lines is not None:
+        count = merged.lines + sum(chunk.count(b"\n") for chunk in lines)
+        if count <= max(2 * merged.size(), REWRITE_MERGED_AT):
+            if lines:
+                append_bytes(home / MERGED, b"".join(lines), "merged")
+            merged.lines = count
+            return
+    data = b"".join(encode(change) for change in merged.kept())
+    atomic_write_bytes(home / MERGED, data, new_mode=0o600)
+    merged.lines = data.count(b"\n")
+
+
+REWRITE_MERGED_AT = 4096  # lines in sync-merged.jsonl below which it is only ever appended to
 
 
 __all__ = ["Emitter", "Positions", "Settings", "SyncError", "applied_state", "configured", "decode",

@@ -61,6 +61,7 @@ class Merged:
     def __init__(self) -> None:
         self._fields: dict[str, dict[str, Change]] = {}
         self._notes: dict[str, set[Change]] = {}
+        self.lines = 0  # lines of the cache file this fold was read from (see folder.write_merged)
 
     def apply(self, changes: Iterable[Change]) -> set[str]:
         """Take in ``changes`` (any order, repeats welcome); returns the keys
@@ -173,6 +174,10 @@ class Merged:
     def batch_info(self, batch: str) -> dict:
         """The synced fields of a batch (``name``, ``deleted``) as changes set them."""
         return {name: change.value for name, change in self._fields.get(BATCH + batch, {}).items()}
+
+    def size(self) -> int:
+        """At least as many as :meth:`kept` yields: the fields' winners and every note change."""
+        return sum(map(len, self._fields.values())) + sum(map(len, self._notes.values()))
 
     def kept(self) -> Iterator[Change]:
         """What a compacted file must hold to fold to the same result: each
