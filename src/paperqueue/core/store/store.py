@@ -44,8 +44,6 @@ if TYPE_CHECKING:  # imports kept off the app's start-up path
     from paperqueue.core.store.merge import ImportLog, Progress
 
 _CACHED_SHARDS = 8
-PARALLEL_SHARDS = 4  # state shards from which write_states writes several at once
-WRITE_THREADS = 8
 _NO_STATE = PaperState()
 
 
@@ -314,41 +312,20 @@ class Store(Loading, Damage, Lookups):
         """Write exactly ``states``, whatever memory holds now: one atomic
         write per touched state shard. A paper folded into another or not in
         the queue is skipped; a state back to nothing (after an undo) is
-        dropped, so the state files, and the next start, stay small. Many
-        shards (a sync of thousands of papers) are written by a few threads
-        at once, each shard still atomically: their fsyncs overlap. Either
-        way all are written before this returns (the first failure is raised
-        once the others are done), and a crash part way leaves some shards
-        new and some old, which the log's replay puts right."""
+        dropped, so the state files, and the next start, stay small."""
         if not states:
             return
         by_shard: dict[int, dict[int, dict | None]] = {}
         with self._lock:
-            papers, aliases = self.papers, self.aliases
             for key, state in states.items():
-                paper = papers.get(key)
-                if paper is None or key in aliases:
+                paper = self.papers.get(key)
+                if paper is None or key in self.aliases:
                     continue
                 record = None if state == _NO_STATE else {"key": key, **state.to_record()}
-                shard = layout.shard_of(paper.id)
-                docs = by_shard.get(shard)
-                if docs is None:
-                    docs = by_shard[shard] = {}
-                docs[paper.id] = record
+                by_shard.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
         with self._write_lock:
-            # Opened one by one here: opening a damaged shard sets it aside and warns.
-            work = [(self._table(layout.shard_path(self.home, layout.STATE, shard), "state"), docs)
-                    for shard, docs in sorted(by_shard.items())]
-            if len(work) < PARALLEL_SHARDS:
-                for table, docs in work:
-                    table.put(docs)
-            else:
-                from concurrent.futures import ThreadPoolExecutor
-
-                with ThreadPoolExecutor(min(WRITE_THREADS, len(work)), thread_name_prefix="paperqueue-state") as pool:
-                    done = [pool.submit(table.put, docs) for table, docs in work]
-                for future in done:
-                    future.result()  # raises the first failure, after every write ended
+            for shard, docs in sorted(by_shard.items()):
+                self._table(layout.shard_path(self.home, layout.STATE, shard), "state").put(docs)
         with self._lock:
             self._dirty.difference_update(states)
 
