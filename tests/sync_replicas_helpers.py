@@ -305,6 +305,35 @@ class Replica:
         return self.change(key, "Edited the note on 1 paper",
                            lambda s: replace(s, note=(s.note + text) if append else text))
 
+    def change_many(self, keys: list[str], field: str) -> bool:
+        """``s`` / ``r`` on a selection: one action, all on (all off when all were on)."""
+        states = {key: self.store.state(key) for key in keys}
+        on = not all(getattr(state, field) for state in states.values())
+        now = self.iso()
+        new = {key: state.with_star(on, now) if field == "starred" else state.with_read(on, now)
+               for key, state in states.items()}
+        changes = [[key, states[key].to_record(), state.to_record()] for key, state in new.items() if state != states[key]]
+        if not changes:
+            return False
+        self.writer.record(f"Changed {len(changes)} papers", changes)
+        for key, _before, after in changes:
+            self.store.set_state(key, PaperState.from_record(after))
+        self.writer.save()
+        return True
+
+    def organize(self, plan_of: Callable[[Store], object]) -> bool:
+        """A tag or batch rename or delete, as ``paperqueue tag`` / ``batch`` do
+        (``False``: the command refuses it, e.g. no such tag)."""
+        from paperqueue.core.organize import OrganizeError, carry_out
+
+        try:
+            plan = plan_of(self.store)
+        except OrganizeError:
+            return False
+        carry_out(self.store, self.writer, plan)
+        self.writer.save()
+        return True
+
     def step(self, redo: bool) -> bool:
         """``u`` / ``ctrl+r``, as ``paperqueue undo`` / ``redo`` do it."""
         action = self.writer.redo() if redo else self.writer.undo()
