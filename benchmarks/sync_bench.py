@@ -20,6 +20,7 @@ never changed).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import shutil
@@ -64,11 +65,26 @@ def init_sync(home: Path, folder: Path) -> None:
 
 
 class Phases:
-    """Times the calls sync_folder makes, by wrapping them where it finds them."""
+    """Times the calls sync_folder makes, by wrapping them where it finds
+    them (nested ones are in their callers' times too), and the cyclic
+    garbage collector's passes meanwhile ("collector", with how many full
+    passes)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self._undo: list = []
+        self._full = 0
+        self._started = 0.0
+
+        def collecting(phase: str, info: dict) -> None:
+            if phase == "start":
+                self._started = clock()
+                return
+            self.seconds["collector"] += clock() - self._started
+            self._full += info["generation"] == 2
+
+        self._collecting = collecting
+        gc.callbacks.append(collecting)
 
     def wrap(self, owner, name: str, label: str | None = None) -> None:  # noqa: ANN001
         original = getattr(owner, name)
@@ -88,9 +104,14 @@ class Phases:
         for owner, name, original in reversed(self._undo):
             setattr(owner, name, original)
         self._undo.clear()
+        if self._collecting in gc.callbacks:
+            gc.callbacks.remove(self._collecting)
 
     def text(self) -> str:
-        return ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in
+        def name_of(name: str) -> str:
+            return f"{name} ({self._full} full)" if name == "collector" else name
+
+        return ", ".join(f"{name_of(name)} {seconds * 1000:.0f} ms" for name, seconds in
                          sorted(self.seconds.items(), key=lambda item: -item[1]) if seconds >= 0.0005)
 
 
@@ -110,6 +131,10 @@ def timed_sync(home: Path) -> tuple[float, str, object, dict]:
     phases.wrap(StoreClass, "load_rest", "store.load_rest")
     phases.wrap(Writer, "took", "writer.took")
     phases.wrap(Writer, "save", "writer.save")
+    phases.wrap(StoreClass, "write_states", "store.write_states")
+    from paperqueue.core.sync.merge import Merged
+
+    phases.wrap(Merged, "apply", "merged.apply")
     phases.wrap(folder, "decode_chunk", "decode")
     phases.wrap(run.Positions, "save", "positions.save")
     start = clock()
