@@ -108,11 +108,11 @@ def test_damaged_sync_files_of_this_device_are_set_aside_never_deleted(tmp_path:
     note history: a damaged one is moved aside (its bytes kept) and sync
     starts them again (positions from 0: folding again is harmless)."""
     from paperqueue.core.sync.folder import POSITIONS, Positions
-    from paperqueue.core.sync.papers import KEYS, load_keys
+    from paperqueue.core.sync.aliases import KEYS, KeyMap, load as load_keys
 
     for name in (KEYS, POSITIONS):
         (tmp_path / name).write_bytes(b'{"half written')
-    assert load_keys(tmp_path) == {}
+    assert load_keys(tmp_path) == KeyMap(complete=False)  # first stamps read again from the folder
     assert Positions.load(tmp_path) == Positions()
     for name in (KEYS, POSITIONS):
         assert not (tmp_path / name).exists()

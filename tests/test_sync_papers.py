@@ -161,10 +161,14 @@ def test_an_overlapping_import_in_another_format_makes_no_duplicates(homes, run,
     titles_b = [row["title"] for row in on_b.values()]
     assert len(titles_a) == len(set(titles_a)) and len(titles_b) == len(set(titles_b))  # no duplicates
     assert len(on_a) == len(on_b) == len(json.loads(run(a, "list", "--format", "json")))
-    # The one paper, under its own key on each side, shows both sides' states.
+    # One key everywhere: A sent its paper first, so B's paper takes A's key (its
+    # own becomes an alias), and shows both sides' states.
+    assert set(on_a) == set(on_b)
+    assert speedup_b not in on_b
     assert on_a[SPEEDUP]["starred"] and on_a[SPEEDUP]["tags"] == ["quantum"]
-    assert on_b[speedup_b]["starred"] and on_b[speedup_b]["tags"] == ["quantum"]
-    assert on_b[speedup_b]["arxiv_id"] == "1401.2910"  # filled in from A's record
+    assert on_b[SPEEDUP]["starred"] and on_b[SPEEDUP]["tags"] == ["quantum"]
+    assert on_b[SPEEDUP]["arxiv_id"] == "1401.2910"  # filled in from A's record
+    assert on_b[SPEEDUP]["batches"] == ["pasted", "quantum"]  # where it was, and A's batch
     assert on_a[only_b]["read"] and on_a[only_b]["batches"] == ["pasted"]
     # Nothing more goes back and forth.
     sizes = folder_sizes(folder)

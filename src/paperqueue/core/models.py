@@ -209,6 +209,7 @@ class ImportResult:
     repeated: int = 0  # entries naming a paper met earlier in the same file
     folded: int = 0  # papers found to be a second record of another, and folded into it
     unusable: int = 0  # entries with no id, no DOI and no letter or digit in the title: skipped
+    rekeyed: int = 0  # sync: known papers that took the key another device gave them first
     problems: list[str] = field(default_factory=list)
     batch: int = 0
     generation: int = 0

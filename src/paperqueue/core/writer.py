@@ -35,6 +35,7 @@ from dataclasses import replace
 from paperqueue.core.history import Action, BatchChange, Change, History, moved_fields
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
+from paperqueue.core.store.fold import resolve
 from paperqueue.core.sync.folder import open_emitter
 
 
@@ -140,15 +141,19 @@ class Writer:
                 wanted = action.states(after=after)
                 source = action.states(after=not after)
                 logged = []
+                aliases = self.store.aliases
+                moved = False  # a key that is an alias now (folded, or another device's key won)
                 for key, target in wanted.items():
-                    if key not in self.store.papers:
+                    here = resolve(key, aliases) if aliases else key
+                    if here not in self.store.papers:
                         states[key] = target
                         continue
-                    found = self.store.state(key)
-                    states[key] = moved_fields(found, source[key], target)
-                    logged.append([key, found.to_record(), states[key].to_record()])
+                    moved = moved or here != key
+                    found = self.store.state(here)
+                    states[here] = moved_fields(found, source[key], target)
+                    logged.append([here, found.to_record(), states[here].to_record()])
                 # Logged only when it is not the plain before (after) states.
-                return logged if any(states[key] != wanted[key] for key in wanted) else None
+                return logged if moved or any(states[key] != wanted[key] for key in wanted) else None
 
             action = move(sync_of if sync is not None else None, changes_of)
             if action is not None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import journal, layout
-from paperqueue.core.store.fold import settle_folds, tidy_folds
+from paperqueue.core.store.fold import resolve, settle_folds, tidy_folds
 from paperqueue.core.text import one_line
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     if not opens_batch:
         _join_no_batch(store, merge)
     if not merge.new and not merge.changed and not merge.states and not merge.folds and not merge.details \
-            and not chunks.written and not new_details and not new_index and not new_states:
+            and not chunks.written and not new_details and not new_index and not new_states \
+            and merge.aliases == store.aliases:
         if not opens_batch:
             merge.result.batch = 0
         return
@@ -104,8 +105,9 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         "max_id": max_id,
         "batches": {str(b): info for b, info in sorted(batches.items())},
     }
-    aliases = {old: merge.folded.get(into, into) for old, into in store.aliases.items()}
+    aliases = {old: resolve(into, merge.folded) for old, into in merge.aliases.items()}
     aliases.update((key, merge.folded[key]) for key in gone)
+    aliases = {old: into for old, into in aliases.items() if old != into}
     if aliases:
         meta["aliases"] = aliases
     if not chunks.started:
@@ -146,6 +148,7 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
             _read_new_states(store, old_max, max_id)
         if gone:
             settle_folds(store, merge, gone, aliases)
+        store.aliases = aliases
     merge.result.generation = generation
     merge.logged.state_changes = undoable
     # Undoing the import deletes the batches it made; redoing brings them back.

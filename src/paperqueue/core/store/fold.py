@@ -129,12 +129,18 @@ def _agree(a: tuple[int | None, str | None], b: tuple[int | None, str | None]) -
     return not (a[1] and b[1] and a[1] != b[1])
 
 
-def fold(merge: Merge, one: str, other: str) -> str:
-    """Fold the newer of two papers into the older; returns the kept key."""
+def fold(merge: Merge, one: str, other: str, keep: str | None = None) -> str:
+    """Fold the newer of two papers into the older; returns the kept key.
+    With ``keep`` (a sync rekey: a new paper of the key that came first
+    elsewhere), that one is kept, taking the other's place in the list
+    (its ``seq``) and its batches, first batch first."""
     from paperqueue.core.store.merge import _DETAIL_FIELDS, _content, _joined
 
     kept, gone = merge._paper(one), merge._paper(other)
-    if gone.id < kept.id:
+    if keep is not None:
+        if gone.key == keep:
+            kept, gone = gone, kept
+    elif gone.id < kept.id:
         kept, gone = gone, kept
     old, theirs = merge._old_details(kept), merge._old_details(gone)
     wins = gone.auth and not kept.auth
@@ -151,6 +157,9 @@ def fold(merge: Merge, one: str, other: str) -> str:
         batches=_joined(kept.batches, tuple(dict.fromkeys((gone.batch, *gone.batches)))),
         auth=kept.auth or gone.auth,
     )
+    if keep is not None:
+        first = tuple(dict.fromkeys((gone.batch, *gone.batches)))
+        updated = replace(updated, seq=gone.seq, batch=gone.batch, batches=_joined(first, kept.batches))
     details = filled_from(old, theirs, abstract, _DETAIL_FIELDS)
     _count(merge, kept, gone, changed=details != old or _content(updated) != _content(kept))
     # The kept paper, as a merge would leave it.

@@ -80,8 +80,14 @@ class Merge:
         on_new: Callable[[int, str, str], None] | None = None,
         restore: bool = False,
         write: bool = True,
+        winner: Callable[[str, str], str] | None = None,
     ) -> None:
         self.store = store
+        # A sync's landing (one key everywhere): when an entry's key names a
+        # paper known here under another key, ``winner(entry's key, key
+        # here)`` says which key the paper keeps; the other becomes an alias.
+        self.winner = winner
+        self.aliases = dict(store.aliases)  # the store's, and those this import adds
         self.restore = restore  # bring back removed papers met again
         self.on_new = on_new
         self.now = now
@@ -148,10 +154,10 @@ class Merge:
 
     def live(self, key: str) -> str:
         """``key``, or the key of the paper it was folded into."""
-        return resolve(key, self.folded, self.store.aliases) if self.folded or self.store.aliases else key
+        return resolve(key, self.folded, self.aliases) if self.folded or self.aliases else key
 
     def _taken(self, key: str) -> bool:
-        return key in self.new or key in self.store.papers or key in self.store.aliases or key in self.folded
+        return key in self.new or key in self.store.papers or key in self.aliases or key in self.folded
 
     def _find(self, item: ParsedPaper, normalised: str) -> str | None:
         named = self.live(item.key) if item.key else None
@@ -225,14 +231,38 @@ class Merge:
         if key is None:
             self._add_new(item, normalised)
             return
+        if self.winner is not None and item.key and key != item.key and item.key not in self.new \
+                and item.key not in self.store.papers and item.key not in self.folded:
+            if self.winner(item.key, key) == item.key:
+                self._rekey(item, normalised, key)
+                return
+            self.aliases[item.key] = key
         pair = twin(self, item, normalised, key)
         if pair is not None:
             key = fold(self, *pair)
         self._merge(self._paper(key), item)
 
-    def _add_new(self, item: ParsedPaper, normalised: str) -> None:
+    def _rekey(self, item: ParsedPaper, normalised: str, known: str) -> None:
+        """The known paper takes the entry's key (sync: that key came first
+        elsewhere): the entry lands as a new paper that the known one is
+        folded into, keeping its place, batches and state; its old key
+        becomes an alias. Counted as a known paper filled in."""
+        self.aliases.pop(item.key, None)  # an alias of the known paper until now
+        self._add_new(item, normalised, key=item.key)
+        fold(self, item.key, known, keep=item.key)
+        self.result.new -= 1
+        self.result.existing += 1
+        self.result.rekeyed += 1
+        self._met.add(item.key)
+        if item.key not in self.merged:
+            self.merged.add(item.key)
+            self.result.merged += 1
+
+    def _add_new(self, item: ParsedPaper, normalised: str, key: str | None = None) -> None:
         doi = real_doi(item.doi)
-        if item.key and not self._taken(item.key):
+        if key is not None:
+            pass  # given (a rekey)
+        elif item.key and not self._taken(item.key):
             key = item.key
         elif item.arxiv_id or doi or not normalised:
             try:

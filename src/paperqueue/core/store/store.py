@@ -373,6 +373,7 @@ class Store(Loading, Damage, Lookups):
         restore: bool = False,
         refresh: bool = True,
         batch_extra: dict | None = None,
+        winner: Callable[[str, str], str] | None = None,
     ) -> ImportResult:
         """Add what is new and fill gaps in what is known, then commit, as a
         batch called ``name`` (default: the source and the date).
@@ -383,7 +384,9 @@ class Store(Loading, Damage, Lookups):
         New papers' shards are written as the file is read (invisible until
         the commit; a failure or an exception from ``parsed`` deletes them
         again). ``batch_extra`` goes into the new batch's info (a fetch's
-        ``{"subscription": NAME}``). Without ``refresh`` the new papers are read into memory
+        ``{"subscription": NAME}``). ``winner`` is a sync's (one key
+        everywhere): see :class:`~paperqueue.core.store.merge.Merge`.
+        Without ``refresh`` the new papers are read into memory
         only when next needed (for a command that closes the store after).
         """
         from paperqueue.core.store.commit import commit, undo
@@ -393,7 +396,7 @@ class Store(Loading, Damage, Lookups):
             if not dry_run:
                 self._check_writable()
             now = self.clock()
-            merge = Merge(self, source, now, progress, on_new, restore, write=not dry_run)
+            merge = Merge(self, source, now, progress, on_new, restore, write=not dry_run, winner=winner)
             try:
                 # The loop makes a few objects per paper and frees none: the cyclic
                 # collector's passes over them cost ~0.5 s at 100,000 and find nothing.

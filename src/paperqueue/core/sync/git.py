@@ -450,7 +450,8 @@ def quick_sync_git(home: Path, now: str) -> GitSummary | None:
 def _add(a, b):  # noqa: ANN001, ANN202 - run.Summary
     return replace(a, read=a.read + b.read, devices=max(a.devices, b.devices), papers=a.papers + b.papers,
                    pending=b.pending, skipped=a.skipped + b.skipped, landed=a.landed + b.landed,
-                   merged=a.merged + b.merged, batches=a.batches + b.batches, papers_sent=a.papers_sent + b.papers_sent)
+                   merged=a.merged + b.merged, batches=a.batches + b.batches, papers_sent=a.papers_sent + b.papers_sent,
+                   rekeyed=a.rekeyed + b.rekeyed)
 
 
 def _contact(home: Path, remote: Remote, reached_at: str | None, failed: str | None) -> None:

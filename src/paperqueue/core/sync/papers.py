@@ -23,10 +23,11 @@ crash before the positions were saved) finds every paper and changes
 nothing.
 
 **Keys.** A paper another device knows under another key (``arxiv:...``
-there, ``title:...`` here) is remembered in ``sync-keys.json`` (device
-local: their key -> the key here), so their field changes apply to the
-paper here; when several keys name one paper here, each field's highest
-stamp over all of them wins (:func:`combined`).
+there, ``title:...`` here) ends with one key on every device: the key
+whose first paper line has the lowest stamp (:mod:`.aliases`); the other
+becomes an alias in the store (decided by the landing import's merge
+when it finds the paper), and each field's highest stamp over all keys of one paper
+wins (:func:`combined`).
 
 **Batches.** A batch's field changes (``batch:<sync id>``: name, deleted)
 apply to every local batch carrying that sync id (or, for this device's
@@ -39,20 +40,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import orjson
-
-from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, read_json, set_aside
-from paperqueue.core.identity import doi_key, normalise_title
 from paperqueue.core.importers.pq_json import pq_row
 from paperqueue.core.importers.record import ParsedPaper
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.store import Store
+from paperqueue.core.sync.aliases import KeyMap, save as save_keymap
 from paperqueue.core.sync.changes import BATCH, PaperLine, encode_paper
 from paperqueue.core.sync.folder import Settings, append_lines, save_settings, sync_id
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.merge import Merged
 
-KEYS = "sync-keys.json"
 LINES_PER_WRITE = 2000
 _STATE_FIELDS = ("starred", "read", "starred_at", "read_at", "tags", "note")
 
@@ -81,9 +78,10 @@ def paper_row(store: Store, paper: Paper, device: str) -> dict:
             or name in ("key", "title", "batches")}
 
 
-def export_papers(store: Store, settings: Settings, home: Path, clock: HLC) -> int:
+def export_papers(store: Store, settings: Settings, home: Path, clock: HLC, keymap: KeyMap | None = None) -> int:
     """Append a paper line for each own paper above ``settings.papers``,
-    then keep the new mark in ``sync.json``. Returns how many were sent.
+    then keep the new mark in ``sync.json``. Returns how many were sent;
+    ``keymap`` gets their first stamps (the caller saves it).
     Raises :class:`OSError` when the folder cannot be written (the mark
     stays: the next sync sends them)."""
     if store.max_id <= settings.papers:
@@ -98,6 +96,8 @@ def export_papers(store: Store, settings: Settings, home: Path, clock: HLC) -> i
         if not own_paper(store, paper, device):
             continue
         chunk.append(encode_paper(PaperLine(paper.key, paper_row(store, paper, device), stamp)))
+        if keymap is not None:
+            keymap.saw(paper.key, stamp)
         if len(chunk) >= LINES_PER_WRITE:
             append_lines(settings.own, chunk)
             sent += len(chunk)
@@ -107,6 +107,8 @@ def export_papers(store: Store, settings: Settings, home: Path, clock: HLC) -> i
         append_lines(settings.own, chunk)
         sent += len(chunk)
         written += sum(map(len, chunk))
+    if keymap is not None and sent:
+        save_keymap(home, keymap)  # before the mark: a crash between sends them again, later-stamped
     settings.papers = max(settings.papers, store.max_id, max((p.id for p in papers), default=0))
     # Paper lines do not fold away: the next compaction waits until field changes have grown by as
     # much (else a first export would be compacted at once, and every reader would read it all again).
@@ -125,6 +127,7 @@ class Landed:
     merged: int = 0  # papers it had that the lines filled in
     skipped: int = 0  # lines whose row the import refused
     batches: int = 0  # local batches made
+    rekeyed: int = 0  # papers here that took the key another device gave them first
     ids: set[str] = field(default_factory=set)  # sync ids of the batches landed into
 
 
@@ -153,10 +156,11 @@ def _parsed(line: PaperLine) -> ParsedPaper | None:
                    authoritative=bool(line.row.get("auth", False)))
 
 
-def land(store: Store, lines: dict[str, PaperLine], keys: dict[str, str]) -> Landed:
+def land(store: Store, lines: dict[str, PaperLine], keymap: KeyMap) -> Landed:
     """Land ``lines`` (the latest per key) one synced batch at a time (see
-    the module's docstring); ``keys`` gets the local key of each line whose
-    paper lives here under another key."""
+    the module's docstring). A line naming a paper known here under another
+    key settles which key both take (:meth:`KeyMap.winner`, asked by the
+    import's merge when it finds the paper)."""
     from paperqueue.core.importing import add_indexed
 
     landed = Landed()
@@ -179,65 +183,16 @@ def land(store: Store, lines: dict[str, PaperLine], keys: dict[str, str]) -> Lan
         name, members = groups[batch]
         device = batch.rpartition("-")[0]
         result = add_indexed(store, parsed(members), source=f"sync from {device}", name=name,
-                             batch_extra={"sync_id": batch})
+                             batch_extra={"sync_id": batch}, winner=keymap.winner)
         landed.new += result.new
         landed.merged += result.merged
+        landed.rekeyed += result.rekeyed
         landed.batches += bool(result.batch)
         landed.ids.add(batch)
     landed.skipped = len(refused)
-    for key, line in lines.items():
-        if key in store.papers:
-            keys.pop(key, None)
-            continue
-        paper = _parsed(line) if key not in refused else None
-        here = local_key(store, key, paper) if paper is not None else None
-        if here is not None:
-            keys[key] = here
+    for key in lines:  # the store's aliases now say where these keys live
+        keymap.keys.pop(key, None)
     return landed
-
-
-def local_key(store: Store, key: str, paper: ParsedPaper) -> str | None:
-    """The key here of the paper another device calls ``key``."""
-    if key in store.papers:
-        return key
-    alias = store.aliases.get(key)
-    if alias in store.papers:
-        return alias
-    by_arxiv, by_doi, by_title = store.identity()
-    if paper.arxiv_id and by_arxiv.get(paper.arxiv_id) in store.papers:
-        return by_arxiv[paper.arxiv_id]
-    if paper.doi and by_doi.get(doi_key(paper.doi)) in store.papers:
-        return by_doi[doi_key(paper.doi)]
-    if paper.title:
-        found = [k for k in by_title.keys(normalise_title(paper.title)) if k in store.papers]
-        if len(found) == 1:
-            return found[0]
-    return None
-
-
-def load_keys(home: Path) -> dict[str, str]:
-    """Their key -> the key here. A damaged file is set aside (never
-    deleted) and the map starts again from the lines landed next."""
-    path = home / KEYS
-    try:
-        record = read_json(path)
-    except (ValueError, CorruptFileError):
-        record = False
-    except OSError:
-        return {}
-    if record is None:
-        return {}
-    if not isinstance(record, dict):
-        try:
-            set_aside(path)
-        except OSError:
-            pass  # replaced by the next save
-        return {}
-    return {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
-
-
-def save_keys(home: Path, keys: dict[str, str]) -> None:
-    atomic_write_bytes(home / KEYS, orjson.dumps(keys, option=orjson.OPT_SORT_KEYS), new_mode=0o600)
 
 
 def combined(merged: Merged, here: str, keys: list[str]) -> Merged:
@@ -246,14 +201,6 @@ def combined(merged: Merged, here: str, keys: list[str]) -> Merged:
     out = Merged()
     out.apply(replace(change, key=here) for key in keys for change in merged.fields(key).values())
     return out
-
-
-def with_aliases(keys: dict[str, str]) -> dict[str, list[str]]:
-    """Local key -> every key the fold may name it by (its own first)."""
-    found: dict[str, list[str]] = {}
-    for theirs, here in keys.items():
-        found.setdefault(here, [here]).append(theirs)
-    return found
 
 
 # -- batches -------------------------------------------------------------------------------
@@ -292,4 +239,4 @@ def batch_plan(store: Store, merged: Merged, keys: Iterator[str] | list[str], de
     return plan
 
 
-__all__ = ["Landed", "batch_plan", "combined", "export_papers", "land", "load_keys", "save_keys"]
+__all__ = ["Landed", "batch_plan", "combined", "export_papers", "land"]

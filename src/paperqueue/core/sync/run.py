@@ -18,6 +18,7 @@ from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.store import layout
+from paperqueue.core.store.fold import resolve
 from paperqueue.core.sync.changes import BATCH, changes_of, encode
 from paperqueue.core.sync.folder import (
     Positions, Settings, SyncError, append_lines, applied_state, compact_own, devices_seen, load_merged,
@@ -25,9 +26,8 @@ from paperqueue.core.sync.folder import (
 )
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.notes import save_note_histories
-from paperqueue.core.sync.papers import (
-    Landed, batch_plan, combined, export_papers, land, latest, load_keys, save_keys, with_aliases,
-)
+from paperqueue.core.sync import aliases as keymaps
+from paperqueue.core.sync.papers import Landed, batch_plan, combined, export_papers, land, latest
 from paperqueue.core.writer import Writer
 
 SAMPLE_SOURCE = "bundled sample"
@@ -99,6 +99,7 @@ class Summary:
     merged: int = 0  # papers it had, filled in from another device's record
     batches: int = 0  # batches renamed or deleted by another device
     papers_sent: int = 0  # own papers' records sent
+    rekeyed: int = 0  # papers here that took the key another device gave them first (of ``merged``)
 
     @property
     def changed_here(self) -> bool:
@@ -115,6 +116,8 @@ class Summary:
             parts.append(f"{self.landed} new paper{'s' * (self.landed != 1)} added")
         if self.merged:
             parts.append(f"{self.merged} filled in")
+        if self.rekeyed:
+            parts.append(f"{self.rekeyed} now under the key another device gave {'it' if self.rekeyed == 1 else 'them'} first")
         parts.append(f"{self.papers} paper{'s' * (self.papers != 1)} changed here")
         if self.batches:
             parts.append(f"{self.batches} batch{'es' * (self.batches != 1)} changed here")
@@ -145,8 +148,12 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     writer.save()  # exports what this writer holds and catches up from the log
     if settings.exported < history.seq and not emitter.export(history.path, history.seq, history.seq, []):
         raise SyncError(f"cannot write in {settings.own}")
+    keymap = keymaps.load(store.home)
+    if not keymap.complete:  # first stamps not kept yet (or a damaged file): read them once
+        keymaps.scan_firsts(folder, keymap)
+        keymaps.save(store.home, keymap)
     try:
-        papers_sent = export_papers(store, settings, store.home, emitter.clock)
+        papers_sent = export_papers(store, settings, store.home, emitter.clock, keymap)
     except OSError:
         raise SyncError(f"cannot write in {settings.own}") from None
     positions = Positions.load(store.home)
@@ -160,16 +167,16 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         return Summary(waiting, 0, 0, 0, 0, found.skipped, papers_sent=papers_sent)
     for line in found.papers:
         emitter.clock.observe(line.stamp)
-    keys = load_keys(store.home)
+        keymap.saw(line.key, line.stamp)
     landed = Landed()
     if found.papers:
-        landed = land(store, latest(found.papers), keys)
+        landed = land(store, latest(found.papers), keymap)
         found.papers.clear()
         if landed.new or landed.merged or landed.batches:
             devices = sorted(found.devices) or ["another device"]
             writer.note(f"Synced papers from {', '.join(devices)}: {landed.new} new, {landed.merged} filled in")
             writer.save()
-        save_keys(store.home, keys)
+        keymaps.save(store.home, keymap)
         # Landed papers are not this device's own: never exported (their batches say so too).
         settings.papers = max(settings.papers, store.max_id)
         save_settings(store.home, settings)
@@ -179,18 +186,22 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         if change.stamp.device != settings.device:
             emitter.clock.observe(change.stamp)
     store.load_rest()
-    names = with_aliases(keys)
-    candidates = sorted({keys.get(key, key) for key in touched | positions.pending if not key.startswith(BATCH)})
+    names = keymaps.names_here(keymap, store.aliases, store.papers)
+    candidates = sorted({key for key in touched | positions.pending if not key.startswith(BATCH)})
     pending: set[str] = set()
     planned = []
+    done: set[str] = set()
     for key in candidates:
-        here = store.aliases.get(key, key)
+        here = resolve(key, keymap.keys, store.aliases)
         if here not in store.papers:
             pending.add(key)
             continue
+        if here in done:
+            continue  # two keys of one paper: one combined fold
+        done.add(here)
         old = store.state(here)
-        also = names.get(key, [key])
-        new = applied_state(old, merged, key) if len(also) == 1 else applied_state(old, combined(merged, here, also), here)
+        also = names.get(here, [here])
+        new = applied_state(old, merged, here) if len(also) == 1 else applied_state(old, combined(merged, here, also), here)
         if new != old:
             planned.append((here, old, new))
     # Batches just landed take the names and deletions the fold already holds for them.
@@ -210,7 +221,7 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         writer.save()
     write_merged(store.home, merged)
     try:  # the reader's "also edited on ..." lines; the next sync writes them again
-        save_note_histories(store.home, merged, key_of=lambda k: store.aliases.get(keys.get(k, k), keys.get(k, k)))
+        save_note_histories(store.home, merged, key_of=lambda k: resolve(k, keymap.keys, store.aliases))
     except OSError:
         pass
     Positions(found.positions, pending).save(store.home)
@@ -219,7 +230,7 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     save_settings(store.home, settings)
     read = sum(1 for change in found.changes if change.stamp.device != settings.device)
     return Summary(waiting, read, len(found.devices), len(planned), len(pending), found.skipped + landed.skipped,
-                   landed.new, landed.merged, len(batches), papers_sent)
+                   landed.new, landed.merged, len(batches), papers_sent, landed.rekeyed)
 
 
 @dataclass
