@@ -45,10 +45,15 @@ when it is free, else finds the paper by arXiv id, DOI or title and fills
 in what it lacks. A landing is an atomic import, logged as a note (never
 an undo step); its batch changes are not emitted and its papers (their
 first batch holds another device's ``sync_id``) are never exported: no
-ping-pong. A paper known here under another key is remembered in
-``sync-keys.json`` (their key -> key here); each field's highest stamp
-over all its keys wins. The waiting changes of landed papers apply in the
-same sync.
+ping-pong. The waiting changes of landed papers apply in the same sync.
+
+**Keys** (:mod:`.aliases`). Suffixes that tell apart two papers of one
+title come from their content (``core/identity.suffix_for``). When a
+line's key names a paper known here under another key, the key whose
+first paper line has the lowest stamp wins on every device: the paper here
+takes it (folded into a new paper of that key, keeping its place, batches
+and state) or the line's key becomes an alias in ``meta.json``; each
+field's highest stamp over all keys of one paper wins.
 
 **Batches.** A batch's sync id is ``<device>-<number>`` of the device that
 made it, or the ``sync_id`` it was landed under; its ``name`` and
@@ -59,15 +64,6 @@ every local batch holding that id with the highest stamp winning.
 Open questions
 --------------
 
-- **Keys from content.** Two different papers with one title need a
-  suffix derived from their content (first author and year, or a hash of
-  the record), never from a local counter (``core/identity.py``).
-- **Aliases.** Two keys found to be one paper: today each device keeps
-  its own key and maps the other's to it (``sync-keys.json``), so states
-  agree but keys differ. One key everywhere: the key whose first change
-  (an ``added`` field, stamped when the paper entered a queue) has the
-  lowest stamp wins, and an ``alias`` change (key: the other, value: the
-  winner) is synced. Not built.
 - **Records filled in later.** A paper line goes out once, when the
   paper is new here; what a later import fills into a known paper (an
   abstract, a DOI) or a batch a known paper joins later does not travel
