@@ -112,6 +112,8 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, OpeningMixin, ImportsMixin, Fetc
         """
         store = self.store
         try:
+            if store is not None:
+                self.queue_screen.save_reading()  # the full text's place (not the store)
             if store is not None and not store.read_only and self.writer is not None:
                 self.queue_screen.save_position()
                 self.writer.save()  # waits for a save the writer's thread has under way
@@ -210,6 +212,11 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, OpeningMixin, ImportsMixin, Fetc
     async def action_quit(self) -> None:
         store = self.store
         writer = self.writer
+        if store is not None and self.screen_stack:
+            try:
+                self.queue_screen.save_reading()  # the full text's place (not the store): a small file
+            except OSError:
+                pass
         if store is not None and not store.read_only and writer is not None:
             self.queue_screen.save_position()
             try:

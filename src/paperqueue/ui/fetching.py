@@ -99,12 +99,19 @@ class FetchingMixin:
 
     # -- the client ------------------------------------------------------------
 
-    def _client(self):  # noqa: ANN202
-        if self.net_client is None:
-            from paperqueue.core.net.client import Client
+    _making_client = threading.Lock()  # workers may ask for it at once (R, P, F)
 
-            self.net_client = Client(self.store.home)
-        return self.net_client
+    def _client(self):  # noqa: ANN202
+        with self._making_client:
+            if self.net_client is None:
+                from paperqueue.core.net.client import Client
+
+                self.net_client = Client(self.store.home)
+            return self.net_client
+
+    def http_client(self):  # noqa: ANN201
+        """The session's one HTTP client (made on first use: call from a worker)."""
+        return self._client()
 
     def close_net_client(self) -> None:
         client, self.net_client = self.net_client, None

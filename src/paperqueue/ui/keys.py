@@ -3,7 +3,7 @@ symbols of a list row mean."""
 
 from __future__ import annotations
 
-from paperqueue.ui.widgets.paper_list import NOTE, READ, STAR, UNREAD
+from paperqueue.ui.widgets.paper_list import IN_BODY, NOTE, READ, STAR, UNREAD, progress_mark
 
 KEY_HELP: tuple[tuple[str, str], ...] = (
     ("j / down", "next paper"),
@@ -22,7 +22,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("o", "open the primary link in the browser (copies it when there is no display)"),
     ("1 2 3 4", "views: Inbox, Starred, Read, All"),
     ("5", "For you: unread papers ranked by what you star, tag and note (learned here, nothing leaves the machine); from a tag view, For you for that tag"),
-    ("/", "search titles and abstracts (enter keeps the filter, escape clears it; / again edits the query)"),
+    ("/", "search titles, abstracts and the full texts fetched (enter keeps the filter, escape clears it; / again edits the query)"),
     ("S", "sort: newest added / title / unread first"),
     ("b / B", "view the next / previous import batch"),
     ("E / D", "in a tag or batch view: rename / delete that tag or batch (D asks first; deleting a batch hides the papers no other batch holds; u undoes either)"),
@@ -39,7 +39,10 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("e", "edit the note on the paper (ctrl+s saves, escape cancels)"),
     ("c", "copy menu: l link, i arXiv id, m Markdown, b BibTeX, t title, a all links"),
     ("m / M", "more like this paper / like all starred papers (escape leaves)"),
-    ("z / enter", "reader full screen (toggle)"),
+    ("P", "the paper's PDF: downloaded into the cache (progress in the status line), then opened in the system viewer; with no display, its path is shown and copied; again: the cached file at once"),
+    ("F", "the paper's full text in the reader (arXiv's HTML version, else the PDF's text; cached), from where you stopped last time; F or escape: back to the abstract"),
+    ("/ n N (in the full text)", "find words in the full text, next / previous match; j/k, space/b, g/G scroll it"),
+    ("z / enter", "reader full screen (toggle; also while reading a full text)"),
     ("L", "reading log: added vs read, stars per batch, history"),
     ("ctrl+p", "command palette (also: change theme)"),
     ("?", "this help (?, escape or q closes it)"),
@@ -58,6 +61,8 @@ ROW_LEGEND: tuple[tuple[str, str], ...] = (
     ("greyed row", "no longer matches the view (read in Inbox, unstarred in Starred); it keeps its place until you enter the view again"),
     ("#tag", "the paper's tags"),
     ("~ words", "in the Similar view (m, M): the words the paper shares with what it was ranked against"),
+    (progress_mark(0.42), "being read: how far into its full text you are (F)"),
+    (IN_BODY, "after a search (/): found in the paper's full text, not its title or abstract"),
     ("87%", "in For you (5): how likely you want it, as learned from your labels (the reader says which words pushed it up)"),
     ("3/12", "in the sidebar: unread papers / all papers of that view, tag or batch; one number: all of them unread"),
 )

@@ -2,7 +2,8 @@
 the search box. It owns the view and sort state and routes the list's
 highlight to the reader; the reader pane's loading and keys come from
 :class:`QueueReaderScreen` (``queue_reader.py``), the search box from
-:class:`QueueSearchScreen` (``queue_search.py``), the triage keys from
+:class:`QueueSearchScreen` (``queue_search.py``), ``P`` and ``F`` (PDFs,
+full texts) from :class:`QueueFullTextScreen` (``queue_fulltext.py``), the triage keys from
 :class:`TriageScreen`, :class:`AnnotateScreen` and :class:`RankingScreen`,
 the cursor keys from the list widget."""
 
@@ -36,7 +37,7 @@ from paperqueue.core.queue import (
 from paperqueue.core.store import Store
 from paperqueue.ui.follow import writes
 from paperqueue.ui.screens.for_you import ForYouScreen
-from paperqueue.ui.screens.queue_search import QueueSearchScreen
+from paperqueue.ui.screens.queue_fulltext import QueueFullTextScreen
 from paperqueue.ui.widgets.paper_list import PaperList
 from paperqueue.ui.widgets.reader import Reader
 from paperqueue.ui.widgets.search_bar import SearchBar
@@ -48,12 +49,12 @@ SAVE_POSITION_AFTER = 0.5  # seconds of stillness before the position is saved
 READER_AFTER_TYPING = 0.15  # seconds of stillness in the search box before the reader follows
 
 
-class QueueScreen(QueueSearchScreen):
+class QueueScreen(QueueFullTextScreen):
     AUTO_FOCUS = "#papers"  # not the (hidden) search box, also before the queue is open
     BINDINGS = [
         # Not a priority binding: keys typed right after "/" (a burst such as
         # "/model" from tmux) reach the box in order through ui/typeahead.py.
-        Binding("slash", "search", "Search", tooltip="Search titles and abstracts"),
+        Binding("slash", "search", "Search", tooltip="Search titles, abstracts and the full texts fetched"),
         Binding("escape", "clear_search", "Clear search", show=False, tooltip="Clear the search filter"),
         Binding("S", "cycle_sort", "Sort", show=False, tooltip="Sort: newest added / title / unread first"),
         Binding("J", "scroll_reader(1)", "Reader down", show=False, tooltip="Scroll the reader pane down"),
@@ -144,6 +145,7 @@ class QueueScreen(QueueSearchScreen):
         if is_for_you(view):
             self.call_after_refresh(self.for_you_shown)  # after the first paint
         self.read_pending()
+        self.load_reading_progress()  # the list's markers for papers being read
         self.app.queue_opened()  # fetch_on_open (ui/fetching.py)
 
     def store_complete(self) -> None:

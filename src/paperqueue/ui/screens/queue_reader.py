@@ -27,7 +27,8 @@ class QueueReaderScreen(ForYouScreen):
             reader.show(None, None, None)
             return
         details = self.store.cached_details(paper.key)
-        reader.show(paper, self.queue.state(paper), details, pending=self._pending(paper), why=self.for_you_why(paper))
+        reader.show(paper, self.queue.state(paper), details, pending=self._pending(paper), why=self.for_you_why(paper),
+                    in_body=paper.id in self.paper_list.in_body)
         if details is None:
             self._load_details(paper)
 
@@ -41,7 +42,7 @@ class QueueReaderScreen(ForYouScreen):
     def _details_loaded(self, paper: Paper, details: PaperDetails) -> None:
         if self.paper_list.paper is paper and self.queue is not None:
             self.query_one(Reader).show(paper, self.queue.state(paper), details, pending=self._pending(paper),
-                                        why=self.for_you_why(paper))
+                                        why=self.for_you_why(paper), in_body=paper.id in self.paper_list.in_body)
 
     def _pending(self, paper: Paper) -> bool:
         keys = self.pending_keys

@@ -88,12 +88,15 @@ class QueueSearchScreen(QueueReaderScreen):
         if self.store is not None:
             self.searcher.search(self.store, event.value)
 
-    def _apply_search(self, query: str, ids: set[int] | None, partial: bool = False) -> None:
+    def _apply_search(self, query: str, ids: set[int] | None, partial: bool = False,
+                      in_body: frozenset[int] = frozenset()) -> None:
         """Show a search's results from the top, unless the person moved to a
         paper that is among them (finding a row among 100,000 costs more than
-        the search, so it is done only then, and when the search is cleared)."""
+        the search, so it is done only then, and when the search is cleared).
+        ``in_body``: those found in their full text only (marked ¶)."""
         if self.queue is None:
             return
+        self.paper_list.set_in_body(in_body)
         current = self.paper_list.paper
         if ids is not None and self.queue.filter is None:
             self._before_search = current  # a search begins: where to come back to

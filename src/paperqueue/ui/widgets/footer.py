@@ -10,7 +10,8 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 NARROW = 100  # columns below which only the essentials are shown
-ESSENTIAL = {"app.help", "help", "toggle_star", "toggle_read", "read_and_next", "search", "quit"}
+ESSENTIAL = {"app.help", "help", "toggle_star", "toggle_read", "read_and_next", "search", "quit",
+             "find", "next_match(1)", "abstract"}  # the full text's own (F)
 WIDER = {"fetch": 112}  # action -> columns it needs before it is shown
 
 

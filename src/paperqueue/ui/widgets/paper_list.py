@@ -26,6 +26,15 @@ UNREAD, READ = "●", "✓"
 NOTE = "✎"
 WHY = "  ~"  # before the Similar view's words
 SCORE_WIDTH = 6  # For you's score column: "  87%", right-aligned
+IN_BODY = "¶"  # the search found its words in the paper's full text
+READING = ("◔", "◑", "◕")  # being read: a quarter, half, three quarters of its full text
+PROGRESS_WIDTH = 6  # " ◑ 42%": only on the rows of papers being read
+
+
+def progress_mark(fraction: float) -> str:
+    """``◑ 42%``: how far into its full text a paper's reading is."""
+    glyph = READING[min(2, int(fraction * 3))]
+    return f"{glyph} {int(fraction * 100)}%"
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -79,6 +88,8 @@ class PaperList(ScrollView, can_focus=True):
         self._look: _Look | None = None  # row styles, worked out again when styles change
         self._why_widths: tuple[dict | None, int, int] = (None, 0, 0)  # the Similar view's words, their widths
         self._sizes_seen: tuple | None = None  # size, rows and container size at the last layout
+        self.progress: dict[str, float] = {}  # key -> how far its full text is read (0.0 to 1.0)
+        self.in_body: frozenset[int] = frozenset()  # ids the search found in full texts only
 
     # -- data ----------------------------------------------------------------
 
@@ -97,6 +108,19 @@ class PaperList(ScrollView, can_focus=True):
         if self.queue is None or not len(self.queue):
             return None
         return self.queue.rows[self.cursor]
+
+    def set_progress(self, fractions: dict[str, float]) -> None:
+        """Papers' reading progress (their row shows a marker while it is
+        past the start and short of the end)."""
+        if all(self.progress.get(key) == value for key, value in fractions.items()):
+            return
+        self.progress.update(fractions)
+        self.refresh()
+
+    def set_in_body(self, ids: frozenset[int]) -> None:
+        if ids != self.in_body:
+            self.in_body = ids
+            self.refresh()
 
     def refresh_row(self, row: int | None = None) -> None:
         self.refresh_line(self.cursor if row is None else row)
@@ -297,6 +321,12 @@ class PaperList(ScrollView, can_focus=True):
         score = self.queue.scores.get(paper.key) if not why else None
         if score is not None and width > 30:
             why, why_width = f"{round(score * 100)}%".rjust(SCORE_WIDTH), SCORE_WIDTH
+        fraction = self.progress.get(paper.key) if self.progress else None
+        mark = progress_mark(fraction) if fraction is not None and 0.0 < fraction < 1.0 and width > 30 else ""
+        if self.in_body and paper.id in self.in_body:
+            mark = f"{IN_BODY} {mark}" if mark else IN_BODY
+        mark_width = cell_len(mark) + 1 if mark else 0
+        why_width += mark_width
         tags_width = _tags_width(state.tags, width - why_width)
         segments = [
             Segment("▌" if selected else " ", look.mark),
@@ -307,10 +337,13 @@ class PaperList(ScrollView, can_focus=True):
             Segment(_title(paper.display_title, width - TITLE_AT - tags_width - why_width, bool(why_width)), style),
             *_tag_segments(state.tags, width - why_width, look.tags),
         ]
+        why_width -= mark_width
         if why_width and score is not None:
             segments.append(Segment(why, look.tags))
         elif why_width:
             segments.append(Segment(set_cell_size(_fit_words(f"{WHY} ", why, why_width), why_width), look.tags))
+        if mark:
+            segments.append(Segment(" " + mark, look.tags))
         strip = Strip(segments).crop_extend(0, width, look.base)
         if row == self.cursor:
             return Strip(Segment.apply_style(strip, post_style=look.cursor), width)

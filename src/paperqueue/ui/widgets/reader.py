@@ -24,10 +24,13 @@ from textual.widgets import Static
 
 from paperqueue.core.models import Paper, PaperDetails, PaperState
 from paperqueue.core.text import clean_text
+from paperqueue.ui.widgets.fulltext_view import FullTextView
 
 
 class _Part(Static):
     """One part of the reader (title, meta, abstract, note, links)."""
+
+    DEFAULT_CLASSES = "reader-part"
 
     def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:  # noqa: ANN001
         # A part does not scroll: its new size moves nothing that the layout
@@ -38,6 +41,12 @@ class _Part(Static):
 
 class Reader(VerticalScroll, can_focus=False):
     DEFAULT_CLASSES = "pane"
+    # F: the full text takes the pane's place of the parts (and back).
+    DEFAULT_CSS = """
+    Reader > FullTextView { display: none; }
+    Reader.-fulltext > FullTextView { display: block; }
+    Reader.-fulltext > .reader-part { display: none; }
+    """
 
     EMPTY: ClassVar[str] = "Nothing to read in this view."
 
@@ -55,6 +64,16 @@ class Reader(VerticalScroll, can_focus=False):
         yield _Part(id="reader-abstract")
         yield _Part(id="reader-note")
         yield _Part(id="reader-links")
+        yield FullTextView(id="reader-fulltext")
+
+    def show_full_text(self, on: bool) -> None:
+        """The full text (``F``) instead of the abstract, or back."""
+        if on == self.has_class("-fulltext"):
+            return
+        self.set_class(on, "-fulltext")
+        self.scroll_home(animate=False)
+        self.border_title = "Full text" if on else None
+        self.border_subtitle = None
 
     def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:  # noqa: ANN001
         # The pane's new scrollable height sets its scrollbar, and scrolling
@@ -64,10 +83,12 @@ class Reader(VerticalScroll, can_focus=False):
         return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def show(self, paper: Paper | None, state: PaperState | None, details: PaperDetails | None, *,
-             pending: bool = False, why: str = "") -> None:
+             pending: bool = False, why: str = "", in_body: bool = False) -> None:
         """Show ``paper``; ``details`` ``None`` means the abstract is still loading;
         ``pending``: ``add`` landed it by id alone (offline), a fetch fills it in;
-        ``why``: in For you, the words that pushed it up."""
+        ``why``: in For you, the words that pushed it up; ``in_body``: the
+        search found its words in the paper's full text (not its title or
+        abstract)."""
         title = self.query_one("#reader-title", Static)
         meta = self.query_one("#reader-meta", Static)
         abstract = self.query_one("#reader-abstract", Static)
@@ -84,7 +105,7 @@ class Reader(VerticalScroll, can_focus=False):
         self._note = state.note
         self._show_note()
         title.update(Text(paper.display_title))
-        meta.update(_meta(paper, state, details, pending, why))
+        meta.update(_meta(paper, state, details, pending, why, in_body))
         if details is None:
             abstract.update(Text("Loading the abstract…", style="dim"))
         else:
@@ -206,7 +227,11 @@ PENDING = "details pending: the next fetch fills them in"
 WHY_LEAD = "for you because: "
 
 
-def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending: bool = False, why: str = "") -> Text:
+IN_BODY = "¶ matched in the full text (F reads it)"
+
+
+def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending: bool = False, why: str = "",
+          in_body: bool = False) -> Text:
     """Authors, then date, venue, categories and counts (as imported), then
     the person's state: one line each, the first two only when known; for
     a paper added offline, first, that its details are pending; in For you,
@@ -231,6 +256,8 @@ def _meta(paper: Paper, state: PaperState, details: PaperDetails | None, pending
     lines.append(_meta_line(paper, state))
     if why:
         lines.append(Text.assemble((WHY_LEAD, "dim"), (_plain(why), "green")))
+    if in_body:
+        lines.append(Text(IN_BODY, style="italic green"))
     return Text("\n").join(lines)
 
 
