@@ -17,22 +17,17 @@ which stays cached for ``P``. The text is cached, indexed for search, and
 comes with a note saying where it came from.
 
 Requests go through the project's one :class:`~paperqueue.core.net.Client`
-(its timeouts, redirects and arXiv's gate shared by every process); the
-PDF's body is read here, chunk by chunk, instead of whole into memory.
+(its timeouts, retries, redirects and arXiv's gate shared by every
+process); the PDF's body is streamed to the part file by
+:meth:`~paperqueue.core.net.Client.download`, never held whole in memory.
 Every failure is a :class:`FullTextError`, one line for the CLI and the
 status bar. These functions block: the UI calls them from a worker thread.
 """
 
 from __future__ import annotations
 
-import time
-import zlib
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
 from paperqueue.core.fulltext.cache import CachedText, FullTextCache
@@ -40,12 +35,8 @@ from paperqueue.core.fulltext.html_text import NoHtmlVersion, html_to_text
 from paperqueue.core.fulltext.pdf_text import PdfTextError, pdf_to_text
 from paperqueue.core.fulltext.search_index import FullTextIndex
 from paperqueue.core.identity import parse_arxiv_id
-from paperqueue.core.net._httpx import httpx
-from paperqueue.core.net.body import INFLATE_STEP, DeflateDecoder, size_text
-from paperqueue.core.net.client import RETRY_AFTER_LIMIT, Client, _check_url
-from paperqueue.core.net.endpoints import Endpoints, is_arxiv_url
-from paperqueue.core.net.failures import RetryLater, connect_reason, protocol_reason, retry_after, transport_reason, when_text
-from paperqueue.core.net.gate import GateUnavailable
+from paperqueue.core.net.client import Client, Progress
+from paperqueue.core.net.endpoints import Endpoints
 from paperqueue.core.net.response import FetchError
 from paperqueue.core.text import one_line
 
@@ -56,11 +47,6 @@ __all__ = [
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
 PDF_DEADLINE = 1800.0  # seconds for a whole PDF (a slow line; a dripping server is stopped)
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_RETRIED = frozenset({429, 503})
-
-#: ``progress(bytes_so_far, total_or_None)``; raising from it stops the download.
-Progress = Callable[[int, "int | None"], None]
 
 
 class FullTextError(Exception):
@@ -147,7 +133,10 @@ def fetch_pdf(
         raise FullTextError(f"{ref.key}: no PDF is known for this paper (no arXiv id, no PDF link)")
     with cache.part(ref.key) as (handle, part):
         try:
-            _download(client, url, handle, max_bytes, progress)
+            client.download(
+                url, handle, max_bytes=max_bytes, progress=progress,
+                headers={"Accept": "application/pdf"}, deadline=PDF_DEADLINE,
+            )
         except FetchError as error:
             raise FullTextError(str(error)) from None
         handle.seek(0)
@@ -159,139 +148,6 @@ def fetch_pdf(
             raise FullTextError(f"{cache.pdf_path(ref.key)}: cannot save the PDF ({error.strerror or error})") from None
     _evict(cache, path, index)
     return path, True
-
-
-def _download(client: Client, url: str, sink: BinaryIO, limit: int, progress: Progress | None) -> None:
-    """Stream ``url``'s body into ``sink`` with the client's retry rules
-    (429, 503, timeouts, refused connections), redirects and arXiv gate."""
-    retried = 0
-    while True:
-        sink.seek(0)
-        sink.truncate()
-        try:
-            _follow(client, url, sink, limit, progress)
-            return
-        except RetryLater as problem:
-            wait = problem.retry_after
-            now = client._clock()  # noqa: SLF001 - the client's clock, for the tests' fake one
-            if wait is not None and wait > RETRY_AFTER_LIMIT:
-                retry_at = datetime.fromtimestamp(now + wait, timezone.utc)
-                raise FetchError(url, f"{problem.reason}, retry after {when_text(retry_at, now)}", retry_at) from None
-            if retried >= client.retries:
-                tries = f" (tried {retried + 1} times)" if retried else ""
-                raise FetchError(url, problem.reason + tries) from None
-            retried += 1
-            client._sleep(wait if wait is not None else client._backoff(retried))  # noqa: SLF001
-
-
-def _follow(client: Client, url: str, sink: BinaryIO, limit: int, progress: Progress | None) -> None:
-    current = url
-    for _hop in range(6):
-        _check_url(url, current)
-        gate: AbstractContextManager[None] = (
-            client._gate.turn() if is_arxiv_url(current, client.endpoints) else nullcontext()  # noqa: SLF001
-        )
-        try:
-            with gate:
-                following = _once(client, url, current, sink, limit, progress)
-        except GateUnavailable as error:
-            raise FetchError(url, f"cannot space arXiv requests: {error}") from None
-        if following is None:
-            return
-        current = following
-    raise FetchError(url, "too many redirects")
-
-
-def _once(client: Client, asked: str, current: str, sink: BinaryIO, limit: int, progress: Progress | None) -> str | None:
-    """One request: the body written to ``sink`` (None), or where a redirect points."""
-    try:
-        with client._http.stream("GET", current, headers={"Accept": "application/pdf"}) as reply:  # noqa: SLF001
-            status = reply.status_code
-            if status in _REDIRECTS:
-                location = reply.headers.get("location")
-                if not location:
-                    raise FetchError(asked, f"HTTP {status} without a Location")
-                try:
-                    return str(reply.url.join(location.strip()))
-                except (httpx.InvalidURL, ValueError):
-                    raise FetchError(asked, "redirected to a URL that is not valid") from None
-            if status in _RETRIED:
-                raise RetryLater(f"HTTP {status}", retry_after(reply.headers.get("retry-after"), client._clock()))  # noqa: SLF001
-            if not 200 <= status < 300:
-                raise FetchError(asked, f"HTTP {status}")
-            _body(asked, reply, sink, limit, progress)
-            return None
-    except httpx.TimeoutException:
-        raise RetryLater("timed out") from None
-    except httpx.ConnectError as error:
-        reason = connect_reason(error)
-        if reason == "connection refused":
-            raise RetryLater(reason) from None
-        raise FetchError(asked, reason) from None
-    except httpx.RemoteProtocolError as error:
-        raise FetchError(asked, protocol_reason(error)) from None
-    except httpx.TransportError as error:
-        raise FetchError(asked, transport_reason(error)) from None
-
-
-def _body(asked: str, reply: httpx.Response, sink: BinaryIO, limit: int, progress: Progress | None) -> None:
-    """The body, decoded (gzip, deflate) and written chunk by chunk; refused
-    past ``limit`` bytes, cut short, or not over within :data:`PDF_DEADLINE`."""
-    coding = reply.headers.get("content-encoding", "").strip().lower()
-    declared = reply.headers.get("content-length", "")
-    too_large = f"larger than {size_text(limit)}"
-    total = int(declared) if declared.isdigit() and coding in ("", "identity") else None
-    if total is not None and total > limit:
-        raise FetchError(asked, too_large)
-    if coding in ("", "identity"):
-        decoder = None
-    elif coding in ("gzip", "x-gzip"):
-        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif coding == "deflate":
-        decoder = DeflateDecoder()
-    else:
-        raise FetchError(asked, f"unsupported Content-Encoding {coding[:40]!r}")
-    written = 0
-    received = 0
-    deadline = time.monotonic() + PDF_DEADLINE
-    if progress is not None:
-        progress(0, total)
-    try:
-        for raw in reply.iter_raw():
-            received += len(raw)
-            if time.monotonic() > deadline:
-                raise FetchError(asked, f"too slow (the PDF was not over after {PDF_DEADLINE:g} s)")
-            pieces = [raw] if decoder is None else _inflate(decoder, raw)
-            for piece in pieces:
-                written += len(piece)
-                if written > limit:
-                    raise FetchError(asked, too_large)
-                sink.write(piece)
-            if progress is not None:
-                progress(written, total)
-    except zlib.error:
-        raise FetchError(asked, f"body is not valid {coding}") from None
-    except httpx.RemoteProtocolError:
-        of = f" of {declared}" if declared.isdigit() else ""
-        raise FetchError(asked, f"cut short ({received}{of} bytes arrived)") from None
-    if decoder is not None and not decoder.eof:
-        raise FetchError(asked, f"cut short (the {coding} stream ends early)")
-    if total is not None and written < total:
-        raise FetchError(asked, f"cut short ({written} of {total} bytes arrived)")
-
-
-def _inflate(decoder, data: bytes) -> list[bytes]:  # noqa: ANN001 - zlib's or DeflateDecoder
-    """Bounded steps: a bomb never inflates more than a step past the cap
-    before the caller counts it."""
-    out = []
-    pending = data
-    while not decoder.eof:
-        piece = decoder.decompress(pending, INFLATE_STEP)
-        out.append(piece)
-        pending = decoder.unconsumed_tail
-        if not pending and len(piece) < INFLATE_STEP:
-            break
-    return out
 
 
 # -- the text --------------------------------------------------------------

@@ -18,6 +18,10 @@
   data folder (``arxiv.gate``, a lock and a timestamp): one at a time, and
   at least :func:`~paperqueue.core.net.endpoints.arxiv_delay` seconds apart.
 
+:meth:`Client.get` gives the whole body; :meth:`Client.download` streams it
+into a file as it arrives (a PDF), with its own cap and deadline and a
+progress callback, under the same rules (redirects, retries, the gate).
+
 The client is safe to share between threads: requests to different hosts
 run at once, arXiv's wait for each other.
 
@@ -31,23 +35,26 @@ from __future__ import annotations
 import os
 import random
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from paperqueue.core.net._httpx import httpx
 
 from paperqueue import __version__
-from paperqueue.core.net.body import read_body
+from paperqueue.core.net.body import INFLATE_STEP, DeflateDecoder, read_body, size_text
 from paperqueue.core.net.endpoints import Endpoints, arxiv_delay, endpoints as default_endpoints, is_arxiv_url
 from paperqueue.core.net.failures import RetryLater, connect_reason, protocol_reason, retry_after, transport_reason, when_text
 from paperqueue.core.net.gate import GATE_FILE, ArxivGate, GateUnavailable
 from paperqueue.core.net.response import FetchError, Response
 
 __all__ = [
-    "ArxivGate", "Client", "FetchError", "GateUnavailable", "Response",
+    "ArxivGate", "Client", "FetchError", "GateUnavailable", "Progress", "Response",
     "BACKOFF_FIRST", "BACKOFF_MOST", "BODY_DEADLINE_FACTOR", "GATE_FILE", "MAX_BYTES", "MAX_REDIRECTS",
     "PROJECT_URL", "RETRIES", "RETRY_AFTER_LIMIT", "USER_AGENT",
 ]
@@ -65,6 +72,17 @@ BODY_DEADLINE_FACTOR = 10  # the whole body within ten read timeouts (5 minutes 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRIED_STATUS = frozenset({429, 503})
 _SCHEMES = frozenset({"http", "https"})
+
+#: ``progress(bytes_so_far, total_or_None)`` for :meth:`Client.download`;
+#: an exception raised from it stops the download and comes out of it.
+Progress = Callable[[int, "int | None"], None]
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    location: str
 
 
 class Client:
@@ -126,10 +144,54 @@ class Client:
         Returns the final answer (2xx or 304); raises :class:`FetchError`
         for anything else, once the retries are spent."""
         extra = dict(headers or {})
+        return self._retrying(url, lambda: self._follow(url, extra, self._answer))
+
+    def download(
+        self,
+        url: str,
+        sink: BinaryIO,
+        *,
+        max_bytes: int | None = None,
+        progress: Progress | None = None,
+        headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+    ) -> str:
+        """GET ``url`` and write its body (decoded) into ``sink`` chunk by
+        chunk, never holding it whole; returns the final URL.
+
+        The rules of :meth:`get` (redirects, retries, arXiv's gate), with
+        ``max_bytes`` (default the client's cap: a larger body is refused,
+        never cut) and ``deadline`` (seconds for the whole body, default the
+        client's). ``sink`` is emptied before each try; ``progress(bytes,
+        total)`` hears of every chunk (``total`` None when the server does
+        not say), and an exception it raises stops the download and comes
+        out of this call. A 304 is a failure here. :class:`FetchError` when
+        no whole body arrived: ``sink`` may then hold part of one (write to a
+        temporary file and rename it once this returns)."""
+        extra = dict(headers or {})
+        limit = self.max_bytes if max_bytes is None else max_bytes
+        seconds = self.body_deadline if deadline is None else deadline
+
+        def take(asked: str, reply: httpx.Response) -> str:
+            if reply.status_code == 304:
+                raise FetchError(asked, "HTTP 304")
+            _stream_body(asked, reply, sink, limit, seconds, progress)
+            return str(reply.url)
+
+        def attempt() -> str:
+            sink.seek(0)
+            sink.truncate()
+            return self._follow(url, extra, take)
+
+        return self._retrying(url, attempt)
+
+    def _retrying(self, url: str, attempt: Callable[[], _T]) -> _T:
+        """``attempt()`` again while it fails in a way worth retrying (see
+        :class:`RetryLater`), at most ``retries`` more times."""
         retried = 0
         while True:
             try:
-                return self._follow(url, extra)
+                return attempt()
             except RetryLater as problem:
                 wait = problem.retry_after
                 if wait is not None and wait > RETRY_AFTER_LIMIT:
@@ -147,25 +209,39 @@ class Client:
         ceiling = min(BACKOFF_MOST, BACKOFF_FIRST * 2 ** (retry - 1))
         return ceiling * self._random.uniform(0.5, 1.0)
 
-    def _follow(self, url: str, headers: dict[str, str]) -> Response:
+    def _answer(self, asked: str, reply: httpx.Response) -> Response:
+        found = {key.lower(): value for key, value in reply.headers.items()}
+        body = b"" if reply.status_code == 304 else self._read(asked, reply)
+        return Response(str(reply.url), reply.status_code, found, body)
+
+    def _follow(self, url: str, headers: dict[str, str], take: Callable[[str, httpx.Response], _T]) -> _T:
+        """What ``take(url, reply)`` makes of the answer (2xx or 304) at the
+        end of the redirects."""
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             _check_url(url, current)
-            answer = self._once(url, current, headers)
-            if isinstance(answer, Response):
+            answer = self._once(url, current, headers, take)
+            if not isinstance(answer, _Redirect):
                 return answer
-            current = answer
+            current = answer.location
         raise FetchError(url, "too many redirects")
 
-    def _once(self, asked: str, current: str, headers: dict[str, str]) -> Response | str:
-        """One request: a :class:`Response`, or the URL a redirect points to."""
+    def _once(self, asked: str, current: str, headers: dict[str, str], take: Callable[[str, httpx.Response], _T]) -> _T | _Redirect:
+        """One request: what ``take`` makes of it, or where a redirect points."""
         gate = self._gate.turn() if is_arxiv_url(current, self.endpoints) else nullcontext()
         try:
-            return self._within(gate, asked, current, headers)
+            return self._within(gate, asked, current, headers, take)
         except GateUnavailable as error:
             raise FetchError(asked, f"cannot space arXiv requests: {error}") from None
 
-    def _within(self, gate: AbstractContextManager[None], asked: str, current: str, headers: dict[str, str]) -> Response | str:
+    def _within(
+        self,
+        gate: AbstractContextManager[None],
+        asked: str,
+        current: str,
+        headers: dict[str, str],
+        take: Callable[[str, httpx.Response], _T],
+    ) -> _T | _Redirect:
         with gate:
             try:
                 with self._http.stream("GET", current, headers=headers) as reply:
@@ -175,16 +251,14 @@ class Client:
                         if not location:
                             raise FetchError(asked, f"HTTP {status} without a Location")
                         try:
-                            return str(reply.url.join(location.strip()))
+                            return _Redirect(str(reply.url.join(location.strip())))
                         except (httpx.InvalidURL, ValueError):
                             raise FetchError(asked, "redirected to a URL that is not valid") from None
                     if status in _RETRIED_STATUS:
                         raise RetryLater(f"HTTP {status}", retry_after(reply.headers.get("retry-after"), self._clock()))
                     if status != 304 and not 200 <= status < 300:
                         raise FetchError(asked, f"HTTP {status}")
-                    found = {key.lower(): value for key, value in reply.headers.items()}
-                    body = b"" if status == 304 else self._read(asked, reply)
-                    return Response(str(reply.url), status, found, body)
+                    return take(asked, reply)
             except httpx.TimeoutException:
                 raise RetryLater("timed out") from None
             except httpx.ConnectError as error:
@@ -200,6 +274,68 @@ class Client:
     def _read(self, asked: str, reply: httpx.Response) -> bytes:
         """The body, decompressed, refused past ``max_bytes``."""
         return read_body(asked, reply, self.max_bytes, self.body_deadline)
+
+
+def _stream_body(
+    asked: str, reply: httpx.Response, sink: BinaryIO, limit: int, seconds: float, progress: Progress | None,
+) -> None:
+    """``reply``'s body, decoded (gzip, deflate) and written to ``sink`` chunk
+    by chunk; a :class:`FetchError` past ``limit`` bytes, after ``seconds``,
+    or when it is cut short or not valid in its ``Content-Encoding``."""
+    coding = reply.headers.get("content-encoding", "").strip().lower()
+    declared = reply.headers.get("content-length", "")
+    too_large = f"larger than {size_text(limit)}"
+    total = int(declared) if declared.isdigit() and coding in ("", "identity") else None
+    if total is not None and total > limit:
+        raise FetchError(asked, too_large)
+    if coding in ("", "identity"):
+        decoder = None
+    elif coding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif coding == "deflate":
+        decoder = DeflateDecoder()
+    else:
+        raise FetchError(asked, f"unsupported Content-Encoding {coding[:40]!r}")
+    written = 0
+    received = 0
+    deadline = time.monotonic() + seconds
+    if progress is not None:
+        progress(0, total)
+    try:
+        for raw in reply.iter_raw():
+            received += len(raw)
+            if time.monotonic() > deadline:
+                raise FetchError(asked, f"too slow (the download was not over after {seconds:g} s)")
+            for piece in [raw] if decoder is None else _inflate(decoder, raw):
+                written += len(piece)
+                if written > limit:
+                    raise FetchError(asked, too_large)
+                sink.write(piece)
+            if progress is not None:
+                progress(written, total)
+    except zlib.error:
+        raise FetchError(asked, f"body is not valid {coding}") from None
+    except httpx.RemoteProtocolError:
+        of = f" of {declared}" if declared.isdigit() else ""
+        raise FetchError(asked, f"cut short ({received}{of} bytes arrived)") from None
+    if decoder is not None and not decoder.eof:
+        raise FetchError(asked, f"cut short (the {coding} stream ends early)")
+    if total is not None and written < total:
+        raise FetchError(asked, f"cut short ({written} of {total} bytes arrived)")
+
+
+def _inflate(decoder, data: bytes) -> list[bytes]:  # noqa: ANN001 - zlib's or DeflateDecoder
+    """``data`` inflated in bounded steps: a bomb never inflates more than a
+    step past the cap before the caller counts it."""
+    out = []
+    pending = data
+    while not decoder.eof:
+        piece = decoder.decompress(pending, INFLATE_STEP)
+        out.append(piece)
+        pending = decoder.unconsumed_tail
+        if not pending and len(piece) < INFLATE_STEP:
+            break
+    return out
 
 
 def _check_url(asked: str, url: str) -> None:
