@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
+from fulltext_server import PDF, REAL, html_answer, make_pdf, pdf_answer  # noqa: F401 - REAL, make_pdf: other tests import them from here
 from net_server import Canned, NetServer, closed_port_url, net_server, net_server_factory, serve_sources  # noqa: F401 - fixtures
 
 from paperqueue.core.fulltext import (
@@ -26,29 +26,9 @@ from paperqueue.core.fulltext import (
 )
 from paperqueue.core.net.client import Client
 
-REAL = Path(__file__).parent / "data" / "real" / "fulltext" / "arxiv-1706.03762v7-trimmed.html"
 SRC = Path(__file__).resolve().parents[1] / "src"
 ATTENTION = PaperRef("arxiv:1706.03762", "1706.03762")
 OTHER = PaperRef("arxiv:2401.00001", "2401.00001")
-
-
-def make_pdf(text: str) -> bytes:
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    pdf.add_page()
-    pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
-
-
-PDF = make_pdf("A paper without an HTML version. The okapi estimator converges.")
-
-
-def html_answer() -> Canned:
-    return Canned.text(REAL.read_bytes(), "text/html; charset=utf-8")
-
-
-def pdf_answer(body: bytes = PDF) -> Canned:
-    return Canned(200, body, {"Content-Type": "application/pdf"})
 
 
 @pytest.fixture

@@ -84,13 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="FILE",
         help="write to FILE atomically (default: standard output); a link to a file writes that file",
     )
-    from paperqueue.commands import batches, fetching, subscribing, syncing, tags
+    from paperqueue.commands import batches, fetching, fulltext, subscribing, syncing, tags
 
     tags.add_parser(commands)
     batches.add_parser(commands)
     syncing.add_parser(commands)
     subscribing.add_parsers(commands)
     fetching.add_parsers(commands)
+    fulltext.add_parsers(commands)
     return parser
 
 
@@ -119,6 +120,8 @@ _ELSEWHERE = {
     "fetch": ("fetching", "cmd_fetch"),
     "add": ("fetching", "cmd_add"),
     "sync": ("syncing", "cmd_sync"),
+    "pdf": ("fulltext", "cmd_pdf"),
+    "read": ("fulltext", "cmd_read"),
 }
 
 

@@ -1,7 +1,8 @@
 """``paperqueue doctor``: where things are and what copying can use.
 
 Everything here only looks: the store is not opened (its ``meta.json`` is
-read for the count), the writer lock is tried and let go at once, and the
+read for the count, its ``settings.json`` for the full-text cache's cap),
+the writer lock is tried and let go at once, and the
 clipboard is judged the way pyperclip would choose a mechanism, without
 copying anything. Textual's version comes from the package metadata, so the
 doctor does not import the UI.
@@ -21,6 +22,9 @@ from importlib import metadata
 from pathlib import Path
 
 from paperqueue import __version__
+from paperqueue.core.fulltext.cache import FOLDER as FULLTEXT_FOLDER
+from paperqueue.core.fulltext.cache import FullTextCache
+from paperqueue.core.fulltext.settings import cache_cap
 from paperqueue.core.lock import StoreLock, StoreLockedError, who_holds
 from paperqueue.core.paths import ENV_HOME
 from paperqueue.core.store import layout
@@ -58,6 +62,7 @@ def diagnose(
     found = [
         ("store", _where(home, env)),
         ("size on disk", _size(home)),
+        ("full texts", _fulltext(home)),
         ("papers", _count(home)),
         ("writer lock", _lock(home)),
         ("clipboard", clipboard(env, system, which)),
@@ -106,10 +111,16 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _size(home: Path) -> str:
+    """The data folder without the full-text cache (up to its cap of PDFs:
+    it has its own line)."""
     if not home.is_dir():
         return "nothing on disk yet"
     total = files = 0
-    for folder, _dirs, names in os.walk(home):
+    cache = False
+    for folder, dirs, names in os.walk(home):
+        if folder == str(home) and FULLTEXT_FOLDER in dirs:
+            dirs.remove(FULLTEXT_FOLDER)
+            cache = True
         for name in names:
             try:
                 info = os.lstat(os.path.join(folder, name))
@@ -117,7 +128,24 @@ def _size(home: Path) -> str:
                 continue
             total += info.st_size
             files += 1
-    return f"{human_size(total)} in {files} file{'' if files == 1 else 's'}"
+    apart = ", not counting the full-text cache" if cache else ""
+    return f"{human_size(total)} in {files} file{'' if files == 1 else 's'}{apart}"
+
+
+def _fulltext(home: Path) -> str:
+    """What the full-text cache holds and its cap (from the store's settings)."""
+    return FullTextCache(home, cache_cap(_settings(home))).size().describe()
+
+
+def _settings(home: Path) -> dict:
+    """The store's settings as ``settings.json`` holds them (empty when it
+    is missing or unreadable: the store sets a damaged one aside on open)."""
+    try:
+        data = json.loads((home / layout.SETTINGS).read_bytes())
+        found = data["settings"]["1"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def human_size(size: int) -> str:
