@@ -19,6 +19,7 @@ from net_server import Canned, NetServer, closed_port_url, net_server, net_serve
 from paperqueue import desktop
 from paperqueue.cli import main
 from paperqueue.commands import fulltext as fulltext_cmd
+from paperqueue.core.doctor import human_size
 from paperqueue.core.fulltext import FullTextCache, FullTextIndex
 from paperqueue.core.importers.record import ParsedPaper
 from paperqueue.core.net.client import Client, FetchError
@@ -98,6 +99,17 @@ def test_read_prints_the_html_version_as_text_and_the_note_on_stderr(pq_home: Pa
     before = len(served.requests)
     assert run(capsys, "read", "1706.03762v7") == (0, out, err)
     assert len(served.requests) == before
+
+
+def test_an_arxiv_id_names_the_queue_paper_that_has_it_whatever_its_key(pq_home: Path, served: NetServer, capsys) -> None:
+    make_queue(pq_home, ParsedPaper("Okapi estimators for everyone", "", None))  # known by its title first
+    make_queue(pq_home, ParsedPaper("Okapi estimators for everyone", "", "2401.00002"))  # then its arXiv id came
+    assert list(Store.open(pq_home, lock=False).papers) == ["title:okapi-estimators-for-everyone"]
+    served.route("/pdf/2401.00002", pdf_answer())
+    code, out, err = run(capsys, "read", "https://arxiv.org/pdf/2401.00002v3")
+    assert code == 0 and "okapi estimator" in out
+    assert FullTextCache(pq_home).has_text("title:okapi-estimators-for-everyone")
+    assert not FullTextCache(pq_home).has_text("arxiv:2401.00002")
 
 
 def test_read_falls_back_to_the_pdf_for_an_arxiv_paper_not_in_the_queue(pq_home: Path, served: NetServer, capsys) -> None:
@@ -295,7 +307,9 @@ def test_doctor_shows_the_full_text_cache_apart_from_the_store(pq_home: Path, se
     rows = out.splitlines()
     line = next(row for row in rows if row.startswith("full texts"))
     assert line.startswith("full texts    ") and "(1 PDF, 0 texts, search index 0 B), cap 500.0 MiB" in line
-    assert next(row for row in rows if row.startswith("size on disk")).endswith(", not counting the full-text cache")
+    outside = [p for p in pq_home.rglob("*") if p.is_file() and "fulltext" not in p.relative_to(pq_home).parts]
+    size = human_size(sum(p.stat().st_size for p in outside))
+    assert f"size on disk  {size} in {len(outside)} files, not counting the full-text cache" in rows
 
 
 # -- Client.download -----------------------------------------------------------
@@ -303,12 +317,18 @@ def test_doctor_shows_the_full_text_cache_apart_from_the_store(pq_home: Path, se
 
 def test_download_retries_into_an_emptied_sink_and_follows_redirects(pq_home: Path, served: NetServer) -> None:
     served.route("/pdf/a", Canned.redirect("/pdf/b"))
-    served.route("/pdf/b", Canned(503, b"busy " * 1000), pdf_answer())
-    sink = io.BytesIO(b"left over from before")
-    with Client(pq_home, sleep=lambda _s: None) as client:
-        final = client.download(f"{served.url}/pdf/a", sink, max_bytes=len(PDF), headers={"Accept": "application/pdf"})
+    # a 503, then a body that stalls after its first bytes (a timeout, retried), then the PDF
+    served.route("/pdf/b", Canned(503, b"busy " * 1000), Canned.dripped(3, 1.0), pdf_answer())
+    sink = io.BytesIO(b"left over from before" * 1000)
+    seen: list[tuple[int, int | None]] = []
+    with Client(pq_home, timeout=0.3, sleep=lambda _s: None) as client:
+        final = client.download(
+            f"{served.url}/pdf/a", sink, max_bytes=len(PDF), headers={"Accept": "application/pdf"},
+            progress=lambda done, total: seen.append((done, total)),
+        )
     assert final == f"{served.url}/pdf/b" and sink.getvalue() == PDF
-    assert [r.path for r in served.requests] == ["/pdf/a", "/pdf/b", "/pdf/a", "/pdf/b"]
+    assert [r.path for r in served.requests] == ["/pdf/a", "/pdf/b"] * 3
+    assert (1, None) in seen and seen[-1] == (len(PDF), len(PDF))  # the stalled try's byte, then the whole PDF
     assert served.requests[-1].headers["accept"] == "application/pdf"
 
 
