@@ -45,6 +45,13 @@ class QueueFullTextScreen(QueueSearchScreen):
     def fulltext_view(self) -> FullTextView:
         return self.query_one(FullTextView)
 
+    def _tell(self, callback, *args) -> None:  # noqa: ANN001
+        """From a worker: ``callback(*args)`` on the UI thread, unless the app has stopped."""
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:
+            pass  # quitting: nothing left to show it on
+
     # -- the list's markers ------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="reading-positions", exit_on_error=False)
@@ -55,7 +62,7 @@ class QueueFullTextScreen(QueueSearchScreen):
             return
         found = {key: position.fraction for key, position in ReadingPositions(store.home).all().items()}
         if found:
-            self.app.call_from_thread(self.paper_list.set_progress, found)
+            self._tell(self.paper_list.set_progress, found)
 
     # -- P -------------------------------------------------------------------------
 
@@ -76,26 +83,27 @@ class QueueFullTextScreen(QueueSearchScreen):
         store = self.store
 
         def report(done: int, total: int | None) -> None:
-            self.app.call_from_thread(self.set_activity, activity, fulltext.progress_text("downloading the PDF", done, total))
+            self._tell(self.set_activity, activity, fulltext.progress_text("downloading the PDF", done, total))
 
         try:
             path, _fetched = fulltext.get_pdf(self.app.http_client(), store, paper, fulltext.Throttle(report, lambda: worker.is_cancelled))
         except FullTextError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=8)
+            message = str(error)
+            self._tell(lambda: self.notify(message, severity="error", timeout=8))
             return
         except fulltext.Stopped:
             return
         finally:
             self._pdfs.discard(paper.key)
-            self.app.call_from_thread(self.set_activity, activity, None)
+            self._tell(self.set_activity, activity, None)
         opened, why = fulltext.hand_over_pdf(path)
         if opened:
-            self.app.call_from_thread(self.notify, f"Opened the PDF: {path}", timeout=4)
+            self._tell(lambda: self.notify(f"Opened the PDF: {path}", timeout=4))
             return
-        self.app.call_from_thread(self.app.copy_to_clipboard, str(path))  # the terminal's clipboard (OSC 52)
+        self._tell(self.app.copy_to_clipboard, str(path))  # the terminal's clipboard (OSC 52)
         fulltext.copy_path(path)  # and the system's, where there is one
         lead = f"Could not open a PDF viewer ({why})" if why else "No display to open the PDF here"
-        self.app.call_from_thread(self.notify, f"{lead}; it is at {path} (path copied)", timeout=10)
+        self._tell(lambda: self.notify(f"{lead}; it is at {path} (path copied)", timeout=10))
 
     # -- F -------------------------------------------------------------------------
 
@@ -120,17 +128,17 @@ class QueueFullTextScreen(QueueSearchScreen):
         worker = get_current_worker()
 
         def report(done: int, total: int | None) -> None:
-            self.app.call_from_thread(self._text_progress, paper.key, fulltext.progress_text("downloading the PDF for its text", done, total))
+            self._tell(self._text_progress, paper.key, fulltext.progress_text("downloading the PDF for its text", done, total))
 
         try:
             result = fulltext.get_text(self.app.http_client(), self.store, paper, fulltext.Throttle(report, lambda: worker.is_cancelled))
         except FullTextError as error:
-            self.app.call_from_thread(self._text_failed, paper.key, str(error))
+            self._tell(self._text_failed, paper.key, str(error))
             return
         except fulltext.Stopped:
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._text_arrived, paper.key, result)
+            self._tell(self._text_arrived, paper.key, result)
 
     def _text_progress(self, key: str, text: str) -> None:
         if self.reading == key:
