@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
-from paperqueue.core.fulltext import FullTextIndex
-from paperqueue.core.fulltext.cache import FullTextCache
 from paperqueue.core.search import SearchIndex, query_words, title_matches
 
 if TYPE_CHECKING:
@@ -99,6 +97,8 @@ class Searcher:
         """Ids of the papers whose fetched full text holds the query's words."""
         bodies = self._bodies
         if bodies is None:
+            from paperqueue.core.fulltext import FullTextCache, FullTextIndex  # not before the first search
+
             path = FullTextCache(store.home).index_path
             if not path.exists():
                 return set()  # nothing fetched yet (a later search looks again)

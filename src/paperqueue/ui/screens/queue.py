@@ -114,7 +114,7 @@ class QueueScreen(QueueFullTextScreen):
             with Vertical(id="list-pane"):
                 yield SearchBar(id="search")
                 yield PaperList(id="papers")
-            yield Reader(id="reader")
+            yield Reader(id="reader", full_text=True)
         yield QueueFooter()
 
     def on_mount(self) -> None:

@@ -8,7 +8,9 @@ Where the person stopped is saved (``fulltext/positions.json``, not the
 store) when they leave the text, after a few seconds without scrolling,
 and on quit; the list shows how far papers being read are (read once in a
 worker when the queue opens). A base class of the queue screen; the work
-that blocks is in :mod:`paperqueue.ui.fulltext`.
+that blocks is in :mod:`paperqueue.ui.fulltext` (imported by the workers:
+the core's full-text modules bring httpx, selectolax and pypdf, which the
+first paint does not need).
 """
 
 from __future__ import annotations
@@ -18,10 +20,8 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from paperqueue.core.fulltext import FullTextError, ReadingPositions
 from paperqueue.core.models import Paper
 from paperqueue.core.text import one_line
-from paperqueue.ui import fulltext
 from paperqueue.ui.screens.queue_search import QueueSearchScreen
 from paperqueue.ui.widgets.fulltext_view import FullTextView
 from paperqueue.ui.widgets.reader import Reader
@@ -57,6 +57,8 @@ class QueueFullTextScreen(QueueSearchScreen):
     @work(thread=True, exclusive=True, group="reading-positions", exit_on_error=False)
     def load_reading_progress(self) -> None:
         """Read every saved position once (the list's progress markers)."""
+        from paperqueue.core.fulltext import ReadingPositions
+
         store = self.store
         if store is None:
             return
@@ -78,6 +80,9 @@ class QueueFullTextScreen(QueueSearchScreen):
 
     @work(thread=True, group="pdf", exit_on_error=False)
     def _get_pdf(self, paper: Paper) -> None:
+        from paperqueue.core.fulltext import FullTextError
+        from paperqueue.ui import fulltext
+
         worker = get_current_worker()
         activity = f"pdf:{paper.key}"
         store = self.store
@@ -125,6 +130,9 @@ class QueueFullTextScreen(QueueSearchScreen):
 
     @work(thread=True, exclusive=True, group="fulltext", exit_on_error=False)
     def _get_text(self, paper: Paper) -> None:
+        from paperqueue.core.fulltext import FullTextError
+        from paperqueue.ui import fulltext
+
         worker = get_current_worker()
 
         def report(done: int, total: int | None) -> None:
@@ -146,7 +154,7 @@ class QueueFullTextScreen(QueueSearchScreen):
             if self.fulltext_view.key is None:
                 self.fulltext_view.set_message(f"Fetching the full text… {one_line(text)}")
 
-    def _text_arrived(self, key: str, result: fulltext.TextResult) -> None:
+    def _text_arrived(self, key: str, result) -> None:  # noqa: ANN001 - a ui.fulltext.TextResult
         self.set_activity("fulltext", None)
         if self.reading != key:
             return  # the person moved on; the text stays cached for next time
@@ -259,6 +267,8 @@ class QueueFullTextScreen(QueueSearchScreen):
 
 
 def _save(home, key: str, line: int, lines: int) -> None:  # noqa: ANN001
+    from paperqueue.core.fulltext import ReadingPositions
+
     try:
         ReadingPositions(home).save(key, line, lines)
     except OSError:

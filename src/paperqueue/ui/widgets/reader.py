@@ -50,8 +50,9 @@ class Reader(VerticalScroll, can_focus=False):
 
     EMPTY: ClassVar[str] = "Nothing to read in this view."
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, full_text: bool = False) -> None:
         super().__init__(id=id)
+        self._full_text = full_text  # holds a FullTextView (F): the queue screen's reader
         self._shown: Paper | None = None
         self._measured = False  # the parts were measured again once the pane had its size
         self._note = ""  # the note shown
@@ -64,7 +65,8 @@ class Reader(VerticalScroll, can_focus=False):
         yield _Part(id="reader-abstract")
         yield _Part(id="reader-note")
         yield _Part(id="reader-links")
-        yield FullTextView(id="reader-fulltext")
+        if self._full_text:
+            yield FullTextView(id="reader-fulltext")
 
     def show_full_text(self, on: bool) -> None:
         """The full text (``F``) instead of the abstract, or back."""
