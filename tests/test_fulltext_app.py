@@ -10,11 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from net_server import Canned, NetServer, closed_port_url, net_server, serve_sources  # noqa: F401 - fixtures
 
 from paperqueue.core.fulltext import FullTextCache, ReadingPositions, html_to_text
 from paperqueue.core.net.client import Client
-from paperqueue.ui.widgets.fulltext_view import FullTextView
+from rich.cells import cell_len
+from paperqueue.ui.widgets.fulltext_view import FullTextView, wrap_line
 from paperqueue.ui.widgets.reader import Reader
 from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, until, wait_loaded
 
@@ -317,3 +320,13 @@ def test_full_text_in_the_reader_80x24(snap_compare, home: Path) -> None:
 
     assert snap_compare(make_app(home), terminal_size=(80, 24), run_before=ready)
 
+
+
+@given(st.text(alphabet=st.sampled_from("ab c  d\u00e9\u4e2d\u2014-"), max_size=200), st.integers(min_value=1, max_value=40))
+def test_wrapping_keeps_every_character_and_fits_the_width(line: str, width: int) -> None:
+    rows = wrap_line(line, width)
+    assert rows[0][0] == 0 and rows[-1][1] == len(line)
+    assert all(a[1] == b[0] for a, b in zip(rows, rows[1:]))  # contiguous: nothing lost, nothing twice
+    for start, end in rows:
+        shown = line[start:end].rstrip()
+        assert cell_len(shown) <= max(width, 2)  # a wide character alone in a 1-cell row is the exception

@@ -93,7 +93,7 @@ class QueueFullTextScreen(QueueSearchScreen):
         try:
             path, _fetched = fulltext.get_pdf(self.app.http_client(), store, paper, fulltext.Throttle(report, lambda: worker.is_cancelled))
         except FullTextError as error:
-            message = str(error)
+            message = _reason(error, paper)
             self._tell(lambda: self.notify(message, severity="error", timeout=8))
             return
         except fulltext.Stopped:
@@ -141,7 +141,7 @@ class QueueFullTextScreen(QueueSearchScreen):
         try:
             result = fulltext.get_text(self.app.http_client(), self.store, paper, fulltext.Throttle(report, lambda: worker.is_cancelled))
         except FullTextError as error:
-            self._tell(self._text_failed, paper.key, str(error))
+            self._tell(self._text_failed, paper.key, _reason(error, paper))
             return
         except fulltext.Stopped:
             return
@@ -273,6 +273,17 @@ def _save(home, key: str, line: int, lines: int) -> None:  # noqa: ANN001
         ReadingPositions(home).save(key, line, lines)
     except OSError:
         pass  # a read-only data folder: the place is lost, nothing else
+
+
+def _reason(error: Exception, paper: Paper) -> str:
+    """The core's one line, without the paper's store key in front (the
+    person knows which paper they pressed the key on; a title key is long)."""
+    text = str(error)
+    prefix = f"{paper.key}: "
+    if text.startswith(prefix):
+        rest = text[len(prefix):]
+        return rest[:1].upper() + rest[1:]
+    return text
 
 
 def _fraction(line: int, lines: int) -> float:

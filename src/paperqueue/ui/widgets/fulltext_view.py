@@ -35,7 +35,7 @@ from paperqueue.core.text import clean_text
 
 __all__ = ["FullTextView", "find_matches", "wrap_line"]
 
-_WORD_RE = re.compile(r"\S+\s*")
+_WORD_RE = re.compile(r"^\s*\S+\s*|\S+\s*")  # a word and the spaces after it (the first: and before)
 CONTEXT_ROWS = 2  # rows shown above a match that n/N brought into view
 
 
