@@ -152,6 +152,10 @@ async def test_find_and_n_move_to_the_matches(home: Path, served: NetServer) -> 
         await pilot.press("n")
         await pilot.pause()
         assert widget.top_row == top and "match 2/" in str(reader.border_subtitle)
+        found = len(widget.matches)
+        await pilot.press("/", "enter")  # enter alone: the same words again
+        await pilot.pause()
+        assert widget.query == "the" and len(widget.matches) == found
 
 
 async def test_matches_are_highlighted_as_styles_not_markup(home: Path, served: NetServer) -> None:

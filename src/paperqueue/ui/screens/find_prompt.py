@@ -1,5 +1,6 @@
 """Finding words in a full text (``/`` while reading it): the words, to
-type (the last ones found, to edit); ``enter`` finds them, ``escape``
+type (a fast ``/word`` burst lands here); ``enter`` finds them (``enter``
+alone: the last words again, from where the text is now), ``escape``
 cancels."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from paperqueue.core.text import one_line
 from paperqueue.ui.screens.typing_prompt import TypingPrompt
 from paperqueue.ui.widgets.completing_input import PromptInput
 
@@ -38,10 +40,11 @@ class FindPrompt(TypingPrompt[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="find-box"):
             yield Static(Text("Find in the full text: enter finds, then n / N; escape cancels.", style="dim"))
-            yield PromptInput(self.last, id="find-input", placeholder="words to find", select_on_focus=True)
+            hint = f"words to find (enter alone: {one_line(self.last)[:40]})" if self.last.strip() else "words to find"
+            yield PromptInput("", id="find-input", placeholder=hint)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self.dismiss(event.value if event.value.strip() else self.last)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -210,11 +210,7 @@ class QueueFullTextScreen(QueueSearchScreen):
         view = self.fulltext_view
 
         def found(query: str | None) -> None:
-            if query is None or view.key is None:
-                return
-            if not query.strip():
-                view.find("")
-                self._show_where()
+            if query is None or view.key is None or not query.strip():
                 return
             count = view.find(query)
             if not count:
