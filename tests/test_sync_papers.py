@@ -311,3 +311,44 @@ store.set_state({SPEEDUP!r}, after)
 writer.save()
 store.close()
 """
+
+
+def test_what_a_later_import_fills_in_or_joins_travels_once(tmp_path, run):
+    """A paper already synced, filled in later by another import on A (an
+    arXiv id, a DOI) and so joining that import's batch: B gets the richer
+    record and the batch; nothing goes back and forth after."""
+    folder = tmp_path / "shared"
+    a, b = tmp_path / "a", tmp_path / "b"
+    page = tmp_path / "pasted.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    run(a, "import", str(page), "--name", "pasted")
+    for home in (a, b):
+        run(home, "sync", "init", "folder", str(folder))
+    run(a, "sync")
+    run(b, "sync")
+    key = next(key for key in listing(run, b) if "speedup" in key)
+    assert listing(run, b)[key]["arxiv_id"] is None
+    richer = tmp_path / "richer.json"
+    richer.write_text(json.dumps([{"key": key, "title": "Defining and Detecting Quantum Speedup",
+                                   "arxiv_id": "1401.2910", "doi": "10.1126/science.1252319"}]))
+    run(a, "import", str(richer), "--name", "with ids")
+    assert "sent 0 changes and 1 paper" in run(a, "sync")
+    assert "1 filled in" in run(b, "sync")
+    row = listing(run, b)[key]
+    assert (row["arxiv_id"], row["doi"]) == ("1401.2910", "10.1126/science.1252319")
+    assert row["batches"] == ["pasted"]  # an import that brings nothing new makes no batch (here as there)
+    sizes = folder_sizes(folder)
+    for home in (a, b, a):
+        out = run(home, "sync")
+        assert "paper" not in out.split("read")[0] and "filled in" not in out, out
+    assert folder_sizes(folder) == sizes
+    # A later import with a new paper makes a batch on A that the known paper joins: so on B.
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text("Defining and Detecting Quantum Speedup\n\nThe development of small-scale digital and analog "
+                     "quantum devices raises the question.\n\nA Paper Only The Second Import Has\n\nFresh text "
+                     "that no other page carries.\n", encoding="utf-8")
+    run(a, "import", str(mixed), "--name", "mixed")
+    run(a, "sync")
+    run(b, "sync")
+    assert batches(run, b) == batches(run, a) == {"pasted": 3, "mixed": 2}
+    assert listing(run, b)[key]["batches"] == ["pasted", "mixed"]

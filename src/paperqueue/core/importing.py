@@ -511,11 +511,13 @@ def import_file(
     dry_run: bool = False,
     restore: bool = False,
     refresh: bool = True,
+    log_new_states: bool = False,
 ) -> ImportResult:
     """Import ``path`` whole or not at all as one batch, keeping the search
     index current. With ``dry_run``, only say what would happen. Without
     ``refresh`` the new papers are read into memory only when next needed
-    (a command that closes the store right after never pays for them)."""
+    (a command that closes the store right after never pays for them).
+    ``log_new_states``: see :meth:`Store.add_papers` (a store set up for sync)."""
     opened = open_papers(path, progress)
     result = add_indexed(
         store,
@@ -526,6 +528,7 @@ def import_file(
         dry_run=dry_run,
         restore=restore,
         refresh=refresh,
+        log_new_states=log_new_states,
     )
     result.format = opened.format
     problems = opened.problems.lines()

@@ -30,6 +30,7 @@ class Paper:
     doi: str | None = None
     batches: tuple[int, ...] = ()
     auth: bool = False
+    gen: int = 0  # the store generation whose import last changed this known paper (sync sends it again)
 
     @property
     def display_title(self) -> str:
@@ -71,6 +72,8 @@ class Paper:
             record["batches"] = list(self.batches)
         if self.auth:
             record["auth"] = True
+        if self.gen:
+            record["gen"] = self.gen
         return record
 
     @classmethod
@@ -94,6 +97,7 @@ class Paper:
             get("doi"),
             tuple(batches) if batches else (batch,),
             get("auth", False),
+            get("gen", 0),
         )
 
 

@@ -111,7 +111,9 @@ class Writer:
         with self._lock:
             self.history.ensure_loaded()
             states, batches = [list(c) for c in logged.state_changes], [list(b) for b in logged.batch_changes]
-            lines = self.sync.do_lines(states, batches) if self.sync is not None else None
+            # New papers' states the file carried (a paperqueue JSON's stars) travel too.
+            carried = [[key, {}, record] for key, record in logged.new_states]
+            lines = self.sync.do_lines(states + carried, batches) if self.sync is not None else None
             action = self.history.record(label, states, batches, sync=lines)
             self._to_export(action.seq, lines)
             self._jobs.append((action.seq, {}, {}))

@@ -41,8 +41,8 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
     that closes the store right after never holds them."""
     chunks = merge.chunks
     new_details, new_index, new_states = chunks.take()
-    opens_batch = bool(merge.new) or bool(merge.logged.unhidden)
-    if not opens_batch:
+    opens_batch = (bool(merge.new) or bool(merge.logged.unhidden) or merge.make_batch) and merge.join is None
+    if not opens_batch and merge.join is None:
         _join_no_batch(store, merge)
     if not merge.new and not merge.changed and not merge.states and not merge.folds and not merge.details \
             and not chunks.written and not new_details and not new_index and not new_states \
@@ -76,6 +76,8 @@ def commit(store: Store, merge: Merge, progress: Progress | None, name: str, now
         state_shards.setdefault(layout.shard_of(doc_id), {})[doc_id] = record
     index_shards: dict[int, dict[int, dict | None]] = new_index
     for paper in merge.changed.values():
+        if merge.mark_changed:
+            paper.gen = chunks.generation  # what this import filled in or joined: a sync sends it again
         record = paper.to_record()
         if paper.key in merge.folds:
             record.update(fold=merge.folds[paper.key], was=store.papers[paper.key].to_record())

@@ -176,8 +176,12 @@ def fold(merge: Merge, one: str, other: str, keep: str | None = None) -> str:
     merge.result.reindexed.append((gone.id, gone.title, theirs.abstract, "", ""))
     # The person's state.
     store = merge.store
-    mine = merge.states.get(kept.key) or store.state(kept.key)
-    state = combined(mine, merge.states.pop(gone.key, None) or store.state(gone.key))
+    mine = merge.states.get(kept.key)
+    theirs = merge.states.pop(gone.key, None) or store.state(gone.key)
+    if mine is None and keep is not None:
+        state = theirs  # a rekey: the new paper has no state of its own (removed stays removed)
+    else:
+        state = combined(mine or store.state(kept.key), theirs)
     if state != store.state(kept.key) or kept.key in merge.states:
         merge.states[kept.key] = state
     # Forget the folded paper; a committed key becomes an alias.

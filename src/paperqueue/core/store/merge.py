@@ -68,6 +68,9 @@ class ImportLog:
     batch_changes: list[tuple[int, dict, dict]] = field(default_factory=list)
     batch: int = 0
     unhidden: int = 0
+    # New papers' states a paperqueue JSON carried (key, record), not default
+    # ones: not undone (undoing the import hides the papers), but synced.
+    new_states: list[tuple[str, dict]] = field(default_factory=list)
 
 
 class Merge:
@@ -81,6 +84,10 @@ class Merge:
         restore: bool = False,
         write: bool = True,
         winner: Callable[[str, str], str] | None = None,
+        join: int | None = None,
+        make_batch: bool = False,
+        mark_changed: bool = True,
+        log_new_states: bool = False,
     ) -> None:
         self.store = store
         # A sync's landing (one key everywhere): when an entry's key names a
@@ -109,6 +116,15 @@ class Merge:
         self.next_id = max([store.max_id, *(p.id for p in papers)]) + 1
         self.next_seq = max((p.seq for p in papers), default=0) + 1
         self.batch = max([0, *store.batch_info, *(p.batch for p in papers)]) + 1
+        self._next_batch = self.batch + 1
+        # A sync's landing: into the batch landed before under the same sync
+        # id (``join``), else a batch of its own even when every paper is known.
+        self.join = join if join in store.batch_info else None
+        self.make_batch = make_batch
+        self.mark_changed = mark_changed  # known papers changed get ``gen`` (not by a sync's landing)
+        self.log_new_states = log_new_states  # keep new papers' carried states for the log (a synced store)
+        if self.join is not None:
+            self.batch = self.join
         self.result.batch = self.batch
         self._by_arxiv, self._by_doi, self._by_title = store.identity()
         # What this import learnt; the store's own indexes change only on commit.
@@ -121,7 +137,6 @@ class Merge:
         # Batches named in a paperqueue JSON export: name -> number, and the
         # ones this import creates (number -> batch info) for the commit.
         self._batch_numbers: dict[str, int] | None = None
-        self._next_batch = self.batch + 1
         self.named_batches: dict[int, dict] = {}
         self._count = 0
         # Papers folded into another (see :mod:`fold`): key -> kept key; the
@@ -295,7 +310,10 @@ class Merge:
         self.chunks.put(paper)
         self.chunks.put_details(paper.id, _details_of(item).to_record(key))
         if item.state:
-            self.states[key] = PaperState.from_record(item.state)  # into the chunks
+            state = PaperState.from_record(item.state)
+            self.states[key] = state  # into the chunks
+            if self.log_new_states and state != _NO_STATE:
+                self.logged.new_states.append((key, state.to_record()))
         self._remember(paper, normalised)
         self.result.new += 1
         if self.on_new is not None:

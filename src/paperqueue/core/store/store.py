@@ -217,7 +217,7 @@ class Store(Loading, Damage, Lookups):
             self._meta = meta
 
     def state(self, key: str) -> PaperState:
-        return self.states.get(key, PaperState())
+        return self.states.get(key, _NO_STATE)  # frozen: one shared default
 
     def batch_name(self, batch: int) -> str:
         return str(self.batch_info.get(batch, {}).get("name") or f"import {batch}")
@@ -374,6 +374,10 @@ class Store(Loading, Damage, Lookups):
         refresh: bool = True,
         batch_extra: dict | None = None,
         winner: Callable[[str, str], str] | None = None,
+        join: int | None = None,
+        make_batch: bool = False,
+        synced: bool = False,
+        log_new_states: bool = False,
     ) -> ImportResult:
         """Add what is new and fill gaps in what is known, then commit, as a
         batch called ``name`` (default: the source and the date).
@@ -384,8 +388,15 @@ class Store(Loading, Damage, Lookups):
         New papers' shards are written as the file is read (invisible until
         the commit; a failure or an exception from ``parsed`` deletes them
         again). ``batch_extra`` goes into the new batch's info (a fetch's
-        ``{"subscription": NAME}``). ``winner`` is a sync's (one key
-        everywhere): see :class:`~paperqueue.core.store.merge.Merge`.
+        ``{"subscription": NAME}``). ``winner``, ``join`` and ``make_batch``
+        and ``synced`` are a sync's landing (one key everywhere; into the
+        batch landed before under the same sync id, else a batch even when
+        every paper is known; the papers it changes are not marked to be
+        sent again): see :class:`~paperqueue.core.store.merge.Merge`. With
+        ``log_new_states`` (a store set up for sync) the states a paperqueue
+        JSON carries for new papers are kept in ``last_import`` for the log
+        (memory grows with them: a restore of 60,000 starred papers).
+
         Without ``refresh`` the new papers are read into memory
         only when next needed (for a command that closes the store after).
         """
@@ -396,7 +407,9 @@ class Store(Loading, Damage, Lookups):
             if not dry_run:
                 self._check_writable()
             now = self.clock()
-            merge = Merge(self, source, now, progress, on_new, restore, write=not dry_run, winner=winner)
+            merge = Merge(self, source, now, progress, on_new, restore, write=not dry_run, winner=winner,
+                          join=join, make_batch=make_batch, mark_changed=not synced,
+                          log_new_states=log_new_states)
             try:
                 # The loop makes a few objects per paper and frees none: the cyclic
                 # collector's passes over them cost ~0.5 s at 100,000 and find nothing.

@@ -72,6 +72,7 @@ class Settings:
     last_sync: str | None = None
     compacted: int = 0  # bytes the last compaction wrote (the next waits until the files are twice that)
     papers: int = 0  # paper ids up to this one have been exported (or were landed from another device)
+    generation: int = 0  # store generation up to which papers an import changed (``Paper.gen``) were sent again
 
     def record(self) -> dict:
         record = {"mode": self.mode, "folder": self.folder, "device": self.device, "exported": self.exported,
@@ -80,6 +81,8 @@ class Settings:
             record["compacted"] = self.compacted
         if self.papers:
             record["papers"] = self.papers
+        if self.generation:
+            record["generation"] = self.generation
         return record
 
     @property
@@ -108,10 +111,12 @@ def load_settings(home: Path) -> Settings | None:
     last = record.get("last_sync")
     compacted = record.get("compacted", 0)
     papers = record.get("papers", 0)
+    generation = record.get("generation", 0)
     return Settings("folder", record["folder"], record["device"], record.get("exported", 0),
                     clock if isinstance(clock, str) else None, last if isinstance(last, str) else None,
                     compacted if type(compacted) is int and compacted > 0 else 0,
-                    papers if type(papers) is int and papers > 0 else 0)
+                    papers if type(papers) is int and papers > 0 else 0,
+                    generation if type(generation) is int and generation > 0 else 0)
 
 
 def save_settings(home: Path, settings: Settings) -> None:

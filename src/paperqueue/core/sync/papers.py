@@ -84,17 +84,19 @@ def export_papers(store: Store, settings: Settings, home: Path, clock: HLC, keym
     ``keymap`` gets their first stamps (the caller saves it).
     Raises :class:`OSError` when the folder cannot be written (the mark
     stays: the next sync sends them)."""
-    if store.max_id <= settings.papers:
+    sent_gen = settings.generation
+    if store.max_id <= settings.papers and store.generation <= sent_gen:
         return 0  # nothing new (no index read)
     store.load_rest()
     device = settings.device
-    papers = sorted((p for p in store.papers.values() if p.id > settings.papers), key=lambda p: p.id)
+    papers = sorted((p for p in store.papers.values() if p.id > settings.papers or p.gen > sent_gen),
+                    key=lambda p: p.id)
     stamp = clock.now()
     sent = written = 0
     chunk: list[bytes] = []
     for paper in papers:
-        if not own_paper(store, paper, device):
-            continue
+        if paper.gen <= sent_gen and not own_paper(store, paper, device):
+            continue  # landed here, not changed here since: never sent back
         chunk.append(encode_paper(PaperLine(paper.key, paper_row(store, paper, device), stamp)))
         if keymap is not None:
             keymap.saw(paper.key, stamp)
@@ -108,7 +110,8 @@ def export_papers(store: Store, settings: Settings, home: Path, clock: HLC, keym
         sent += len(chunk)
         written += sum(map(len, chunk))
     if keymap is not None and sent:
-        save_keymap(home, keymap)  # before the mark: a crash between sends them again, later-stamped
+        save_keymap(home, keymap)  # before the marks: a crash between sends them again, later-stamped
+    settings.generation = store.generation
     settings.papers = max(settings.papers, store.max_id, max((p.id for p in papers), default=0))
     # Paper lines do not fold away: the next compaction waits until field changes have grown by as
     # much (else a first export would be compacted at once, and every reader would read it all again).
@@ -156,7 +159,7 @@ def _parsed(line: PaperLine) -> ParsedPaper | None:
                    authoritative=bool(line.row.get("auth", False)))
 
 
-def land(store: Store, lines: dict[str, PaperLine], keymap: KeyMap) -> Landed:
+def land(store: Store, lines: dict[str, PaperLine], keymap: KeyMap, own: str) -> Landed:
     """Land ``lines`` (the latest per key) one synced batch at a time (see
     the module's docstring). A line naming a paper known here under another
     key settles which key both take (:meth:`KeyMap.winner`, asked by the
@@ -182,8 +185,12 @@ def land(store: Store, lines: dict[str, PaperLine], keymap: KeyMap) -> Landed:
     for batch in sorted(groups, key=_order):
         name, members = groups[batch]
         device = batch.rpartition("-")[0]
+        # Into the batch that holds this sync id here (landed before, or this device's own),
+        # else a batch of its own, made even when every paper in it is known here.
+        here = local_batches(store, batch, own)
         result = add_indexed(store, parsed(members), source=f"sync from {device}", name=name,
-                             batch_extra={"sync_id": batch}, winner=keymap.winner)
+                             batch_extra={"sync_id": batch}, winner=keymap.winner,
+                             join=here[0] if here else None, make_batch=True, synced=True)
         landed.new += result.new
         landed.merged += result.merged
         landed.rekeyed += result.rekeyed

@@ -19,7 +19,7 @@ from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.store import layout
 from paperqueue.core.store.fold import resolve
-from paperqueue.core.sync.changes import BATCH, changes_of, encode
+from paperqueue.core.sync.changes import BATCH, changes_of, collector_paused, encode
 from paperqueue.core.sync.folder import (
     Positions, Settings, SyncError, append_lines, applied_state, compact_own, devices_seen, load_merged,
     load_settings, new_device_id, read_new, save_settings, unexported, write_merged,
@@ -128,6 +128,7 @@ class Summary:
         return "synced: " + ", ".join(parts)
 
 
+@collector_paused()  # 100,000 changes read make a million objects that all stay: no full collections over them
 def sync_folder(store: Store, history: History, writer: Writer, now: str,
                 apply: Callable[[dict[str, PaperState]], None] | None = None) -> Summary:
     """Write own changes not yet exported, read everyone's new lines, apply
@@ -170,7 +171,10 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         keymap.saw(line.key, line.stamp)
     landed = Landed()
     if found.papers:
-        landed = land(store, latest(found.papers), keymap)
+        before = store.generation
+        landed = land(store, latest(found.papers), keymap, settings.device)
+        if settings.generation == before:  # a landing marks no paper to send again
+            settings.generation = store.generation
         found.papers.clear()
         if landed.new or landed.merged or landed.batches:
             devices = sorted(found.devices) or ["another device"]
@@ -182,9 +186,9 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         save_settings(store.home, settings)
     merged = load_merged(store.home)
     touched = merged.apply(found.changes)
-    for change in found.changes:
-        if change.stamp.device != settings.device:
-            emitter.clock.observe(change.stamp)
+    newest = max((change.stamp for change in found.changes if change.stamp.device != settings.device), default=None)
+    if newest is not None:
+        emitter.clock.observe(newest)  # the clock's last stamp then is what observing each one leaves
     store.load_rest()
     names = keymaps.names_here(keymap, store.aliases, store.papers)
     candidates = sorted({key for key in touched | positions.pending if not key.startswith(BATCH)})
@@ -212,14 +216,15 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         what += [f"{len(batches)} batch{'es' * (len(batches) != 1)}"] if batches else []
         label = f"Synced {' and '.join(what)} from {', '.join(devices)}"
         writer.took(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned],
-                    {number: new for number, (_old, new) in batches.items()})
+                    {number: new for number, (_old, new) in batches.items()},
+                    states={key: new for key, _old, new in planned})
         if apply is not None:
             apply({key: new for key, _old, new in planned})
         else:
             for key, _old, new in planned:
                 store.set_state(key, new)
         writer.save()
-    write_merged(store.home, merged)
+    write_merged(store.home, merged, found.lines)  # appends what was read
     try:  # the reader's "also edited on ..." lines; the next sync writes them again
         save_note_histories(store.home, merged, key_of=lambda k: resolve(k, keymap.keys, store.aliases))
     except OSError:
@@ -267,8 +272,8 @@ def _log_end(path: Path) -> int | None:
     return seq if type(seq) is int else None
 
 
-def _store_clean(home: Path) -> int | None:
-    """The store's highest committed paper id, when opening it would repair
+def _store_clean(home: Path) -> tuple[int, int] | None:
+    """The store's highest committed paper id and its generation, when opening it would repair
     nothing (no import journal, no first-layout files, no temporary file a
     killed write left, a readable ``meta.json``); else ``None``."""
     from paperqueue.core.store import journal
@@ -288,8 +293,12 @@ def _store_clean(home: Path) -> int | None:
         return None
     table = meta.get("meta") if isinstance(meta, dict) else None  # the store's table file: {"meta": {"1": record}}
     record = table.get("1") if isinstance(table, dict) else None
-    max_id = record.get("max_id") if isinstance(record, dict) else None
-    return max_id if type(max_id) is int and max_id >= 0 else None
+    if not isinstance(record, dict):
+        return None
+    max_id, generation = record.get("max_id"), record.get("generation")
+    if type(max_id) is not int or max_id < 0 or type(generation) is not int:
+        return None
+    return max_id, generation
 
 
 def quick_checks(home: Path) -> tuple[Settings, Positions] | None:
@@ -309,9 +318,9 @@ def quick_checks(home: Path) -> tuple[Settings, Positions] | None:
     end = _log_end(home / LOG)
     if end is None or end > settings.exported:
         return None
-    max_id = _store_clean(home)
-    if max_id is None or max_id > settings.papers:
-        return None
+    clean = _store_clean(home)
+    if clean is None or clean[0] > settings.papers or clean[1] > settings.generation:
+        return None  # a repair to do, new papers, or papers an import changed: the full sync
     positions = Positions.load(home)
     return None if positions.pending else (settings, positions)
 
