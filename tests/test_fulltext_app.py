@@ -19,6 +19,7 @@ from paperqueue.core.net.client import Client
 from rich.cells import cell_len
 from paperqueue.ui.widgets.fulltext_view import FullTextView, wrap_line
 from paperqueue.ui.widgets.reader import Reader
+from test_keys_typeahead import burst
 from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, until, wait_loaded
 
 try:  # the shared server helpers, wherever they live
@@ -156,6 +157,17 @@ async def test_find_and_n_move_to_the_matches(home: Path, served: NetServer) -> 
         await pilot.press("/", "enter")  # enter alone: the same words again
         await pilot.pause()
         assert widget.query == "the" and len(widget.matches) == found
+
+
+async def test_a_fast_slash_burst_lands_in_the_find_prompt(home: Path, served: NetServer) -> None:
+    app = app_for(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_text(pilot)
+        burst(app, "/attention\r")  # as a terminal delivers "/attention" and enter typed fast
+        await settle(pilot)
+        assert app.screen is queue_screen(app), "no prompt left open (a stray 'a' would open Add papers)"
+        assert view(app).query == "attention"
+        assert "match 1/" in str(queue_screen(app).query_one(Reader).border_subtitle)
 
 
 async def test_matches_are_highlighted_as_styles_not_markup(home: Path, served: NetServer) -> None:

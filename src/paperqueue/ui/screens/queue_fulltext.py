@@ -203,22 +203,6 @@ class QueueFullTextScreen(QueueSearchScreen):
     def _text_closed(self) -> None:
         self.close_full_text()
 
-    @on(FullTextView.FindAsked)
-    def _find_asked(self) -> None:
-        from paperqueue.ui.screens.find_prompt import FindPrompt
-
-        view = self.fulltext_view
-
-        def found(query: str | None) -> None:
-            if query is None or view.key is None or not query.strip():
-                return
-            count = view.find(query)
-            if not count:
-                self.notify(f"Not in the text: {one_line(query)}", timeout=3)
-            self._show_where()
-
-        self.app.push_screen(FindPrompt(view.query), found)
-
     @on(FullTextView.Moved)
     def _text_moved(self) -> None:
         if self.reading is None or self.fulltext_view.key is None:

@@ -142,9 +142,6 @@ class FullTextView(ScrollView, can_focus=True):
     class Closed(Message):
         """``escape``: back to the abstract."""
 
-    class FindAsked(Message):
-        """``/``: the screen opens the prompt (:meth:`find` takes the words)."""
-
     class Moved(Message):
         """The first line shown changed (the pane's title says how far)."""
 
@@ -308,8 +305,22 @@ class FullTextView(ScrollView, can_focus=True):
     # -- keys --------------------------------------------------------------------
 
     def action_find(self) -> None:
-        if self.key is not None:
-            self.post_message(self.FindAsked())
+        """``/``: the prompt opens at once, in this key's turn, so the words
+        typed right after it go there (not to the list's keys)."""
+        if self.key is None:
+            return
+        from paperqueue.ui.screens.find_prompt import FindPrompt
+
+        key = self.key
+
+        def found(query: str | None) -> None:
+            if query is None or not query.strip() or self.key != key:
+                return
+            if not self.find(query):
+                self.notify(f"Not in the text: {clean_text(query)}", timeout=3, markup=False)
+            self.post_message(self.Moved())  # the pane's title says which match
+
+        self.app.push_screen(FindPrompt(self.query), found)
 
     def action_next_match(self, step: int) -> None:
         if self.key is None:
