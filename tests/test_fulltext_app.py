@@ -170,6 +170,17 @@ async def test_a_fast_slash_burst_lands_in_the_find_prompt(home: Path, served: N
         assert "match 1/" in str(queue_screen(app).query_one(Reader).border_subtitle)
 
 
+async def test_F_typed_right_after_moving_reads_the_paper_moved_to(home: Path, served: NetServer) -> None:
+    app = app_for(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(pilot)
+        burst(app, "jkjF")  # the list's highlights reach the reader after F has opened the text
+        await until(pilot, lambda: view(app).key is not None, "the full text")
+        await settle(pilot)
+        assert reading(app) and view(app).key == f"arxiv:{NO_HTML}" == paper_list(app).paper.key
+        assert any("okapi" in row for row in shown(app))
+
+
 async def test_matches_are_highlighted_as_styles_not_markup(home: Path, served: NetServer) -> None:
     app = app_for(home)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -194,6 +194,9 @@ class QueueFullTextScreen(QueueSearchScreen):
 
     def show_in_reader(self, paper: Paper | None) -> None:
         if self.reading is not None and (paper is None or paper.key != self.reading):
+            current = self.paper_list.paper
+            if current is not None and current.key == self.reading:
+                return  # a highlight the cursor has left already ("jF" typed fast): the text stays
             self.close_full_text()  # another paper: its abstract
         super().show_in_reader(paper)
 
