@@ -52,6 +52,9 @@ class QueueSearchScreen(QueueReaderScreen):
             if not store.read_only:  # an import's papers into the prefix table (fast short prefixes)
                 index.settle(store, stop=lambda: worker.is_cancelled)
 
+    def on_unmount(self) -> None:
+        self.searcher.close()  # the full texts' index (the list's own is the store's)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search":
             return not isinstance(self.focused, SearchBar)  # "/" in the box is text
