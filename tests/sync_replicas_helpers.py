@@ -39,6 +39,7 @@ from paperqueue.core.store import Store
 from paperqueue.core.sync.changes import BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine, decode_chunk
 from paperqueue.core.sync.folder import sync_id
 from paperqueue.core.sync.hlc import HLC
+from paperqueue.core.sync.merge import Merged
 from paperqueue.core.sync.run import Summary, init_folder, sync_folder
 from paperqueue.core.writer import Writer
 
@@ -371,6 +372,17 @@ class Replica:
             }
         return held
 
+    def tag_order(self) -> dict[str, list[str]]:
+        """Each held paper's tags in the order shown."""
+        return {normalise_title(p.title): list(self.store.state(k).tags) for k, p in self.store.papers.items()}
+
+    def note_histories(self) -> dict[str, list[tuple[str, str]]]:
+        """Each held paper's note history ("also edited on ..."): (text, stamp), newest first."""
+        from paperqueue.core.sync.notes import load_note_history
+
+        return {normalise_title(p.title): [(v.text, v.stamp.text()) for v in load_note_history(self.home, k)]
+                for k, p in self.store.papers.items()}
+
     def shown(self) -> list[str]:
         """The papers the queue shows (not only in deleted batches), by title, sorted."""
         return sorted(normalise_title(p.title) for p in self.store.papers.values() if not self.store.hidden(p))
@@ -403,11 +415,8 @@ def shared_lines(folder: Path) -> tuple[list[Change], list[PaperLine]]:
     return changes, papers
 
 
-def reference(folder: Path, replicas: list[Replica]) -> tuple[dict[str, dict], list[str]]:
-    """One replica applying every change in stamp order, each overwriting
-    the last, every key a paper is known by counting as that paper (by its
-    title): the state of each paper a change named, and the batch names."""
-    changes, papers = shared_lines(folder)
+def _titles(papers: list[PaperLine], replicas: list[Replica]) -> dict[str, str]:
+    """Every key a paper is known by (paper lines, each replica's keys and aliases) -> its title's identity form."""
     title_of: dict[str, str] = {line.key: normalise_title(line.row["title"]) for line in papers}
     for replica in replicas:
         for key, paper in replica.store.papers.items():
@@ -415,6 +424,30 @@ def reference(folder: Path, replicas: list[Replica]) -> tuple[dict[str, dict], l
         for old, into in replica.store.aliases.items():
             if into in replica.store.papers:
                 title_of.setdefault(old, normalise_title(replica.store.papers[into].title))
+    return title_of
+
+
+def papers_noted_under_two_keys(folder: Path, replicas: list[Replica]) -> set[str]:
+    """The papers (by title) whose note changed under more than one key."""
+    changes, papers = shared_lines(folder)
+    title_of = _titles(papers, replicas)
+    keys: dict[str, set[str]] = {}
+    for change in changes:
+        if change.field == NOTE and not change.key.startswith(BATCH):
+            keys.setdefault(title_of[change.key], set()).add(change.key)
+    return {title for title, found in keys.items() if len(found) > 1}
+
+
+def reference(folder: Path, replicas: list[Replica]) -> tuple[dict[str, dict], list[str], dict[str, list]]:
+    """One replica applying every change in stamp order, each overwriting
+    the last, every key a paper is known by counting as that paper (by its
+    title): the state of each paper a change named, the batch names, and
+    each paper's note history (the losing leaves of concurrent edits)."""
+    changes, papers = shared_lines(folder)
+    title_of = _titles(papers, replicas)
+    notes = Merged()  # note histories: the fold of every note change, each key counted as its paper
+    notes.apply(replace(c, key=title_of[c.key]) for c in changes if c.field == NOTE and not c.key.startswith(BATCH))
+    histories = {title: [(v.text, v.stamp.text()) for v in notes.note_history(title)] for title in notes.keys()}
     fields: dict[str, dict[str, object]] = {}
     for change in sorted(changes, key=lambda c: c.stamp):
         key = change.key if change.key.startswith(BATCH) else title_of[change.key]
@@ -443,7 +476,7 @@ def reference(folder: Path, replicas: list[Replica]) -> tuple[dict[str, dict], l
                 batches[batch] = str(values["name"])
             if values.get("deleted"):
                 batches.pop(batch, None)
-    return states, sorted(batches.values())
+    return states, sorted(batches.values()), histories
 
 
 def plain(view: dict[str, dict]) -> dict[str, dict]:

@@ -24,12 +24,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from paperqueue.core.organize import delete_batch, delete_tag, rename_batch, rename_tag
-from sync_replicas_helpers import DAY, DEFAULT, FORMATS, POOL, Replica, World, plain, reference, write_page
+from sync_replicas_helpers import (
+    DAY, DEFAULT, FORMATS, POOL, Replica, World, papers_noted_under_two_keys, plain, reference, write_page,
+)
 
 TAGS = ["ml", "ML", "diffusion", "to-read"]
 NOTES = ["", "read §3", " (again)", "compare with the 3D one"]
 
-_paper = st.integers(0, len(POOL) - 1)
+# Most actions fall on the first three papers, so the replicas often change the same ones between syncs.
+_paper = st.sampled_from([0, 0, 0, 1, 1, 2, *range(len(POOL))])
 _who = st.integers(0, 2)
 _json_state = st.sampled_from([
     {"starred": True, "starred_at": "2024-03-14T09:00:00Z"},
@@ -42,11 +45,9 @@ imports = st.tuples(
     st.booleans(),  # --restore
     st.dictionaries(_paper, _json_state, max_size=2),  # the person's fields a JSON export carries
 )
-acts = st.one_of(
-    st.tuples(st.just("act"), _who, _paper, st.sampled_from(["star", "read", "remove"]), st.just("")),
-    st.tuples(st.just("act"), _who, _paper, st.sampled_from(["tag", "untag"]), st.sampled_from(TAGS)),
-    st.tuples(st.just("act"), _who, _paper, st.sampled_from(["note", "append"]), st.sampled_from(NOTES)),
-)
+flags = st.tuples(st.just("act"), _who, _paper, st.sampled_from(["star", "read", "remove"]), st.just(""))
+tags = st.tuples(st.just("act"), _who, _paper, st.sampled_from(["tag", "untag"]), st.sampled_from(TAGS))
+notes = st.tuples(st.just("act"), _who, _paper, st.sampled_from(["note", "append"]), st.sampled_from(NOTES))
 organize = st.one_of(
     # Rename (to another spelling, or into another tag) or delete a tag on every paper holding it.
     st.tuples(st.just("tag"), _who, st.sampled_from(TAGS), st.sampled_from([None, *TAGS, "Diffusion"])),
@@ -54,20 +55,29 @@ organize = st.one_of(
     st.tuples(st.just("batch"), _who, st.sampled_from(["a page", "b page", "c page"]),
               st.sampled_from([None, "monday", "to triage"])),
 )
+# Two or three replicas change one paper between syncs (each as an "act" step).
+together = st.tuples(_paper, st.lists(st.one_of(
+    st.tuples(_who, st.sampled_from(["star", "read", "remove"]), st.just("")),
+    st.tuples(_who, st.sampled_from(["tag", "untag"]), st.sampled_from(TAGS)),
+    st.tuples(_who, st.sampled_from(["note", "append"]), st.sampled_from(NOTES[1:])),
+), min_size=2, max_size=3)).map(lambda t: [("act", who, t[0], what, arg) for who, what, arg in t[1]])
+syncs = st.tuples(st.just("sync"), st.permutations([0, 1, 2]), st.integers(1, 3))  # these replicas, in this order
 steps = st.one_of(
-    acts, acts, acts, imports, organize,
+    flags, flags, tags, notes, together, together, syncs, syncs, imports, organize,
     # s / r on a selection of papers: one action.
     st.tuples(st.just("many"), _who, st.lists(_paper, min_size=2, max_size=4, unique=True),
               st.sampled_from(["starred", "read"])),
-    st.tuples(st.just("undo"), _who), st.tuples(st.sampled_from(["undo", "redo"]), _who),
-    # Some replicas sync, one after the other, in this order.
-    st.tuples(st.just("sync"), st.permutations([0, 1, 2]), st.integers(1, 3)),
+    st.tuples(st.sampled_from(["undo", "undo", "redo"]), _who),
     # True time moves on; one replica's wall clock jumps (maybe backwards).
     st.tuples(st.just("time"), _who, st.integers(-5_000, 5_000), st.integers(0, 90_000)),
     st.tuples(st.just("reopen"), _who),
 )
-scenarios = st.tuples(st.lists(imports, min_size=1, max_size=3), st.lists(steps, min_size=5, max_size=22)).map(
-    lambda parts: parts[0] + parts[1])
+# First some imports, often followed by a sync of all (so all hold papers to change at once), then anything.
+scenarios = st.tuples(
+    st.lists(imports, min_size=1, max_size=3),
+    st.lists(st.tuples(st.just("sync"), st.permutations([0, 1, 2]), st.just(3)), max_size=1),
+    st.lists(steps, min_size=6, max_size=25),
+).map(lambda parts: parts[0] + parts[1] + [s for step in parts[2] for s in (step if isinstance(step, list) else [step])])
 # Bytes of a device's own sync files before it compacts them (None: the default, never reached here).
 compactions = st.sampled_from([None, None, 1_500, 6_000])
 
@@ -75,6 +85,11 @@ compactions = st.sampled_from([None, None, 1_500, 6_000])
 # queue are set but never sent (see the test below); while that is so, the
 # random imports carry them only for papers the queue already holds.
 CARRIED_STATES_TRAVEL = False
+# Note histories are made per key: a paper whose note changed under two keys
+# (title:... on one device, arxiv:... on another) loses the losing text of a
+# concurrent edit (see the test below); while that is so, such papers'
+# histories are only compared between the replicas, not with the fold.
+HISTORIES_ACROSS_KEYS = False
 
 # One clock a day ahead, one an hour behind, one right.
 OFFSETS = {"a": DAY, "b": -3_600_000, "c": 0}
@@ -85,7 +100,10 @@ class Outcome:
         self.views = {r.name: r.view() for r in replicas}
         self.shown = {r.name: r.shown() for r in replicas}
         self.batches = {r.name: r.batches() for r in replicas}
-        self.expected, self.expected_batches = reference(folder, replicas)
+        self.tag_order = {r.name: r.tag_order() for r in replicas}
+        self.histories = {r.name: r.note_histories() for r in replicas}
+        self.expected, self.expected_batches, self.expected_histories = reference(folder, replicas)
+        self.two_keys = papers_noted_under_two_keys(folder, replicas)
 
 
 def run(steps: list[tuple], tmp: Path, compact_at: int | None = None) -> Outcome:
@@ -167,6 +185,15 @@ def check_states(outcome: Outcome) -> None:
     # Equal to folding every change in stamp order (papers no change named: untouched).
     expected = {title: outcome.expected.get(title, DEFAULT) for title in a}
     assert a == expected, "the queues differ from every change applied in stamp order"
+    order = outcome.tag_order
+    assert order["a"] == order["b"] == order["c"], "the three queues show tags in different orders"
+    notes = outcome.histories
+    assert notes["a"] == notes["b"] == notes["c"], "the three queues show different note histories"
+    expected_notes = {title: outcome.expected_histories.get(title, []) for title in a}
+    if not HISTORIES_ACROSS_KEYS:  # see test_notes_edited_at_once_under_two_keys_of_one_paper_keep_the_other_text
+        expected_notes = {title: notes["a"][title] if title in outcome.two_keys else history
+                          for title, history in expected_notes.items()}
+    assert notes["a"] == expected_notes, "the note histories differ from every change folded in stamp order"
 
 
 def check_keys(outcome: Outcome) -> None:
@@ -299,3 +326,24 @@ def test_a_paper_removed_under_its_title_key_stays_removed_once_it_takes_the_arx
     sync_all([a, b, c])
     removed = {r.name: r.view()[POOL[0].ident]["removed"] for r in (a, b, c)}
     assert removed == {"a": True, "b": True, "c": True}
+
+
+@pytest.mark.xfail(strict=True, reason="note histories are made per key (merge.Merged.note_history): two keys of one "
+                   "paper each hold one version, so the losing text of a concurrent edit is dropped on every device")
+def test_notes_edited_at_once_under_two_keys_of_one_paper_keep_the_other_text(three, tmp_path):
+    """A knows a paper from a pasted page (title key), B from an arXiv feed
+    (arXiv key). Both edit its note before syncing: the later edit (A's,
+    its clock a day ahead) is the note, and B's text stays in the note's
+    history on every device ("never silently drop text")."""
+    from paperqueue.core.sync.notes import load_note_history
+
+    _world, (a, b, c) = three
+    a.import_page(write_page(tmp_path / "pages", 1, "page", [0, 1, 2]))
+    b.import_page(write_page(tmp_path / "pages", 2, "atom", [0, 1, 2]))
+    assert b.note(b.key_of(POOL[1]), "from the desktop", append=False)
+    assert a.note(a.key_of(POOL[1]), "from the laptop", append=False)
+    sync_all([a, b, c])
+    for replica in (a, b, c):
+        key = replica.key_of(POOL[1])
+        assert replica.store.state(key).note == "from the laptop"
+        assert [v.text for v in load_note_history(replica.home, key)] == ["from the desktop"], replica.name
