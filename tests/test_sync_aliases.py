@@ -15,7 +15,7 @@ import pytest
 
 from crash_harness import every_boundary, run_child
 from test_sync_papers import BIB, MOVED, PAGE, SPEEDUP, _cli, act, listing, run  # noqa: F401 - run: a fixture
-from paperqueue.core.sync.aliases import KEYS, KeyMap, load, scan_firsts
+from paperqueue.core.sync.aliases import FIRSTS, KEYS, KeyMap, load, save
 from paperqueue.core.sync.hlc import Stamp
 
 SPEEDUP_TITLE = "title:defining-and-detecting-quantum-speedup"
@@ -87,12 +87,14 @@ def test_the_other_order_gives_the_other_key_on_both(pair, run):
     assert set(listing(run, a)) == set(on_a)
 
 
-def test_first_stamps_are_rebuilt_from_the_folder_when_the_map_has_none(tmp_path):
-    """A key map from before first stamps were kept (a plain map) or a lost
-    one: every paper line in the folder gives them again, this device's too."""
+def test_first_stamps_are_rebuilt_from_the_folder_when_their_file_is_missing_or_damaged(tmp_path):
+    """First stamps lost (or from before they were kept): every paper line in
+    the folder gives them again, this device's too; a damaged file is set
+    aside, its bytes kept. The older key map (a plain map) is still read."""
     (tmp_path / KEYS).write_text(json.dumps({"arxiv:1": "title:one"}))
+    (tmp_path / FIRSTS).write_bytes(b'{"half written')
     keymap = load(tmp_path)
-    assert keymap == KeyMap({"arxiv:1": "title:one"}, {}, complete=False)
+    assert keymap == KeyMap({"arxiv:1": "title:one"})
     folder = tmp_path / "shared"
     early, late = Stamp(1000, 0, "aaaaaaaaaaaa"), Stamp(2000, 0, "bbbbbbbbbbbb")
     from paperqueue.core.sync.changes import PaperLine, encode_paper
@@ -101,8 +103,14 @@ def test_first_stamps_are_rebuilt_from_the_folder_when_the_map_has_none(tmp_path
         (folder / device).mkdir(parents=True)
         (folder / device / "000001.jsonl").write_bytes(
             encode_paper(PaperLine("arxiv:1", {"key": "arxiv:1", "title": "One", "batches": []}, stamp)))
-    scan_firsts(folder, keymap)
-    assert keymap.complete and keymap.firsts == {"arxiv:1": early.text()}
+    keymap.ensure_firsts(tmp_path, folder)
+    assert keymap.firsts == {"arxiv:1": early.text()}
+    [aside] = tmp_path.glob(f"{FIRSTS}.*.corrupt")
+    assert aside.read_bytes() == b'{"half written'
+    save(tmp_path, keymap)
+    again = load(tmp_path)
+    again.ensure_firsts(tmp_path, tmp_path / "nowhere")  # read from the file now, not the folder
+    assert again.firsts == {"arxiv:1": early.text()} and again.keys == {"arxiv:1": "title:one"}
     assert keymap.winner("arxiv:1", "title:unknown") == "arxiv:1"  # a known first beats none
     keymap.saw("title:x", Stamp(1000, 0, "aaaaaaaaaaab"))
     assert keymap.winner("title:x", "arxiv:1") == "arxiv:1"  # same time: the lower device's stamp

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from paperqueue.core.collector import paused
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.store import journal, layout
 from paperqueue.core.store.fold import settled
@@ -27,6 +28,10 @@ class Loading:
         return dict(docs.get("1") or {}), not self._meta_lost
 
     def _load(self, head: int | None) -> None:
+        with paused():  # 100,000 papers read, all kept: the collector's full passes would find nothing
+            self._load_all(head)
+
+    def _load_all(self, head: int | None) -> None:
         meta, readable = self._read_meta()
         found = journal.read(self)
         if found is not None:
@@ -159,6 +164,6 @@ class Loading:
 
     def load_rest(self) -> None:
         """Read the index shards that :meth:`open` left out (call from a worker)."""
-        with self._lock:
+        with self._lock, paused():
             while self._pending_shards:
                 self._load_index_shard(self._pending_shards.pop())

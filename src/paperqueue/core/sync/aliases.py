@@ -16,11 +16,11 @@ the smaller key), on every device, since every device sees the same lines:
   and state) and ``L`` becomes the alias. The device that sent ``L`` does
   the same when it reads ``K``'s line.
 
-The first stamps and the older per-device key map (their key -> the key
-here, from before aliases were committed in the store) live in the
-device-local ``sync-keys.json``; a file without first stamps (written
-before they were kept) has them rebuilt once from every paper line in the
-sync folder (:func:`scan_firsts`).
+The first stamps live in the device-local ``sync-firsts.json`` (read only
+by a sync that sends or lands papers; rebuilt from every paper line in the
+sync folder when it is missing or damaged: :func:`scan_firsts`); the older
+per-device key map (their key -> the key here, from before aliases were
+committed in the store) in ``sync-keys.json``.
 """
 
 from __future__ import annotations
@@ -35,28 +35,44 @@ from paperqueue.core.sync.changes import PaperLine, decode_chunk
 from paperqueue.core.sync.hlc import Stamp, parse_stamp, valid_device
 
 KEYS = "sync-keys.json"
+FIRSTS = "sync-firsts.json"
 _BLOCK = 8 << 20
 
 
 @dataclass
 class KeyMap:
     """``keys``: their key -> the key here (kept from older syncs);
-    ``firsts``: key -> its first stamp (text); ``complete``: the firsts
-    cover every paper line read so far."""
+    ``firsts``: key -> its first stamp (text), ``None`` until
+    :meth:`ensure_firsts` reads them."""
 
     keys: dict[str, str] = field(default_factory=dict)
-    firsts: dict[str, str] = field(default_factory=dict)
-    complete: bool = True
+    firsts: dict[str, str] | None = None
+    changed: bool = False  # firsts to save
+
+    def ensure_firsts(self, home: Path, folder: Path) -> None:
+        """Read the first stamps (the folder's paper lines when the file is
+        missing or damaged, set aside, never deleted)."""
+        if self.firsts is not None:
+            return
+        record = _read(home / FIRSTS)
+        if record is None:
+            self.firsts = {}
+            scan_firsts(folder, self)
+            self.changed = True
+        else:
+            self.firsts = {k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)}
 
     def saw(self, key: str, stamp: Stamp) -> None:
         """Remember a paper line of ``key`` stamped ``stamp``."""
+        assert self.firsts is not None, "ensure_firsts first"
         text = stamp.text()
         kept = self.firsts.get(key)
         if kept is None or _order(text) < _order(kept):
             self.firsts[key] = text
+            self.changed = True
 
     def first(self, key: str) -> tuple | None:
-        text = self.firsts.get(key)
+        text = self.firsts.get(key) if self.firsts is not None else None
         return _order(text) if text is not None else None
 
     def winner(self, theirs: str, here: str) -> str:
@@ -76,41 +92,47 @@ def _order(text: str) -> tuple:
     return (stamp.ms, stamp.counter, stamp.device) if stamp is not None else (1 << 62, 0, text)
 
 
-def load(home: Path) -> KeyMap:
-    """The key map; a damaged file is set aside (never deleted) and the
-    first stamps are rebuilt from the folder."""
-    path = home / KEYS
+def _read(path: Path) -> dict | None:
+    """A JSON object file; ``None`` when missing, unreadable or damaged (set aside)."""
     try:
         record = read_json(path)
     except (ValueError, CorruptFileError):
         record = False
     except OSError:
-        return KeyMap(complete=False)
+        return None
     if record is None:
-        return KeyMap(complete=False)
+        return None
     if not isinstance(record, dict):
         try:
             set_aside(path)
         except OSError:
             pass  # replaced by the next save
-        return KeyMap(complete=False)
-    if isinstance(record.get("firsts"), dict) and isinstance(record.get("keys"), dict):
-        keys, firsts, complete = record["keys"], record["firsts"], True
-    else:  # the first shape: a plain map of keys
-        keys, firsts, complete = record, {}, False
-    return KeyMap({k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)},
-                  {k: v for k, v in firsts.items() if isinstance(k, str) and isinstance(v, str)}, complete)
+        return None
+    return record
+
+
+def load(home: Path) -> KeyMap:
+    """The key map (first stamps not read yet)."""
+    record = _read(home / KEYS) or {}
+    if isinstance(record.get("keys"), dict):  # a shape written for a while: keys and firsts in one file
+        record = record["keys"]
+    return KeyMap({k: v for k, v in record.items() if isinstance(k, str) and isinstance(v, str)})
 
 
 def save(home: Path, keymap: KeyMap) -> None:
-    record = {"keys": keymap.keys, "firsts": keymap.firsts}
-    atomic_write_bytes(home / KEYS, orjson.dumps(record, option=orjson.OPT_SORT_KEYS), new_mode=0o600)
+    """The key map, and the first stamps when they changed."""
+    if keymap.firsts is not None and keymap.changed:
+        atomic_write_bytes(home / FIRSTS, orjson.dumps(keymap.firsts), new_mode=0o600)
+        keymap.changed = False
+    atomic_write_bytes(home / KEYS, orjson.dumps(keymap.keys, option=orjson.OPT_SORT_KEYS), new_mode=0o600)
 
 
 def scan_firsts(folder: Path, keymap: KeyMap) -> None:
     """Every paper line in the folder's files (this device's too) into
-    ``keymap.firsts``; then it is complete. Read once, when the map has no
-    first stamps (a sync folder set up before they were kept)."""
+    ``keymap.firsts``: read when the first stamps file is missing (a sync
+    folder set up before they were kept, or a damaged file)."""
+    if keymap.firsts is None:
+        keymap.firsts = {}
     try:
         owners = sorted(entry for entry in folder.iterdir() if entry.is_dir() and valid_device(entry.name))
     except OSError:
@@ -132,7 +154,6 @@ def scan_firsts(folder: Path, keymap: KeyMap) -> None:
                     held = data[used:]
                     for line in papers:
                         keymap.saw(line.key, line.stamp)
-    keymap.complete = True
 
 
 def aliases_of(keymap: KeyMap, aliases: dict[str, str]) -> dict[str, str]:
@@ -152,4 +173,4 @@ def names_here(keymap: KeyMap, aliases: dict[str, str], papers: object) -> dict[
     return found
 
 
-__all__ = ["KEYS", "KeyMap", "aliases_of", "load", "names_here", "save", "scan_firsts"]
+__all__ = ["FIRSTS", "KEYS", "KeyMap", "aliases_of", "load", "names_here", "save", "scan_firsts"]

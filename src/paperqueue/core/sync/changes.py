@@ -37,13 +37,12 @@ One change is one JSON line (:func:`encode`)::
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import orjson
 
+from paperqueue.core.collector import paused
 from paperqueue.core.models import PaperState
 from paperqueue.core.sync.hlc import HLC, Stamp, valid_device
 
@@ -383,15 +382,4 @@ def decode_chunk(data: bytes, papers: list[PaperLine] | None = None,
     return changes, skipped, used
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while many objects are made that stay
-    (changes read, states applied; none holds a cycle): the collector's
-    full passes over a store of 100,000 papers cost more than the work."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+collector_paused = paused  # the sync's name for it (run.py)

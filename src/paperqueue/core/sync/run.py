@@ -150,9 +150,8 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     if settings.exported < history.seq and not emitter.export(history.path, history.seq, history.seq, []):
         raise SyncError(f"cannot write in {settings.own}")
     keymap = keymaps.load(store.home)
-    if not keymap.complete:  # first stamps not kept yet (or a damaged file): read them once
-        keymaps.scan_firsts(folder, keymap)
-        keymaps.save(store.home, keymap)
+    if store.max_id > settings.papers or store.generation > settings.generation:
+        keymap.ensure_firsts(store.home, folder)  # papers may go out: their first stamps are kept
     try:
         papers_sent = export_papers(store, settings, store.home, emitter.clock, keymap)
     except OSError:
@@ -166,6 +165,8 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         settings.last_sync = now
         save_settings(store.home, settings)
         return Summary(waiting, 0, 0, 0, 0, found.skipped, papers_sent=papers_sent)
+    if found.papers:
+        keymap.ensure_firsts(store.home, folder)
     for line in found.papers:
         emitter.clock.observe(line.stamp)
         keymap.saw(line.key, line.stamp)
@@ -195,17 +196,19 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     pending: set[str] = set()
     planned = []
     done: set[str] = set()
+    papers, state_of, other_keys = store.papers, store.state, bool(keymap.keys or store.aliases)
     for key in candidates:
-        here = resolve(key, keymap.keys, store.aliases)
-        if here not in store.papers:
+        here = resolve(key, keymap.keys, store.aliases) if other_keys and key not in papers else key
+        if here not in papers:
             pending.add(key)
             continue
-        if here in done:
-            continue  # two keys of one paper: one combined fold
-        done.add(here)
-        old = store.state(here)
-        also = names.get(here, [here])
-        new = applied_state(old, merged, here) if len(also) == 1 else applied_state(old, combined(merged, here, also), here)
+        if other_keys:
+            if here in done:
+                continue  # two keys of one paper: one combined fold
+            done.add(here)
+        old = state_of(here)
+        also = names.get(here) if names else None
+        new = merged.applied(old, here) if also is None else applied_state(old, combined(merged, here, also), here)
         if new != old:
             planned.append((here, old, new))
     # Batches just landed take the names and deletions the fold already holds for them.
