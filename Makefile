@@ -31,6 +31,7 @@ bench: $(STAMP)
 	# refusal of a 60 MB body and the arXiv gate's spacing across processes.
 	$(PY) benchmarks/fetch_bench.py
 	$(PY) benchmarks/net_client_bench.py
+	$(PY) benchmarks/fulltext_bench.py
 	# Sync: 100,000 changes from another device, a sync with nothing new,
 	# the synced files after a simulated year (exits 1 on a missed target).
 	-$(PY) benchmarks/sync_bench.py
