@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fulltext_server import REAL, make_pdf
 from hypothesis import given
 from hypothesis import strategies as st
 from net_server import Canned, NetServer, closed_port_url, net_server, serve_sources  # noqa: F401 - fixtures
@@ -22,10 +23,6 @@ from paperqueue.ui.widgets.reader import Reader
 from test_keys_typeahead import burst
 from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, until, wait_loaded
 
-try:  # the shared server helpers, wherever they live
-    from fulltext_server import REAL, make_pdf  # type: ignore[import-not-found]
-except ImportError:
-    from test_fulltext_net import REAL, make_pdf
 
 ATTENTION = "1706.03762"
 NO_HTML = "2401.00001"
