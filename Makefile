@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/fetch_bench.py
 	$(PY) benchmarks/net_client_bench.py
 	$(PY) benchmarks/fulltext_bench.py
+	# A keystroke while P downloads a PDF, against the same presses idle (tmux).
+	$(PY) benchmarks/fulltext_keys.py
 	# Sync: 100,000 changes from another device, a sync with nothing new,
 	# the synced files after a simulated year (exits 1 on a missed target).
 	-$(PY) benchmarks/sync_bench.py
