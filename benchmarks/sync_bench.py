@@ -121,7 +121,7 @@ def timed_sync(home: Path) -> tuple[float, str, object, dict]:
     the summary, and what was loaded."""
     from paperqueue.core.history import History, repair
     from paperqueue.core.store import Store
-    from paperqueue.core.sync import folder, run
+    from paperqueue.core.sync import own_files, reading, run
     from paperqueue.core.writer import Writer
 
     phases = Phases()
@@ -135,7 +135,8 @@ def timed_sync(home: Path) -> tuple[float, str, object, dict]:
     from paperqueue.core.sync.merge import Merged
 
     phases.wrap(Merged, "apply", "merged.apply")
-    phases.wrap(folder, "decode_chunk", "decode")
+    phases.wrap(reading, "decode_chunk", "decode")  # read_new and load_merged
+    phases.wrap(own_files, "decode_chunk", "decode")  # compact_own
     phases.wrap(run.Positions, "save", "positions.save")
     start = clock()
     store = Store.open(home)
@@ -209,10 +210,11 @@ def year_of_triage(home: Path, folder: Path, device: str, days: int = 365, seed:
     from paperqueue.core.models import PaperState
     from paperqueue.core.store import Store
     from paperqueue.core.sync.changes import changes_of, encode, undo_changes
-    from paperqueue.core.sync.folder import append_lines, load_settings
+    from paperqueue.core.sync.own_files import append_lines
+    from paperqueue.core.sync.settings import load_settings
     from paperqueue.core.sync.hlc import HLC
 
-    compact = getattr(__import__("paperqueue.core.sync.folder", fromlist=["x"]), "compact_own", None)
+    compact = getattr(__import__("paperqueue.core.sync.own_files", fromlist=["x"]), "compact_own", None)
     store = Store.open(home)
     try:
         store.load_rest()
@@ -284,7 +286,7 @@ def main() -> int:
         home, shared = work / "a", work / "shared"
         shutil.copytree(base, home, ignore=shutil.ignore_patterns("queue.lock", "*.lock"))
         init_sync(home, shared)
-        from paperqueue.core.sync.folder import load_settings
+        from paperqueue.core.sync.settings import load_settings
 
         device = load_settings(home).device
 

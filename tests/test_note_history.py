@@ -107,7 +107,7 @@ def test_damaged_sync_files_of_this_device_are_set_aside_never_deleted(tmp_path:
     """The key map and the read positions are device-local files like the
     note history: a damaged one is moved aside (its bytes kept) and sync
     starts them again (positions from 0: folding again is harmless)."""
-    from paperqueue.core.sync.folder import POSITIONS, Positions
+    from paperqueue.core.sync.positions import POSITIONS, Positions
     from paperqueue.core.sync.aliases import KEYS, KeyMap, load as load_keys
 
     for name in (KEYS, POSITIONS):

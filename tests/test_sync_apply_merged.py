@@ -11,7 +11,8 @@ from pathlib import Path
 
 from paperqueue.core.models import PaperState
 from paperqueue.core.sync.changes import Change, changes_of
-from paperqueue.core.sync.folder import MERGED, REWRITE_MERGED_AT, Positions, load_merged, read_new, write_merged
+from paperqueue.core.sync.positions import Positions
+from paperqueue.core.sync.reading import MERGED, REWRITE_MERGED_AT, load_merged, read_new, write_merged
 from paperqueue.core.sync.hlc import HLC
 
 OTHER = "desktop-b2"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_sync_folder import BIB, KEY, act, listing, run, star  # noqa: F401 - fixtures
 
-from paperqueue.core.sync import git as gitsync
+from paperqueue.core.sync import git_process
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +162,7 @@ def test_a_push_refused_because_the_other_pushed_first_is_retried_after_pulling(
     star(a)
     act(b, "Tagged", lambda s: {"tags": ("ml",)})
     pushes = []
-    real_push = gitsync.Repo.push
+    real_push = git_process.Repo.push
 
     def push_after_a(self):  # noqa: ANN001
         if not pushes:  # B has fetched and merged; A pushes now, in between
@@ -172,7 +172,7 @@ def test_a_push_refused_because_the_other_pushed_first_is_retried_after_pulling(
         pushes.append(1)
         return real_push(self)
 
-    monkeypatch.setattr(gitsync.Repo, "push", push_after_a)
+    monkeypatch.setattr(git_process.Repo, "push", push_after_a)
     out = sync(run, b)
     assert len(pushes) == 2
     assert "after 2 tries" in out
@@ -252,7 +252,7 @@ def test_a_stale_index_lock_left_by_a_killed_git_is_removed(pair, run):
 def test_an_index_lock_of_a_git_still_running_in_the_tree_is_left_alone(pair, run, monkeypatch):
     a, _b = pair
     star(a)
-    monkeypatch.setattr(gitsync, "LOCK_WAIT", 0.3)
+    monkeypatch.setattr(git_process, "LOCK_WAIT", 0.3)
     tree = a / "sync-git"
     lock = tree / ".git" / "index.lock"
     lock.write_bytes(b"")

@@ -33,8 +33,8 @@ def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from paperqueue.core.sync.folder import SyncError
-    from paperqueue.core.sync.git import Offline
+    from paperqueue.core.sync.git_process import Offline
+    from paperqueue.core.sync.settings import SyncError
 
     try:
         if args.sync_command == "status":
@@ -82,7 +82,7 @@ def _with_store(args: argparse.Namespace) -> int:
     from paperqueue.core import lock
     from paperqueue.core.history import History
     from paperqueue.core.store import Store
-    from paperqueue.core.sync.folder import SyncError
+    from paperqueue.core.sync.settings import SyncError
     from paperqueue.core.sync.run import drop_store_files, init_folder, only_untouched_sample, sync_folder
     from paperqueue.core.writer import Writer
 

@@ -387,7 +387,7 @@ class History:
     def _exported_all(self) -> bool:
         """Whether every record's sync lines went out (always, without sync:
         one stat). A damaged ``sync.json``: not known, so no."""
-        from paperqueue.core.sync.folder import SyncError, load_settings
+        from paperqueue.core.sync.settings import SyncError, load_settings
 
         try:
             settings = load_settings(self.path.parent)

@@ -36,7 +36,7 @@ from paperqueue.core.history import Action, BatchChange, Change, History, moved_
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.store.fold import resolve
-from paperqueue.core.sync.folder import open_emitter
+from paperqueue.core.sync.emitter import open_emitter
 
 
 class Writer:

@@ -73,7 +73,7 @@ class SyncingMixin:
 
     def _can_sync(self) -> bool:
         from paperqueue.core.sync import git
-        from paperqueue.core.sync.folder import configured
+        from paperqueue.core.sync.settings import configured
 
         store = self.store
         return store is not None and not store.read_only and (configured(store.home) or git.is_git(store.home))
@@ -148,7 +148,7 @@ class SyncingMixin:
         """Sync (on a worker's thread): summary lines, error lines, and the
         exit code ``paperqueue sync`` would give (0, 1 store, 2 input)."""
         from paperqueue.core.sync import git
-        from paperqueue.core.sync.folder import SyncError
+        from paperqueue.core.sync.settings import SyncError
         from paperqueue.core.sync.run import sync_folder
         from paperqueue.ui.follow import show_states
 

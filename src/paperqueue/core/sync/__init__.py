@@ -4,10 +4,17 @@
 - :mod:`.changes`: field changes (what an action changed, undo and redo as
   new changes), paper lines, and their JSON lines.
 - :mod:`.merge`: folding changes into states, the same whatever the order.
-- :mod:`.folder`: the files (own append-only files, positions, compaction,
-  the writer's :class:`~.folder.Emitter`); :mod:`.run`: ``sync init`` and a
-  sync; :mod:`.git`: git mode on top of the same files;
-  :mod:`.papers`: papers and batches travel.
+- Folder mode's files: :mod:`.settings` (``sync.json``, the device id,
+  :class:`~.settings.SyncError`); :mod:`.own_files` (this device's
+  append-only files and their compaction); :mod:`.emitter` (the writer's
+  :class:`~.emitter.Emitter`, the export from the log); :mod:`.positions`
+  (how far each file was read); :mod:`.reading` (reading everyone's new
+  lines, the fold cache ``sync-merged.jsonl``).
+- :mod:`.run`: ``sync init`` and a sync; :mod:`.papers`: papers and
+  batches travel.
+- Git mode on top of the same files: :mod:`.git` (``sync-git.json``, the
+  clone, a sync's steps, ``sync status``) and :mod:`.git_process` (running
+  git, the commands of each step, tidying what a killed sync left).
 
 Built
 -----

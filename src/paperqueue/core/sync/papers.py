@@ -46,7 +46,9 @@ from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.sync.aliases import KeyMap, save as save_keymap
 from paperqueue.core.sync.changes import BATCH, PaperLine, encode_paper
-from paperqueue.core.sync.folder import Settings, append_lines, save_settings, sync_id
+from paperqueue.core.sync.emitter import sync_id
+from paperqueue.core.sync.own_files import append_lines
+from paperqueue.core.sync.settings import Settings, save_settings
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.merge import Merged
 

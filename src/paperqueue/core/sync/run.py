@@ -20,10 +20,11 @@ from paperqueue.core.store import Store
 from paperqueue.core.store import layout
 from paperqueue.core.store.fold import resolve
 from paperqueue.core.sync.changes import BATCH, changes_of, collector_paused, encode
-from paperqueue.core.sync.folder import (
-    Positions, Settings, SyncError, append_lines, applied_state, compact_own, devices_seen, load_merged,
-    load_settings, new_device_id, read_new, save_settings, unexported, write_merged,
-)
+from paperqueue.core.sync.emitter import unexported
+from paperqueue.core.sync.own_files import append_lines, compact_own
+from paperqueue.core.sync.positions import Positions
+from paperqueue.core.sync.reading import applied_state, devices_seen, load_merged, read_new, write_merged
+from paperqueue.core.sync.settings import Settings, SyncError, load_settings, new_device_id, save_settings
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.notes import save_note_histories
 from paperqueue.core.sync import aliases as keymaps

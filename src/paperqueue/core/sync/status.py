@@ -37,7 +37,7 @@ def read_info(home: Path) -> Info | None:
     """The store's sync setup, ``None`` when there is none or it cannot be read
     (the app then shows nothing about sync; ``paperqueue sync`` says why)."""
     from paperqueue.core.sync import git
-    from paperqueue.core.sync.folder import SyncError, load_settings
+    from paperqueue.core.sync.settings import SyncError, load_settings
 
     try:
         settings = load_settings(home)
