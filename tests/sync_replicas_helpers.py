@@ -37,7 +37,10 @@ from paperqueue.core.importing import import_file
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.sync.changes import BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine, decode_chunk
-from paperqueue.core.sync.folder import sync_id
+try:  # the writer's hook (Emitter) moved from sync.folder to sync.emitter
+    from paperqueue.core.sync import emitter as _emitter
+except ImportError:
+    from paperqueue.core.sync import folder as _emitter
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.merge import Merged
 from paperqueue.core.sync.run import Summary, init_folder, sync_folder
@@ -202,7 +205,7 @@ def iso(ms: int) -> str:
 def wall_clock(wall: Callable[[], int]) -> Iterator[None]:
     """Every sync clock made meanwhile (``sync init``'s, the writer's) reads ``wall``."""
     clock = partial(HLC, wall=wall)
-    with mock.patch("paperqueue.core.sync.run.HLC", clock), mock.patch("paperqueue.core.sync.folder.HLC", clock):
+    with mock.patch("paperqueue.core.sync.run.HLC", clock), mock.patch.object(_emitter, "HLC", clock):
         yield
 
 
@@ -349,7 +352,9 @@ class Replica:
     def import_page(self, path: Path, restore: bool = False) -> None:
         self.imports += 1
         name = f"{self.name} page {self.imports}"
-        result = import_file(self.store, path, source=path.name, name=name, restore=restore)
+        # As paperqueue import does: in a store set up for sync, the states a file carries for new papers are logged.
+        result = import_file(self.store, path, source=path.name, name=name, restore=restore,
+                             log_new_states=self.writer.sync is not None)
         self.writer.record_import(f"Imported {path.name}: {result.summary()}", self.store.last_import)
         self.writer.save()
 
@@ -489,5 +494,5 @@ DEFAULT = {"starred": (False, None), "read": (False, None), "removed": False, "t
 
 def batch_sync_ids(replica: Replica) -> dict[str, str]:
     """Live batch sync id -> name on ``replica``."""
-    return {sync_id(replica.name, b, replica.store.batch_info.get(b)): replica.store.batch_name(b)
+    return {_emitter.sync_id(replica.name, b, replica.store.batch_info.get(b)): replica.store.batch_name(b)
             for b in replica.store.live_batches()}
