@@ -13,7 +13,7 @@ tagged with the action's number. :meth:`Writer.save` then, under one lock,
 In a store set up for sync (``paperqueue sync init``), each recorded action
 also gets its field changes stamped (:mod:`paperqueue.core.sync`), logged in
 its record, and appended to the shared folder right after step 1
-(:class:`paperqueue.core.sync.folder.Emitter`; a folder that cannot be
+(:class:`paperqueue.core.sync.emitter.Emitter`; a folder that cannot be
 written is caught up later from the log).
 
 Batch changes (a rename, a delete, an import and its undo) go the same

@@ -61,7 +61,7 @@ class Merged:
     def __init__(self) -> None:
         self._fields: dict[str, dict[str, Change]] = {}
         self._notes: dict[str, set[Change]] = {}
-        self.lines = 0  # lines of the cache file this fold was read from (see folder.write_merged)
+        self.lines = 0  # lines of the cache file this fold was read from (see reading.write_merged)
 
     def apply(self, changes: Iterable[Change]) -> set[str]:
         """Take in ``changes`` (any order, repeats welcome); returns the keys

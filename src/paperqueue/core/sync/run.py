@@ -1,5 +1,6 @@
 """The sync commands' work, on an open store (folder mode): setting up,
-syncing, and what ``sync status`` shows. See :mod:`.folder` for the files."""
+syncing, and what ``sync status`` shows. See :mod:`.settings`, :mod:`.own_files`, :mod:`.positions` and
+:mod:`.reading` for the files."""
 
 from __future__ import annotations
 
