@@ -37,10 +37,7 @@ from paperqueue.core.importing import import_file
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.sync.changes import BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine, decode_chunk
-try:  # the writer's hook (Emitter) moved from sync.folder to sync.emitter
-    from paperqueue.core.sync import emitter as _emitter
-except ImportError:
-    from paperqueue.core.sync import folder as _emitter
+from paperqueue.core.sync import emitter as _emitter
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.merge import Merged
 from paperqueue.core.sync.run import Summary, init_folder, sync_folder
@@ -430,17 +427,6 @@ def _titles(papers: list[PaperLine], replicas: list[Replica]) -> dict[str, str]:
             if into in replica.store.papers:
                 title_of.setdefault(old, normalise_title(replica.store.papers[into].title))
     return title_of
-
-
-def papers_noted_under_two_keys(folder: Path, replicas: list[Replica]) -> set[str]:
-    """The papers (by title) whose note changed under more than one key."""
-    changes, papers = shared_lines(folder)
-    title_of = _titles(papers, replicas)
-    keys: dict[str, set[str]] = {}
-    for change in changes:
-        if change.field == NOTE and not change.key.startswith(BATCH):
-            keys.setdefault(title_of[change.key], set()).add(change.key)
-    return {title for title, found in keys.items() if len(found) > 1}
 
 
 def reference(folder: Path, replicas: list[Replica]) -> tuple[dict[str, dict], list[str], dict[str, list]]:

@@ -20,12 +20,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperqueue.core.organize import delete_batch, delete_tag, rename_batch, rename_tag
 from sync_replicas_helpers import (
-    DAY, DEFAULT, FORMATS, POOL, Replica, World, papers_noted_under_two_keys, plain, reference, write_page,
+    DAY, DEFAULT, FORMATS, POOL, Replica, World, plain, reference, write_page,
 )
 
 TAGS = ["ml", "ML", "diffusion", "to-read"]
@@ -81,12 +81,6 @@ scenarios = st.tuples(
 # Bytes of a device's own sync files before it compacts them (None: the default, never reached here).
 compactions = st.sampled_from([None, None, 1_500, 6_000])
 
-# Note histories are made per key: a paper whose note changed under two keys
-# (title:... on one device, arxiv:... on another) loses the losing text of a
-# concurrent edit (see the test below); while that is so, such papers'
-# histories are only compared between the replicas, not with the fold.
-HISTORIES_ACROSS_KEYS = False
-
 # One clock a day ahead, one an hour behind, one right.
 OFFSETS = {"a": DAY, "b": -3_600_000, "c": 0}
 
@@ -99,7 +93,6 @@ class Outcome:
         self.tag_order = {r.name: r.tag_order() for r in replicas}
         self.histories = {r.name: r.note_histories() for r in replicas}
         self.expected, self.expected_batches, self.expected_histories = reference(folder, replicas)
-        self.two_keys = papers_noted_under_two_keys(folder, replicas)
 
 
 def run(steps: list[tuple], tmp: Path, compact_at: int | None = None) -> Outcome:
@@ -184,9 +177,6 @@ def check_states(outcome: Outcome) -> None:
     notes = outcome.histories
     assert notes["a"] == notes["b"] == notes["c"], "the three queues show different note histories"
     expected_notes = {title: outcome.expected_histories.get(title, []) for title in a}
-    if not HISTORIES_ACROSS_KEYS:  # see test_notes_edited_at_once_under_two_keys_of_one_paper_keep_the_other_text
-        expected_notes = {title: notes["a"][title] if title in outcome.two_keys else history
-                          for title, history in expected_notes.items()}
     assert notes["a"] == expected_notes, "the note histories differ from every change folded in stamp order"
 
 
@@ -207,8 +197,6 @@ REPEATABLE = settings(max_examples=100, derandomize=True, database=None, deadlin
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # The batch and key properties: fewer examples (their states are checked above).
 FEWER = settings(REPEATABLE, max_examples=40)
-# For a property known to fail (xfail): stop at the first failing example, no minutes of shrinking.
-KNOWN_FAILING = settings(FEWER, phases=[Phase.generate])
 
 
 @REPEATABLE
@@ -221,9 +209,7 @@ def test_three_stores_with_skewed_clocks_show_the_same_states(steps: list[tuple]
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.mark.xfail(strict=True, reason="batches still differ: see test_a_device_that_syncs_last_shows_both_batches_"
-                   "of_one_page and test_papers_of_a_deleted_batch_stay_shown_by_the_other_devices_batch")
-@KNOWN_FAILING
+@FEWER
 @given(scenarios)
 def test_three_stores_show_the_same_papers_and_batches(steps: list[tuple]) -> None:
     tmp = _fresh()
@@ -311,8 +297,6 @@ def test_a_paper_removed_under_its_title_key_stays_removed_once_it_takes_the_arx
     assert removed == {"a": True, "b": True, "c": True}
 
 
-@pytest.mark.xfail(strict=True, reason="note histories are made per key (merge.Merged.note_history): two keys of one "
-                   "paper each hold one version, so the losing text of a concurrent edit is dropped on every device")
 def test_notes_edited_at_once_under_two_keys_of_one_paper_keep_the_other_text(three, tmp_path):
     """A knows a paper from a pasted page (title key), B from an arXiv feed
     (arXiv key). Both edit its note before syncing: the later edit (A's,
@@ -332,8 +316,6 @@ def test_notes_edited_at_once_under_two_keys_of_one_paper_keep_the_other_text(th
         assert [v.text for v in load_note_history(replica.home, key)] == ["from the desktop"], replica.name
 
 
-@pytest.mark.xfail(strict=True, reason="C lands the latest paper line per key only; it names A's batch, so B's "
-                   "batch of the same papers is never made on C")
 def test_a_device_that_syncs_last_shows_both_batches_of_one_page(three, tmp_path):
     _world, (a, b, c) = three
     a.import_page(write_page(tmp_path / "pages", 1, "page", [0, 1, 2]))
@@ -345,8 +327,6 @@ def test_a_device_that_syncs_last_shows_both_batches_of_one_page(three, tmp_path
     assert a.batches() == b.batches() == c.batches() == ["a page 1", "b page 1"]
 
 
-@pytest.mark.xfail(strict=True, reason="on C the papers A's deleted batch brought first do not join B's batch "
-                   "when it lands, so C hides papers A and B show")
 def test_papers_of_a_deleted_batch_stay_shown_by_the_other_devices_batch(three, tmp_path):
     _world, (a, b, c) = three
     a.import_page(write_page(tmp_path / "pages", 1, "page", [0, 1, 2]))

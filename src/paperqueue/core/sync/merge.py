@@ -156,6 +156,10 @@ class Merged:
         note = self._fields.get(key, {}).get(NOTE)
         return note.stamp if note is not None else None
 
+    def note_changes(self, key: str) -> set[Change]:
+        """Every note change of ``key`` kept (the winner and the versions)."""
+        return set(self._notes.get(key, ()))
+
     def note_history(self, key: str) -> list[NoteVersion]:
         """Texts of concurrent edits that lost, newest first, one per text."""
         notes = self._notes.get(key)

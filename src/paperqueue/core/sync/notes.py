@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, dump_json, read_json, set_aside
@@ -41,14 +42,20 @@ def save_note_histories(home: Path, merged: Merged, key_of: Callable[[str], str]
     key the fold names (a paper known here under another key, or merged
     into another); their versions go together. Nothing is written when none
     has one and there is no file yet."""
-    histories: dict[str, list[list[str]]] = {}
+    groups: dict[str, list[str]] = {}
     for key in merged.keys():
-        if key.startswith(BATCH):
-            continue
-        versions = merged.note_history(key)
+        if not key.startswith(BATCH):
+            groups.setdefault(key_of(key) if key_of is not None else key, []).append(key)
+    histories: dict[str, list[list[str]]] = {}
+    for here, keys in groups.items():
+        if len(keys) == 1:
+            versions = merged.note_history(keys[0])
+        else:  # one paper under several keys: one history over all their versions
+            one = Merged()
+            one.apply(replace(change, key=here) for key in keys for change in merged.note_changes(key))
+            versions = one.note_history(here)
         if versions:
-            histories.setdefault(key_of(key) if key_of is not None else key, []).extend(
-                [version.text, version.stamp.text()] for version in versions)
+            histories[here] = [[version.text, version.stamp.text()] for version in versions]
     path = Path(home) / FILE
     if not histories and not path.exists():
         return 0

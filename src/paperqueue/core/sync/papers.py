@@ -161,18 +161,21 @@ def _parsed(line: PaperLine) -> ParsedPaper | None:
                    authoritative=bool(line.row.get("auth", False)))
 
 
-def land(store: Store, lines: dict[str, PaperLine], keymap: KeyMap, own: str) -> Landed:
-    """Land ``lines`` (the latest per key) one synced batch at a time (see
-    the module's docstring). A line naming a paper known here under another
-    key settles which key both take (:meth:`KeyMap.winner`, asked by the
-    import's merge when it finds the paper)."""
+def land(store: Store, found: list[PaperLine], keymap: KeyMap, own: str) -> Landed:
+    """Land the paper lines ``found`` one synced batch at a time (see the
+    module's docstring): each key's latest record, into every batch any
+    line of that key names (two devices that imported one page each send
+    the paper with their own batch). A line naming a paper known here under
+    another key settles which key both take (:meth:`KeyMap.winner`, asked
+    by the import's merge when it finds the paper)."""
     from paperqueue.core.importing import add_indexed
 
     landed = Landed()
-    groups: dict[str, tuple[str, list[PaperLine]]] = {}
-    for line in lines.values():
+    lines = latest(found)
+    groups: dict[str, tuple[str, dict[str, PaperLine]]] = {}
+    for line in found:
         for batch, name in line.batches or [(f"{line.stamp.device}-0", f"from {line.stamp.device}")]:
-            groups.setdefault(batch, (name, []))[1].append(line)
+            groups.setdefault(batch, (name, {}))[1][line.key] = lines[line.key]
     refused: set[str] = set()
 
     def parsed(members: list[PaperLine]) -> Iterator[ParsedPaper]:
@@ -190,7 +193,7 @@ def land(store: Store, lines: dict[str, PaperLine], keymap: KeyMap, own: str) ->
         # Into the batch that holds this sync id here (landed before, or this device's own),
         # else a batch of its own, made even when every paper in it is known here.
         here = local_batches(store, batch, own)
-        result = add_indexed(store, parsed(members), source=f"sync from {device}", name=name,
+        result = add_indexed(store, parsed(list(members.values())), source=f"sync from {device}", name=name,
                              batch_extra={"sync_id": batch}, winner=keymap.winner,
                              join=here[0] if here else None, make_batch=True, synced=True)
         landed.new += result.new

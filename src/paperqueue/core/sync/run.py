@@ -29,7 +29,7 @@ from paperqueue.core.sync.settings import Settings, SyncError, load_settings, ne
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.notes import save_note_histories
 from paperqueue.core.sync import aliases as keymaps
-from paperqueue.core.sync.papers import Landed, batch_plan, combined, export_papers, land, latest
+from paperqueue.core.sync.papers import Landed, batch_plan, combined, export_papers, land
 from paperqueue.core.writer import Writer
 
 SAMPLE_SOURCE = "bundled sample"
@@ -175,7 +175,7 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     landed = Landed()
     if found.papers:
         before = store.generation
-        landed = land(store, latest(found.papers), keymap, settings.device)
+        landed = land(store, found.papers, keymap, settings.device)
         if settings.generation == before:  # a landing marks no paper to send again
             settings.generation = store.generation
         found.papers.clear()
