@@ -1,4 +1,4 @@
-"""``paperqueue sync`` through git killed at random moments (SIGKILL; 20
+"""``paperqueue sync`` through git killed at random moments (SIGKILL; 25
 times here, ``PQ_KILLS`` times when set): both stores stay openable and no
 change is lost: every change the killed run reported saved (and so every
 one it reported synced) is on both devices after the next syncs.
@@ -21,7 +21,7 @@ import pytest
 from test_sync_folder import KEY, listing, run  # noqa: F401 - fixtures
 from test_sync_git import bare_repo, no_git_identity, served, setup_pair, sync  # noqa: F401 - fixtures
 
-KILLS = int(os.environ.get("PQ_KILLS", "20"))
+KILLS = int(os.environ.get("PQ_KILLS", "25"))  # per remote: 50 in all, as the issue asks
 CHILD = """
 import sys
 from dataclasses import replace
