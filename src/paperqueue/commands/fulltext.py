@@ -65,63 +65,59 @@ def add_parsers(commands) -> None:  # noqa: ANN001 - argparse's subparsers actio
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from paperqueue.core.fulltext import FullTextError, fetch_pdf
+    from paperqueue.core.fulltext import fetch_pdf
 
     found = _find(args.paper)
     if isinstance(found, int):
         return found
     cache, ref = found
-    bar = DownloadBar(_label(ref))
-    try:
-        with _client(cache.home) as client:
-            path, _fetched = fetch_pdf(client, cache, ref, bar if bar.enabled else None)
-    except FullTextError as error:
-        bar.finish()
-        _error(str(error))
-        return EXIT_STORE
-    except KeyboardInterrupt:
-        bar.finish()
-        _error("stopped; no PDF was saved")
-        return EXIT_STORE
-    except OSError as error:  # the cache folder cannot be made or written
-        bar.finish()
-        _error(f"{cache.folder}: cannot save the PDF ({error.strerror or error})")
-        return EXIT_STORE
-    bar.finish()
+    got = _fetched(cache, ref, "PDF", lambda client, progress: fetch_pdf(client, cache, ref, progress))
+    if isinstance(got, int):
+        return got
+    path, _fetched_now = got
     return _hand_over(path)
 
 
 def cmd_read(args: argparse.Namespace) -> int:
-    from paperqueue.core.fulltext import FullTextError, full_text
+    from paperqueue.core.fulltext import full_text
     from paperqueue.core.text import clean_text, one_line
 
     found = _find(args.paper)
     if isinstance(found, int):
         return found
     cache, ref = found
-    bar = DownloadBar(_label(ref))
-    try:
-        with _client(cache.home) as client:
-            got = full_text(client, cache, ref, bar if bar.enabled else None)
-    except FullTextError as error:
-        bar.finish()
-        _error(str(error))
-        return EXIT_STORE
-    except KeyboardInterrupt:
-        bar.finish()
-        _error("stopped; nothing was saved")
-        return EXIT_STORE
-    except OSError as error:
-        bar.finish()
-        _error(f"{cache.folder}: cannot save the text ({error.strerror or error})")
-        return EXIT_STORE
-    bar.finish()
+    got = _fetched(cache, ref, "text", lambda client, progress: full_text(client, cache, ref, progress))
+    if isinstance(got, int):
+        return got
     print(one_line(got.note), file=sys.stderr, flush=True)
     # A server's page may carry escape sequences: none reaches the terminal
     # (or a file someone cats later). Newlines and tabs stay.
     text = clean_text(got.text.replace("\r\n", "\n").replace("\r", "\n")).rstrip("\n") + "\n"
     _write_utf8(sys.stdout, text)
     return EXIT_OK
+
+
+def _fetched(cache, ref, what: str, fetch):  # noqa: ANN001, ANN202 - what fetch returns, or an exit code
+    """``fetch(client, progress)`` with a progress line on a terminal; a
+    failure is one line and exit 1 (``what``: "PDF" or "text")."""
+    from paperqueue.core.fulltext import FullTextError
+
+    bar = DownloadBar(_label(ref))
+    try:
+        with _client(cache.home) as client:
+            got = fetch(client, bar if bar.enabled else None)
+    except FullTextError as error:
+        message = str(error)
+    except KeyboardInterrupt:
+        message = "stopped; no PDF was saved" if what == "PDF" else "stopped; nothing was saved"
+    except OSError as error:  # the cache folder cannot be made or written
+        message = f"{cache.folder}: cannot save the {what} ({error.strerror or error})"
+    else:
+        bar.finish()
+        return got
+    bar.finish()  # the progress line cleared before the one line that says why
+    _error(message)
+    return EXIT_STORE
 
 
 # -- finding the paper ---------------------------------------------------------
