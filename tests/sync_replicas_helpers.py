@@ -349,9 +349,7 @@ class Replica:
     def import_page(self, path: Path, restore: bool = False) -> None:
         self.imports += 1
         name = f"{self.name} page {self.imports}"
-        # As paperqueue import does: in a store set up for sync, the states a file carries for new papers are logged.
-        result = import_file(self.store, path, source=path.name, name=name, restore=restore,
-                             log_new_states=self.writer.sync is not None)
+        result = import_file(self.store, path, source=path.name, name=name, restore=restore)
         self.writer.record_import(f"Imported {path.name}: {result.summary()}", self.store.last_import)
         self.writer.save()
 

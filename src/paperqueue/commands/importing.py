@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 # (the store closes after; a next file reads them when it starts).
                 result = import_file(
                     store, path, source=name, progress=bar, name=args.name, dry_run=args.dry_run, restore=args.restore,
-                    refresh=False, log_new_states=writer.sync is not None,
+                    refresh=False,
                 )
             except UnusableFileError as error:
                 bar.finish()

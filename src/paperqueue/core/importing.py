@@ -511,13 +511,15 @@ def import_file(
     dry_run: bool = False,
     restore: bool = False,
     refresh: bool = True,
-    log_new_states: bool = False,
 ) -> ImportResult:
     """Import ``path`` whole or not at all as one batch, keeping the search
     index current. With ``dry_run``, only say what would happen. Without
     ``refresh`` the new papers are read into memory only when next needed
     (a command that closes the store right after never pays for them).
-    ``log_new_states``: see :meth:`Store.add_papers` (a store set up for sync)."""
+    In a store set up for sync, the states a paperqueue JSON carries for
+    new papers are kept for the import's log line (they are synced too)."""
+    from paperqueue.core.sync.settings import configured
+
     opened = open_papers(path, progress)
     result = add_indexed(
         store,
@@ -528,7 +530,7 @@ def import_file(
         dry_run=dry_run,
         restore=restore,
         refresh=refresh,
-        log_new_states=log_new_states,
+        log_new_states=not dry_run and configured(store.home),
     )
     result.format = opened.format
     problems = opened.problems.lines()

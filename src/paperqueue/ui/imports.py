@@ -66,8 +66,7 @@ class ImportsMixin:
             for path in paths:
                 label = one_line(path.name)
                 try:
-                    result = import_file(store, path, source=label, progress=self._import_progress, name=name, restore=restore,
-                                         log_new_states=self.writer is not None and self.writer.sync is not None)
+                    result = import_file(store, path, source=label, progress=self._import_progress, name=name, restore=restore)
                 except UnusableFileError as error:
                     errors.append(one_line(str(error)))
                     status = 2
