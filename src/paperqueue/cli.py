@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the store could not be written or is locked, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="FILE",
         help="write to FILE atomically (default: standard output); a link to a file writes that file",
     )
-    from paperqueue.commands import batches, fetching, fulltext, subscribing, syncing, tags
+    from paperqueue.commands import batches, fetching, fulltext, serve, subscribing, syncing, tags
 
     tags.add_parser(commands)
     batches.add_parser(commands)
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     subscribing.add_parsers(commands)
     fetching.add_parsers(commands)
     fulltext.add_parsers(commands)
+    serve.add_parser(commands)
     return parser
 
 
@@ -122,6 +124,7 @@ _ELSEWHERE = {
     "sync": ("syncing", "cmd_sync"),
     "pdf": ("fulltext", "cmd_pdf"),
     "read": ("fulltext", "cmd_read"),
+    "serve": ("serve", "cmd_serve"),
 }
 
 
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app() -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    served = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"  # by paperqueue serve: pipes
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         _error("the app needs a terminal (standard input and output are not one); for scripts, see paperqueue --help")
         return EXIT_INPUT
     from paperqueue.ui.app import PaperQueueApp
