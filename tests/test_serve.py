@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -249,3 +250,34 @@ async def test_stopping_ends_the_apps_and_frees_the_queue(served: Served, stop: 
     # The queue is free to write: a command that needs the lock gets it.
     done = subprocess.run([sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_browser_that_vanishes_frees_the_queue(served: Served) -> None:
+    """The connection drops without a websocket goodbye (a tab killed, a
+    network gone): its app ends and the queue can be written again."""
+    host, port = served.netloc.split(":")
+    with socket.create_connection((host, int(port))) as raw:
+        raw.sendall(
+            f"GET /ws?width=100&height=30 HTTP/1.1\r\nHost: {served.netloc}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        received = b""
+        while b"Inbox" not in received:  # the app painted: it holds the queue
+            chunk = raw.recv(65536)
+            assert chunk, received[:200]
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 101")
+        [app] = served.app_pids()
+        locked = subprocess.run([sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert locked.returncode == 1, locked.stdout  # the app has the queue
+    for _ in range(100):  # gone without a trace, at most 10 s
+        try:
+            os.kill(app, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the app of a vanished connection still runs")
+    done = subprocess.run([sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert served.process.poll() is None  # serve itself goes on

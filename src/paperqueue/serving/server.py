@@ -42,7 +42,7 @@ from paperqueue.serving import PASSWORD_VARIABLE
 
 STATIC = Path(__import__("textual_serve").__file__).resolve().parent / "static"
 PAGE = Path(__file__).resolve().parent / "page.html"
-QUIT_WAIT = 2.0  # seconds an app is given to quit by itself when serve stops or its tab goes
+QUIT_WAIT = 1.5  # seconds an app is given to quit by itself when serve stops or its tab goes
 TERM_WAIT = 1.0  # then seconds after SIGTERM before SIGKILL
 _HOST_RE = re.compile(r"\A(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?\Z")
 REALM = 'Basic realm="paperqueue", charset="UTF-8"'
