@@ -281,3 +281,16 @@ def test_a_browser_that_vanishes_frees_the_queue(served: Served) -> None:
     done = subprocess.run([sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert served.process.poll() is None  # serve itself goes on
+
+
+def test_a_taken_port_is_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "paperqueue", "serve", "--port", str(port)],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, timeout=60,
+        )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"paperqueue: cannot listen on 127.0.0.1:{port}: address already in use"]

@@ -26,6 +26,7 @@ import hmac
 import html
 import ipaddress
 import json
+import os
 import re
 import signal
 import socket
@@ -165,7 +166,6 @@ class PaperServer:
             return web.Response(status=401, text="A password is needed\n", headers={"WWW-Authenticate": REALM})
         response = await handler(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     def _authorized(self, request: web.Request) -> bool:
@@ -203,7 +203,8 @@ class PaperServer:
             "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
             f"img-src 'self' data:; font-src 'self'; connect-src 'self' {websocket_origin}; frame-ancestors 'none'"
         )
-        return web.Response(text=text, content_type="text/html", headers={"Content-Security-Policy": policy})
+        headers = {"Content-Security-Policy": policy, "Cache-Control": "no-store"}  # its URLs depend on the request
+        return web.Response(text=text, content_type="text/html", headers=headers)
 
     def _same_origin(self, request: web.Request) -> bool:
         origin = request.headers.get("Origin")
@@ -307,7 +308,8 @@ async def _run(host: str, port: int, password: str | None, public_url: str | Non
         await site.start()
     except OSError as failure:
         await runner.cleanup()
-        raise ServeError(f"cannot listen on {host}:{port}: {failure.strerror or failure}") from None
+        reason = os.strerror(failure.errno).lower() if failure.errno else str(failure)
+        raise ServeError(f"cannot listen on {host}:{port}: {reason}") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -329,4 +331,7 @@ async def _run(host: str, port: int, password: str | None, public_url: str | Non
 
 def serve(host: str, port: int, password: str | None = None, public_url: str | None = None) -> None:
     """Serve the app until ctrl+c or SIGTERM."""
-    asyncio.run(_run(host, port, password, public_url))
+    try:
+        asyncio.run(_run(host, port, password, public_url))
+    except KeyboardInterrupt:  # ctrl+c before the server was up: nothing started yet
+        pass
