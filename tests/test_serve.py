@@ -44,6 +44,7 @@ class Served:
         return found
 
     def stop(self) -> tuple[str, str]:
+        apps = self.app_pids()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:
@@ -52,6 +53,13 @@ class Served:
             self.process.kill()
             out, err = self.process.communicate()
             pytest.fail("serve did not stop within 5 s of SIGTERM")
+        finally:
+            for app in apps:  # left running only when serve is broken: not left behind by the tests
+                try:
+                    if b"paperqueue" in Path(f"/proc/{app}/cmdline").read_bytes():
+                        os.kill(app, signal.SIGKILL)
+                except (OSError, ProcessLookupError):
+                    pass
         return out, err
 
 
