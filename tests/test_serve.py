@@ -302,3 +302,25 @@ def test_a_taken_port_is_one_line() -> None:
         )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [f"paperqueue: cannot listen on 127.0.0.1:{port}: address already in use"]
+
+
+async def test_what_an_app_writes_to_stderr_reaches_the_terminal_cleaned(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from paperqueue.serving import server
+
+    script = (
+        "import sys; sys.stderr.write('boom \\x1b[31mred\\x1b]0;title\\x07 \\x1b[2Jdone\\r\\n'); sys.stderr.flush(); "
+        "print('__GANGLION__', flush=True)"
+    )
+    monkeypatch.setattr(server, "app_command", lambda: [sys.executable, "-c", script])
+
+    async def ignore(*_: object) -> None:
+        return None
+
+    session = server.Session("app", write_bytes=ignore, write_str=ignore, close=ignore, download_manager=server.DownloadManager())
+    await session.start(80, 24)
+    await session.stop()
+    captured = capsys.readouterr()
+    assert "boom red done\n" in captured.err
+    assert "\x1b" not in captured.err + captured.out and "\x07" not in captured.err + captured.out

@@ -77,6 +77,8 @@ def _loopback_name(name: str) -> bool:
 class Session(AppService):
     """One browser connection's app subprocess."""
 
+    _stderr_task: asyncio.Task[None] | None = None
+
     async def _open_app_process(self, width: int = 80, height: int = 24):  # noqa: ANN202 - textual-serve's hook
         environment = self._build_environment(width=width, height=height)
         environment.pop(PASSWORD_VARIABLE, None)
@@ -89,6 +91,12 @@ class Session(AppService):
             start_new_session=True,  # ctrl+c in serve's terminal reaches serve, which ends the apps itself
         )
         self._stdin = process.stdin
+        # What the app writes to stderr (a traceback, say) reaches serve's
+        # terminal cleaned of control characters; textual-serve's own reader
+        # would copy it raw, so it gets an empty stream instead.
+        self._stderr_task = asyncio.create_task(_relay_stderr(process.stderr))
+        process.stderr = asyncio.StreamReader()
+        process.stderr.feed_eof()
         return process
 
     @property
@@ -105,12 +113,28 @@ class Session(AppService):
                 await asyncio.wait_for(process.wait(), QUIT_WAIT)
             except (TimeoutError, OSError):
                 await _end(process)
-        if self._task is not None:
-            task, self._task = self._task, None
-            try:
-                await asyncio.wait_for(task, TERM_WAIT)
-            except TimeoutError:
-                pass
+        for task in (self._task, self._stderr_task):
+            if task is not None:
+                try:
+                    await asyncio.wait_for(task, TERM_WAIT)
+                except TimeoutError:
+                    pass
+        self._task = self._stderr_task = None
+
+
+async def _relay_stderr(stream: asyncio.StreamReader) -> None:
+    from paperqueue.core.text import clean_text
+
+    while True:
+        try:
+            line = await stream.readline()
+        except ValueError:  # a line longer than the stream's limit: what there is of it
+            line = await stream.read(65536)
+        if not line:
+            return
+        text = clean_text(line.decode("utf-8", "replace").replace("\r\n", "\n"))
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+        sys.stderr.flush()
 
 
 async def _end(process: asyncio.subprocess.Process) -> None:
