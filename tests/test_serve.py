@@ -324,3 +324,26 @@ async def test_what_an_app_writes_to_stderr_reaches_the_terminal_cleaned(
     captured = capsys.readouterr()
     assert "boom red done\n" in captured.err
     assert "\x1b" not in captured.err + captured.out and "\x07" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize(
+    ("url", "opened"),
+    [("https://arxiv.org/abs/2401.00001", True), ("http://example.org/a", True), ("javascript:alert(1)", False),
+     (" JavaScript:alert(1)", False), ("data:text/html,<script>1</script>", False), ("file:///etc/passwd", False)],
+)
+async def test_the_browser_opens_web_links_only(url: str, opened: bool) -> None:
+    import json
+
+    from paperqueue.serving import server
+
+    sent: list[str] = []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    async def ignore(*_: object) -> None:
+        return None
+
+    session = server.Session("app", write_bytes=ignore, write_str=send, close=ignore, download_manager=server.DownloadManager())
+    await session.on_meta(json.dumps({"type": "open_url", "url": url, "new_tab": True}).encode())
+    assert sent == ([json.dumps(["open_url", {"url": url, "new_tab": True}])] if opened else [])

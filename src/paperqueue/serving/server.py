@@ -99,6 +99,20 @@ class Session(AppService):
         process.stderr.feed_eof()
         return process
 
+    async def on_meta(self, data: bytes) -> None:
+        """The app's requests to the browser; a link it opens must be a web
+        address (a ``javascript:`` link from an imported file would run in
+        the page)."""
+        try:
+            meta = json.loads(data)
+        except ValueError:
+            return
+        if isinstance(meta, dict) and meta.get("type") == "open_url":
+            url = meta.get("url")
+            if not isinstance(url, str) or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+                return
+        await super().on_meta(data)
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
