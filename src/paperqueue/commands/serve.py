@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from urllib.parse import urlsplit
 
 from paperqueue.commands import EXIT_INPUT, EXIT_OK
 from paperqueue.commands import error as _error
-from paperqueue.serving import PASSWORD_VARIABLE
+from paperqueue.serving import PASSWORD_VARIABLE, is_loopback
 
 
 def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
@@ -41,17 +40,6 @@ def add_parser(commands) -> None:  # noqa: ANN001 - argparse's subparsers action
         "--public-url", metavar="URL",
         help="the address browsers use to reach this server (behind a proxy, say); default: the one each browser used",
     )
-
-
-def is_loopback(host: str) -> bool:
-    """Whether listening on ``host`` reaches this machine only."""
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False  # a name that may resolve anywhere: treated as outside
 
 
 def _password(args: argparse.Namespace) -> tuple[str | None, str | None]:

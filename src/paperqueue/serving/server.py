@@ -24,7 +24,6 @@ import base64
 import binascii
 import hmac
 import html
-import ipaddress
 import json
 import os
 import re
@@ -39,7 +38,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from paperqueue.serving import PASSWORD_VARIABLE
+from paperqueue.serving import PASSWORD_VARIABLE, is_loopback
 
 STATIC = Path(__import__("textual_serve").__file__).resolve().parent / "static"
 PAGE = Path(__file__).resolve().parent / "page.html"
@@ -63,15 +62,6 @@ def _host_name(host: str) -> str:
     if host.startswith("["):
         return host[1 : host.index("]")].lower()
     return host.rsplit(":", 1)[0].lower()
-
-
-def _loopback_name(name: str) -> bool:
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 class Session(AppService):
@@ -112,10 +102,6 @@ class Session(AppService):
             if not isinstance(url, str) or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
                 return
         await super().on_meta(data)
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     async def stop(self) -> None:
         """Ask the app to quit; SIGTERM, then SIGKILL, if it does not."""
@@ -196,7 +182,7 @@ class PaperServer:
         if not _HOST_RE.match(host):
             return web.Response(status=400, text="Bad Host header\n")
         name = _host_name(host)
-        if self.password is None and not _loopback_name(name) and name != self.public_host:
+        if self.password is None and not is_loopback(name) and name != self.public_host:
             # Without a password only this machine may come in; a DNS name
             # pointing here (a rebinding attack from a web page) is refused.
             return web.Response(status=421, text="paperqueue serve answers on localhost only without a password\n")
