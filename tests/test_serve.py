@@ -196,9 +196,10 @@ async def test_a_password_guards_the_websocket(guarded: Served) -> None:
             environment = Path(f"/proc/{app}/environ").read_bytes()
             assert PASSWORD.encode() not in environment and b"PAPERQUEUE_SERVE_PASSWORD" not in environment
             assert Path(f"/proc/{app}/cmdline").read_bytes().split(b"\0")[1:3] == [b"-m", b"paperqueue"]
+            assert PASSWORD.encode() not in Path(f"/proc/{app}/cmdline").read_bytes()
+            assert PASSWORD.encode() not in Path(f"/proc/{guarded.process.pid}/cmdline").read_bytes()
     out, err = guarded.stop()
     assert PASSWORD not in out + err
-    assert PASSWORD.encode() not in Path(f"/proc/{os.getpid()}/cmdline").read_bytes()
 
 
 def test_other_addresses_need_a_password(tmp_path: Path) -> None:
