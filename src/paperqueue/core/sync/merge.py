@@ -156,6 +156,10 @@ class Merged:
         note = self._fields.get(key, {}).get(NOTE)
         return note.stamp if note is not None else None
 
+    def noted(self) -> list[str]:
+        """The keys with a note change (papers only have notes)."""
+        return list(self._notes)
+
     def note_changes(self, key: str) -> set[Change]:
         """Every note change of ``key`` kept (the winner and the versions)."""
         return set(self._notes.get(key, ()))

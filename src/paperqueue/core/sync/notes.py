@@ -43,7 +43,7 @@ def save_note_histories(home: Path, merged: Merged, key_of: Callable[[str], str]
     into another); their versions go together. Nothing is written when none
     has one and there is no file yet."""
     groups: dict[str, list[str]] = {}
-    for key in merged.keys():
+    for key in merged.noted():  # only keys whose note changed can have a history
         if not key.startswith(BATCH):
             groups.setdefault(key_of(key) if key_of is not None else key, []).append(key)
     histories: dict[str, list[list[str]]] = {}
