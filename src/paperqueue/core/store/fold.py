@@ -95,9 +95,9 @@ def twin(merge: Merge, item: ParsedPaper, normalised: str, found: str) -> tuple[
     first = merge._paper(ident)
     if first.title and normalise_title(first.title) != normalised:
         return None  # the id's paper has another title: leave it to a person
-    from paperqueue.core.store.merge import _facts_of, real_doi
+    from paperqueue.core.store.entry import facts_of, real_doi
 
-    facts = _facts_of(item)
+    facts = facts_of(item)
     doi = real_doi(item.doi)
     best, best_score = None, -1
     for key in others:
@@ -112,7 +112,7 @@ def twin(merge: Merge, item: ParsedPaper, normalised: str, found: str) -> tuple[
 
 
 def _by_identifier(merge: Merge, item: ParsedPaper) -> str | None:
-    from paperqueue.core.store.merge import real_doi
+    from paperqueue.core.store.entry import real_doi
 
     key = None
     if item.arxiv_id:
@@ -134,7 +134,7 @@ def fold(merge: Merge, one: str, other: str, keep: str | None = None) -> str:
     With ``keep`` (a sync rekey: a new paper of the key that came first
     elsewhere), that one is kept, taking the other's place in the list
     (its ``seq``) and its batches, first batch first."""
-    from paperqueue.core.store.merge import _DETAIL_FIELDS, _content, _joined
+    from paperqueue.core.store.entry import DETAIL_FIELDS, content, joined
 
     kept, gone = merge._paper(one), merge._paper(other)
     if keep is not None:
@@ -154,14 +154,14 @@ def fold(merge: Merge, one: str, other: str, keep: str | None = None) -> str:
         doi=kept.doi or gone.doi,
         links=tuple(dict.fromkeys((*kept.links, *gone.links))),
         added_at=min(added) if added else kept.added_at,
-        batches=_joined(kept.batches, tuple(dict.fromkeys((gone.batch, *gone.batches)))),
+        batches=joined(kept.batches, tuple(dict.fromkeys((gone.batch, *gone.batches)))),
         auth=kept.auth or gone.auth,
     )
     if keep is not None:
         first = tuple(dict.fromkeys((gone.batch, *gone.batches)))
-        updated = replace(updated, seq=gone.seq, batch=gone.batch, batches=_joined(first, kept.batches))
-    details = filled_from(old, theirs, abstract, _DETAIL_FIELDS)
-    _count(merge, kept, gone, changed=details != old or _content(updated) != _content(kept))
+        updated = replace(updated, seq=gone.seq, batch=gone.batch, batches=joined(first, kept.batches))
+    details = filled_from(old, theirs, abstract, DETAIL_FIELDS)
+    _count(merge, kept, gone, changed=details != old or content(updated) != content(kept))
     # The kept paper, as a merge would leave it.
     if updated != kept:
         merge.put(updated)

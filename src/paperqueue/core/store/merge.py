@@ -33,26 +33,24 @@ when the file names it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from paperqueue.core.identity import TitleIndex, doi_key, first_surname, normalise_title, paper_key, suffix_for, year_of
-from paperqueue.core.importers.record import ParsedPaper, arxiv_id_from_doi
+from paperqueue.core.importers.record import ParsedPaper
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.store.chunks import NewShards
+from paperqueue.core.store.entry import (
+    added_at_of, content, details_of, facts_of, filled, joined, real_doi,
+)
+from paperqueue.core.store.merge_states import NO_STATE, States
 from paperqueue.core.store.fold import fold, resolve, twin
 
 if TYPE_CHECKING:
     from paperqueue.core.store.store import Store
 
 Progress = Callable[[str, int, int], None]
-_DETAIL_FIELDS = ("authors", "published", "updated", "categories", "pdf_url", "entry_type", "venue")
-
-
-def real_doi(doi: str | None) -> str | None:
-    """A DOI worth matching on: not one of arXiv's own."""
-    return doi if doi and not arxiv_id_from_doi(doi) else None
 
 
 @dataclass
@@ -177,7 +175,7 @@ class Merge:
     def _find(self, item: ParsedPaper, normalised: str) -> str | None:
         named = self.live(item.key) if item.key else None
         if named and (named in self.new or named in self.store.papers):
-            if self._agreement(item, real_doi(item.doi), _facts_of(item), named) is not None:
+            if self._agreement(item, real_doi(item.doi), facts_of(item), named) is not None:
                 return named
         if item.arxiv_id:
             key = self._new_arxiv.get(item.arxiv_id) or self._by_arxiv.get(item.arxiv_id)
@@ -195,7 +193,7 @@ class Merge:
         mine = self._new_titles.keys(normalised)
         if not known and not mine:
             return None
-        facts = _facts_of(item)
+        facts = facts_of(item)
         best, best_score = None, -1
         for key in dict.fromkeys(self.live(key) for key in (*known, *mine)):
             score = self._agreement(item, doi, facts, key)
@@ -296,7 +294,7 @@ class Merge:
             title=item.title,
             arxiv_id=item.arxiv_id,
             links=tuple(item.links),
-            added_at=_added_at(item) or self.now,
+            added_at=added_at_of(item) or self.now,
             seq=self.next_seq,
             batch=self.batch,
             id=self.next_id,
@@ -308,11 +306,11 @@ class Merge:
         self.next_id += 1
         self.new[key] = paper.id
         self.chunks.put(paper)
-        self.chunks.put_details(paper.id, _details_of(item).to_record(key))
+        self.chunks.put_details(paper.id, details_of(item).to_record(key))
         if item.state:
             state = PaperState.from_record(item.state)
             self.states[key] = state  # into the chunks
-            if self.log_new_states and state != _NO_STATE:
+            if self.log_new_states and state != NO_STATE:
                 self.logged.new_states.append((key, state.to_record()))
         self._remember(paper, normalised)
         self.result.new += 1
@@ -369,10 +367,10 @@ class Merge:
             doi=paper.doi or real_doi(item.doi),
             links=tuple(dict.fromkeys((*paper.links, *item.links))),
             auth=paper.auth or (item.authoritative and bool(item.title or item.abstract)),
-            batches=_joined(paper.batches, (self.batch, *self._named(item.batches))),
+            batches=joined(paper.batches, (self.batch, *self._named(item.batches))),
         )
-        details = _filled(old, item, abstract)
-        content_changed = details != old or _content(updated) != _content(paper)
+        details = filled(old, item, abstract)
+        content_changed = details != old or content(updated) != content(paper)
         if content_changed and paper.key not in self.new and paper.key not in self.merged:
             self.merged.add(paper.key)
             self.result.merged += 1
@@ -401,108 +399,3 @@ class Merge:
 
     def _reindex(self, paper: Paper, old_abstract: str, title: str, abstract: str) -> None:
         self.result.reindexed.append((paper.id, paper.title, old_abstract, title, abstract))
-
-
-_NO_STATE = PaperState()
-
-
-class States:
-    """The person's state of each paper the import changes, by key: held
-    here for papers already in the queue (``held``), in the chunks for new
-    ones (written as their shards fill, read back when asked for), so
-    ``items()`` and ``len()`` give only the papers already in the queue."""
-
-    def __init__(self, merge: Merge) -> None:
-        self._merge = merge
-        self.held: dict[str, PaperState] = {}
-
-    def _new_id(self, key: str) -> int | None:
-        return self._merge.new.get(key)
-
-    def get(self, key: str, default: PaperState | None = None) -> PaperState | None:
-        doc_id = self._new_id(key)
-        if doc_id is None:
-            return self.held.get(key, default)
-        record = self._merge.chunks.state_record(doc_id)
-        return PaperState.from_record(record) if record is not None else default
-
-    def __getitem__(self, key: str) -> PaperState:
-        state = self.get(key)
-        if state is None:
-            raise KeyError(key)
-        return state
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
-    def __setitem__(self, key: str, state: PaperState) -> None:
-        doc_id = self._new_id(key)
-        if doc_id is None:
-            self.held[key] = state
-        else:  # a new paper without stars, tags or notes needs no record
-            self._merge.chunks.put_state(doc_id, {"key": key, **state.to_record()} if state != _NO_STATE else None)
-
-    def pop(self, key: str, default: PaperState | None = None) -> PaperState | None:
-        doc_id = self._new_id(key)
-        if doc_id is None:
-            return self.held.pop(key, default)
-        state = self.get(key)
-        if state is None:
-            return default
-        self._merge.chunks.put_state(doc_id, None)
-        return state
-
-    def items(self) -> ItemsView[str, PaperState]:
-        return self.held.items()
-
-    def __len__(self) -> int:
-        return len(self.held)
-
-    def __bool__(self) -> bool:
-        return bool(self.held)
-
-
-def _facts_of(item: ParsedPaper) -> tuple[int | None, str | None]:
-    return year_of(item.published), first_surname(item.authors)
-
-
-def _joined(batches: tuple[int, ...], more: tuple[int, ...]) -> tuple[int, ...]:
-    missing = tuple(b for b in more if b not in batches)
-    return (*batches, *missing) if missing else batches
-
-
-def _content(paper: Paper) -> tuple:
-    return (paper.title, paper.arxiv_id, paper.doi, paper.links)
-
-
-def _added_at(item: ParsedPaper) -> str | None:
-    value = item.state.get("added_at") if item.state else None
-    return value if isinstance(value, str) and value else None
-
-
-def _details_of(item: ParsedPaper) -> PaperDetails:
-    return PaperDetails(
-        abstract=item.abstract,
-        authors=tuple(item.authors),
-        published=item.published,
-        updated=item.updated,
-        categories=tuple(item.categories),
-        upvotes=item.upvotes,
-        comments=item.comments,
-        pdf_url=item.pdf_url,
-        entry_type=item.entry_type,
-        venue=item.venue,
-    )
-
-
-def _filled(old: PaperDetails, item: ParsedPaper, abstract: str) -> PaperDetails:
-    """``old`` with its gaps filled from ``item``; counts take the newer value."""
-    values = {name: getattr(old, name) or getattr(item, name) for name in _DETAIL_FIELDS}
-    values["authors"] = tuple(values["authors"] or ())
-    values["categories"] = tuple(values["categories"] or ())
-    return PaperDetails(
-        abstract=abstract,
-        upvotes=item.upvotes if item.upvotes is not None else old.upvotes,
-        comments=item.comments if item.comments is not None else old.comments,
-        **values,
-    )
