@@ -81,3 +81,21 @@ def test_control_characters_from_the_pdf_are_removed(tmp_path: Path) -> None:
 def test_a_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(PdfTextError, match="cannot read"):
         pdf_to_text(tmp_path / "gone.pdf")
+
+
+REAL_PDFS = Path(__file__).parent / "data" / "real" / "fulltext"
+
+
+def test_a_real_latex_pdf_gives_its_text_page_by_page():
+    """A real LaTeX (Beamer) PDF from a public repository (origin in the folder's README)."""
+    text = pdf_to_text(REAL_PDFS / "poppler-sample-beamer.pdf")
+    assert "Example Presentation Created with the Beamer" in text
+    assert "Charles Brunet" in text and "Transitions Tests" in text
+    assert "\x00" not in text and "\x1b" not in text
+
+
+def test_a_real_password_protected_pdf_says_so_in_one_line():
+    """Said as encrypted, not as damaged (pypdf's 'not decrypted' error was shown as a cut-short file)."""
+    with pytest.raises(PdfTextError) as caught:
+        pdf_to_text(REAL_PDFS / "poppler-document-encrypted.pdf")
+    assert str(caught.value) == "poppler-document-encrypted.pdf: the PDF is encrypted (it needs a password)"

@@ -57,9 +57,11 @@ def _extract(path: Path, max_pages: int, progress: Callable[[int, int], None] | 
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
+                opened = reader.decrypt("")  # many PDFs are encrypted with an empty password
             except Exception:  # noqa: BLE001 - pypdf raises many kinds for one bad file
-                raise PdfTextError(f"{path.name}: the PDF is encrypted") from None
+                opened = 0
+            if not opened:  # PasswordType.NOT_DECRYPTED
+                raise PdfTextError(f"{path.name}: the PDF is encrypted (it needs a password)")
         count = len(reader.pages)
     except PdfTextError:
         raise

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from paperqueue.core.atomic import set_aside
@@ -67,31 +68,30 @@ class FullTextIndex:
 
     def add(self, key: str, text: str) -> None:
         """Index ``text`` as ``key``'s body (replacing what ``key`` had)."""
-        with self._lock:
-            con = self._connect()
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                row = con.execute("SELECT id FROM docs WHERE key = ?", (key,)).fetchone()
-                if row is not None:
-                    con.execute("DELETE FROM docs WHERE id = ?", (row[0],))  # its old body stays unreachable
-                cursor = con.execute("INSERT INTO docs(key) VALUES (?)", (key,))
-                con.execute("INSERT INTO bodies(rowid, body) VALUES (?, ?)", (cursor.lastrowid, text))
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self._writing() as con:
+            row = con.execute("SELECT id FROM docs WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                con.execute("DELETE FROM docs WHERE id = ?", (row[0],))  # its old body stays unreachable
+            cursor = con.execute("INSERT INTO docs(key) VALUES (?)", (key,))
+            con.execute("INSERT INTO bodies(rowid, body) VALUES (?, ?)", (cursor.lastrowid, text))
 
     def remove(self, key: str, text: str | None = None) -> None:
         """Forget ``key``; with its indexed ``text``, its words go too."""
+        with self._writing() as con:
+            row = con.execute("SELECT id FROM docs WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                if text is not None:
+                    con.execute("INSERT INTO bodies(bodies, rowid, body) VALUES ('delete', ?, ?)", (row[0], text))
+                con.execute("DELETE FROM docs WHERE id = ?", (row[0],))
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (taken at once: two processes add in turn), rolled back on any failure."""
         with self._lock:
             con = self._connect()
             con.execute("BEGIN IMMEDIATE")
             try:
-                row = con.execute("SELECT id FROM docs WHERE key = ?", (key,)).fetchone()
-                if row is not None:
-                    if text is not None:
-                        con.execute("INSERT INTO bodies(bodies, rowid, body) VALUES ('delete', ?, ?)", (row[0], text))
-                    con.execute("DELETE FROM docs WHERE id = ?", (row[0],))
+                yield con
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
