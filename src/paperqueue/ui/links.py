@@ -1,6 +1,12 @@
 """Copying and opening links, for the App: the terminal clipboard (OSC 52)
 at once, the system clipboard and the browser from workers (they spawn
-helper processes), and the copy menu's text forms."""
+helper processes), and the copy menu's text forms.
+
+Served to a browser (``paperqueue serve``, ``App.is_web``) the desktop is
+the browser's, not the server's: links open in a new tab of the person's
+browser, and a copy goes only to the browser's clipboard (OSC 52, which
+the page hands to ``navigator.clipboard``, or shows the text selected
+where the browser keeps its clipboard closed)."""
 
 from __future__ import annotations
 
@@ -11,8 +17,12 @@ class LinksMixin:
     """Mixed into the App (which provides ``store``, ``notify``, workers)."""
 
     def copy_text(self, text: str, label: str) -> None:
-        """Copy through OSC 52 at once, and through the system clipboard too."""
+        """Copy through OSC 52 at once, and through the system clipboard too
+        (served to a browser: the browser's clipboard only)."""
         self.copy_to_clipboard(text)
+        if self.is_web:
+            self.notify(f"Copied {label} to the browser's clipboard{_shown(text)}", markup=False, timeout=4)
+            return
         self._system_copy(text, label)
 
     @work(thread=True, group="clipboard", exit_on_error=False)
@@ -55,6 +65,9 @@ class LinksMixin:
     def open_link(self, url: str) -> None:
         from paperqueue.desktop import has_graphical_session
 
+        if self.is_web:
+            self._open_in_tab(url)
+            return
         if not has_graphical_session():
             self.copy_to_clipboard(url)
             self.notify(
@@ -77,6 +90,18 @@ class LinksMixin:
             self.call_from_thread(
                 self.notify, f"Could not open a browser ({outcome.detail}); copied the link instead: {url}", markup=False
             )
+
+
+    def _open_in_tab(self, url: str) -> None:
+        """A new tab of the browser the app is served to; only web addresses
+        (a ``javascript:`` link from an imported file would run in the page)."""
+        from urllib.parse import urlsplit
+
+        if urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+            self.notify(f"Not a web address, not opened: {url}", severity="warning", markup=False, timeout=6)
+            return
+        self.open_url(url, new_tab=True)
+        self.notify(f"Opened in a new browser tab: {url}", markup=False, timeout=3)
 
 
 def _shown(text: str) -> str:

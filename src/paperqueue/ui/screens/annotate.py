@@ -1,11 +1,12 @@
-"""Tags, notes and the copy menu: the keys that annotate papers or copy
-them in other forms. A base class of the queue screen (after the triage
+"""Tags, notes, the copy menu and exports: the keys that annotate papers
+or copy them in other forms. A base class of the queue screen (after the triage
 keys), so these keys live with the state they change."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import work
 from textual.binding import Binding
 
 from paperqueue.core.queue import tag_view, view_tag
@@ -18,6 +19,8 @@ class AnnotateScreen(TriageScreen):
         Binding("T", "cycle_tag", "Tag view", show=False, tooltip="View the next tag"),
         Binding("e", "edit_note", "Note", show=False, tooltip="Edit the note on the paper"),
         Binding("c", "copy_menu", "Copy…", show=False, tooltip="Copy menu: link, id, Markdown, BibTeX, title, all links"),
+        Binding("W", "export_menu", "Export…", show=False,
+                tooltip="Export the view (or the selection) as BibTeX, Markdown, JSON or CSV: a download in a browser, else a file in Downloads"),
     ]
 
     def action_cycle_tag(self) -> None:
@@ -80,7 +83,7 @@ class AnnotateScreen(TriageScreen):
         papers = self.targets()
         if not papers:
             return
-        from paperqueue.ui.screens.copy_menu import CopyMenu
+        from paperqueue.ui.screens.menus import CopyMenu
 
         def chosen(form: str | None) -> None:
             if form:
@@ -88,3 +91,53 @@ class AnnotateScreen(TriageScreen):
 
         self.app.push_screen(CopyMenu(len(papers)), chosen)
 
+
+    def action_export_menu(self) -> None:
+        queue = self.queue
+        if queue is None or self.store is None:
+            return
+        selected = self.selected_shown()
+        papers = selected or list(queue.rows)
+        if not papers:
+            self.notify("Nothing to export: this view shows no papers", timeout=3)
+            return
+        from paperqueue.ui.screens.menus import ExportMenu
+
+        count = f"{len(papers):,} paper{'s' if len(papers) != 1 else ''}"
+        what = f"the {count} selected" if selected else f"this view's {count}"
+        where = "(a download)" if self.app.is_web else "(a file in Downloads)"
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self._export(fmt, papers, queue.view)
+
+        self.app.push_screen(ExportMenu(what, where), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, fmt: str, papers: list, view: str) -> None:
+        from paperqueue.ui import exports
+
+        store = self.store
+        if store is None:
+            return
+        text = exports.export_text(store, papers, fmt)
+        name = exports.export_name(view, fmt)
+        count = f"{len(papers):,} paper{'s' if len(papers) != 1 else ''}"
+        if self.app.is_web:
+            self.app.call_from_thread(self._deliver, text, name, fmt, count)
+            return
+        try:
+            path = exports.save_export(text, name, exports.downloads_folder())
+        except OSError as error:
+            message = f"Could not export: {error.strerror or error}" + (f" ({error.filename})" if error.filename else "")
+            self.app.call_from_thread(lambda: self.notify(message, severity="error", markup=False, timeout=8))
+            return
+        self.app.call_from_thread(lambda: self.notify(f"Exported {count} to {path}", markup=False, timeout=6))
+
+    def _deliver(self, text: str, name: str, fmt: str, count: str) -> None:
+        import io
+
+        from paperqueue.ui.exports import MIME_TYPES
+
+        self.app.deliver_text(io.StringIO(text), save_filename=name, mime_type=MIME_TYPES[fmt], encoding="utf-8")
+        self.notify(f"Exported {count}: the browser downloads {name}", markup=False, timeout=5)

@@ -15,6 +15,8 @@ first paint does not need).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.binding import Binding
 from textual.timer import Timer
@@ -101,6 +103,9 @@ class QueueFullTextScreen(QueueSearchScreen):
         finally:
             self._pdfs.discard(paper.key)
             self._tell(self.set_activity, activity, None)
+        if self.app.is_web:  # served to a browser: the PDF goes to the person's browser, not a viewer here
+            self._tell(self._deliver_pdf, path, paper)
+            return
         opened, why = fulltext.hand_over_pdf(path)
         if opened:
             self._tell(lambda: self.notify(f"Opened the PDF: {path}", timeout=4))
@@ -109,6 +114,19 @@ class QueueFullTextScreen(QueueSearchScreen):
         fulltext.copy_path(path)  # and the system's, where there is one
         lead = f"Could not open a PDF viewer ({why})" if why else "No display to open the PDF here"
         self._tell(lambda: self.notify(f"{lead}; it is at {path} (path copied)", timeout=10))
+
+    def _deliver_pdf(self, path: Path, paper: Paper) -> None:
+        from paperqueue.ui.exports import download_name
+
+        try:
+            self.app.deliver_binary(
+                path, save_filename=download_name(paper.arxiv_id or paper.key, "pdf"),
+                open_method="browser", mime_type="application/pdf",
+            )
+        except OSError as error:  # evicted from the cache in between, say
+            self.notify(f"Could not send the PDF: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify("Opening the PDF in a new browser tab", timeout=4)
 
     # -- F -------------------------------------------------------------------------
 
