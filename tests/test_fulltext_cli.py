@@ -209,6 +209,18 @@ def test_pdf_with_a_display_opens_the_viewer_and_prints_nothing(
     assert err == "paperqueue: no viewer could open the PDF (no browser could be started); it is at the path below\n"
 
 
+def test_pdf_with_only_a_text_browser_named_prints_the_path(
+    pq_home: Path, served: NetServer, capsys, monkeypatch: pytest.MonkeyPatch, copies: list[str],
+) -> None:
+    # $BROWSER=w3m over SSH opens links, but it is no PDF viewer: no display, no viewer
+    served.route("/pdf/2401.00001", pdf_answer())
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("BROWSER", "w3m")
+    monkeypatch.setattr(desktop, "open_url", lambda url, timeout=15.0: pytest.fail(f"a viewer was started for {url}"))
+    assert run(capsys, "pdf", "2401.00001") == (0, f"{FullTextCache(pq_home).pdf_path(OTHER)}\n", "")
+
+
 def test_a_pdf_over_the_cap_is_refused_in_one_line_and_nothing_written(pq_home: Path, served: NetServer, capsys) -> None:
     served.route("/pdf/2401.00001", Canned(200, b"%PDF-1.4", {"Content-Type": "application/pdf"}, claimed_length=101 * 1024 * 1024))
     code, out, err = run(capsys, "pdf", "2401.00001")

@@ -75,11 +75,17 @@ def system_copy(text: str, timeout: float = 5.0) -> Outcome:
     return Outcome(False, detail)
 
 
-def has_graphical_session() -> bool:
-    """Whether a GUI browser can be started from here."""
+def has_display() -> bool:
+    """Whether a window can be shown here (a PDF viewer, say)."""
     if sys.platform in ("darwin", "win32"):
         return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"))
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY"))
+
+
+def has_graphical_session() -> bool:
+    """Whether a browser can be started from here: a display, or one the
+    person named in ``$BROWSER``."""
+    return has_display() or bool(os.environ.get("BROWSER"))
 
 
 def open_url(url: str, timeout: float = 15.0) -> Outcome:

@@ -166,9 +166,9 @@ def _label(ref) -> str:  # noqa: ANN001 - a PaperRef
 def _hand_over(path: Path) -> int:
     """Open ``path`` with the system viewer; with no display (or when no
     viewer starts), its path on standard output and into the clipboard."""
-    from paperqueue.desktop import has_graphical_session, open_url, system_copy
+    from paperqueue.desktop import has_display, open_url, system_copy
 
-    if has_graphical_session():
+    if has_display():  # $BROWSER alone may name a text browser, no PDF viewer
         outcome = open_url(path.as_uri())
         if outcome.ok:
             return EXIT_OK

@@ -102,9 +102,9 @@ def hand_over_pdf(path: Path) -> tuple[bool, str]:
     """Open ``path`` with the system viewer the way links are opened
     (detached, its output captured): ``(opened, why not)``. With no
     display nothing is started: ``(False, "")``."""
-    from paperqueue.desktop import has_graphical_session, open_url
+    from paperqueue.desktop import has_display, open_url
 
-    if not has_graphical_session():
+    if not has_display():  # $BROWSER alone may name a text browser, no PDF viewer
         return False, ""
     outcome = open_url(path.as_uri())
     return outcome.ok, outcome.detail
