@@ -36,6 +36,7 @@ from paperqueue.core.history import Action, BatchChange, Change, History, moved_
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.store.fold import resolve
+from paperqueue.core.store.state_writes import Records
 from paperqueue.core.sync.emitter import open_emitter
 
 
@@ -57,6 +58,7 @@ class Writer:
         self.sync = open_emitter(store.home)  # None unless the store is set up for sync
         self._outbox: list[tuple[int, list[str]]] = []  # (seq, sync lines) not yet exported
         self._outbox_base: int | None = None  # the log's seq before the first record made here
+        self._records: dict[int, Records] = {}  # action seq -> state records its log record holds
 
     # -- recording (any thread) ------------------------------------------------------
 
@@ -73,7 +75,7 @@ class Writer:
         return action
 
     def took(self, label: str, changes: list[Change], batches: dict[int, dict] | None = None,
-             states: dict[str, PaperState] | None = None) -> None:
+             states: dict[str, PaperState] | None = None, records: Records | None = None) -> None:
         """Log changes read from another device, whose after-states the store
         will hold (the caller puts them in memory): not undoable, not sent
         again, the undo and redo stacks left as they are. ``batches``: batch
@@ -82,13 +84,17 @@ class Writer:
         a crash before that leaves them to the next sync, which reads the
         same changes again: its positions are saved after this). ``states``:
         the after-states as the caller holds them (key -> state, the same
-        as ``changes`` records), so they are not read back from the records."""
+        as ``changes`` records), so they are not read back from the records.
+        ``records``: key -> (state, its record), the records ``changes``
+        holds, so the state shards do not make them again."""
         with self._lock:
             self.history.ensure_loaded()
             seq = self.history.took(label, changes)
             self._to_export(seq, None)
             if states is None:
                 states = {key: PaperState.from_record(after) for key, _before, after in changes}
+            if records:
+                self._records[seq] = records
             self._queue(seq, states, batches or {})
 
     def _to_export(self, seq: int, lines: list[str] | None) -> None:
@@ -201,14 +207,23 @@ class Writer:
                 jobs = [job for job in self._jobs if job[0] <= written]
             states: dict[str, PaperState] = {}
             batches: dict[int, dict] = {}
-            for _seq, job_states, job_batches in jobs:
+            records: Records = {}
+            for seq, job_states, job_batches in jobs:
                 states.update(job_states)
                 batches.update(job_batches)
-            self.store.write_states(states)
+                made = self._records.get(seq)
+                if made:
+                    records.update(made)  # each is used only while its state is the one written
+            if records:
+                self.store.write_states(states, records)
+            else:
+                self.store.write_states(states)
             self.store.write_batches(batches)
             self.store.write_settings()
             with self._lock:
                 del self._jobs[: len(jobs)]
+                for seq, _states, _batches in jobs:
+                    self._records.pop(seq, None)
                 self._unsaved -= sum(len(s) + len(b) for _seq, s, b in jobs)
             self.history.mark_synced(written)
 

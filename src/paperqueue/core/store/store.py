@@ -32,6 +32,7 @@ from paperqueue.core.lock import StoreLock, StoreLockedError
 from paperqueue.core.store.damage import Damage
 from paperqueue.core.store.loading import Loading
 from paperqueue.core.store.lookup import Lookups
+from paperqueue.core.store.state_writes import NO_STATE as _NO_STATE, StateWrites
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.paths import data_home
 from paperqueue.core.queue import newest_first
@@ -44,14 +45,13 @@ if TYPE_CHECKING:  # imports kept off the app's start-up path
     from paperqueue.core.store.merge import ImportLog, Progress
 
 _CACHED_SHARDS = 8
-_NO_STATE = PaperState()
 
 
 class ReadOnlyStoreError(PermissionError):
     pass
 
 
-class Store(Loading, Damage, Lookups):
+class Store(Loading, Damage, Lookups, StateWrites):
     def __init__(self, home: Path, *, clock: Clock = utc_now) -> None:
         self.home = home
         self.clock = clock
@@ -290,44 +290,11 @@ class Store(Loading, Damage, Lookups):
         if self.read_only:
             raise ReadOnlyStoreError("the queue is open read-only (another paperqueue holds the lock)")
 
-    def set_state(self, key: str, state: PaperState) -> None:
-        """Change a paper's state in memory. The app's changes reach the disk
-        through :class:`paperqueue.core.writer.Writer` (:meth:`write_states`,
-        after their log records); :meth:`flush` writes what changed since the
-        last write, for a caller that logs and writes on one thread."""
-        with self._lock:
-            self._check_writable()
-            if key in self.aliases:
-                return  # folded into another paper (an old logged action): nothing to show
-            self.states[key] = state
-            self._dirty.add(key)
-
     def set_settings(self, **values: object) -> None:
         with self._lock:
             self._check_writable()
             self.settings.update(values)
             self._settings_dirty = True
-
-    def write_states(self, states: dict[str, PaperState]) -> None:
-        """Write exactly ``states``, whatever memory holds now: one atomic
-        write per touched state shard. A paper folded into another or not in
-        the queue is skipped; a state back to nothing (after an undo) is
-        dropped, so the state files, and the next start, stay small."""
-        if not states:
-            return
-        by_shard: dict[int, dict[int, dict | None]] = {}
-        with self._lock:
-            for key, state in states.items():
-                paper = self.papers.get(key)
-                if paper is None or key in self.aliases:
-                    continue
-                record = None if state == _NO_STATE else {"key": key, **state.to_record()}
-                by_shard.setdefault(layout.shard_of(paper.id), {})[paper.id] = record
-        with self._write_lock:
-            for shard, docs in sorted(by_shard.items()):
-                self._table(layout.shard_path(self.home, layout.STATE, shard), "state").put(docs)
-        with self._lock:
-            self._dirty.difference_update(states)
 
     def write_settings(self) -> None:
         """Write the settings if they changed (and meta.json's count, if a

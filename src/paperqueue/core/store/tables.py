@@ -35,6 +35,10 @@ class TableFile:
         ``other_tables`` replace whole tables in the same write (the index
         keeps its ``meta`` table beside ``papers`` this way).
         """
+        self._storage.write(self.with_docs(docs, **other_tables))
+
+    def with_docs(self, docs: dict[int, dict | None], **other_tables: dict) -> dict:
+        """The whole file as :meth:`put` would write it (nothing written)."""
         tables = self.all_tables()
         table = dict(tables.get(self.table, {}))
         for doc_id, record in docs.items():
@@ -42,7 +46,16 @@ class TableFile:
                 table.pop(str(doc_id), None)
             else:
                 table[str(doc_id)] = record
-        self._storage.write({**tables, **other_tables, self.table: table})
+        return {**tables, **other_tables, self.table: table}
+
+    def written(self, data: dict | None) -> None:
+        """The file now holds ``data`` (written by :func:`.shard_writes.replace_many`);
+        ``None``: not known (a failed write), read it again when next needed."""
+        self._storage._cache = data
+
+    @property
+    def writable(self) -> bool:
+        return not self._storage.read_only
 
     def show_empty(self) -> None:
         """Serve an unreadable file as empty (when it cannot be set aside)."""

@@ -115,7 +115,8 @@ class Merged:
         """``state`` with each field the fold knows for ``key`` set as
         :meth:`state` shows it, and the fields no change named left as they
         are (a tag no change named stays, before the synced ones). Reads
-        only the fields named: the per-paper step of applying a sync."""
+        only the fields named: the per-paper step of applying a sync.
+        ``state`` itself when nothing differs (so ``is`` tells)."""
         fields = self._fields.get(key)
         if not fields:
             return state
@@ -124,9 +125,11 @@ class Merged:
         tagged: list[tuple[Stamp, str, object]] | None = None
         for name, change in fields.items():
             if name == STARRED:
-                starred, starred_at = _flag(change)
+                on, starred_at = change.value  # type: ignore[misc]
+                starred = bool(on)
             elif name == READ:
-                read, read_at = _flag(change)
+                on, read_at = change.value  # type: ignore[misc]
+                read = bool(on)
             elif name == REMOVED:
                 removed = bool(change.value)
             elif name == NOTE:
@@ -141,6 +144,10 @@ class Merged:
                 tagged.sort()
             tags = (*(tag for tag in state.tags if TAG + tag.casefold() not in fields),
                     *(str(value) for _stamp, _name, value in tagged))
+        if (starred == state.starred and starred_at == state.starred_at and read == state.read
+                and read_at == state.read_at and removed == state.removed and note == state.note
+                and tags == state.tags):
+            return state
         return PaperState(starred, read, starred_at, read_at, tags, note, removed)
 
     def fields(self, key: str) -> dict[str, Change]:

@@ -24,12 +24,13 @@ from paperqueue.core.sync.changes import BATCH, changes_of, collector_paused, en
 from paperqueue.core.sync.emitter import unexported
 from paperqueue.core.sync.own_files import append_lines, compact_own
 from paperqueue.core.sync.positions import Positions
-from paperqueue.core.sync.reading import applied_state, devices_seen, load_merged, read_new, write_merged
+from paperqueue.core.sync.reading import devices_seen, load_merged, read_new, write_merged
 from paperqueue.core.sync.settings import Settings, SyncError, load_settings, new_device_id, save_settings
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.notes import save_note_histories
 from paperqueue.core.sync import aliases as keymaps
-from paperqueue.core.sync.papers import Landed, batch_plan, combined, export_papers, land
+from paperqueue.core.sync.papers import Landed, batch_plan, export_papers, land
+from paperqueue.core.sync.planning import plan_states, took_records
 from paperqueue.core.writer import Writer
 
 SAMPLE_SOURCE = "bundled sample"
@@ -194,40 +195,24 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
         emitter.clock.observe(newest)  # the clock's last stamp then is what observing each one leaves
     store.load_rest()
     names = keymaps.names_here(keymap, store.aliases, store.papers)
-    candidates = sorted({key for key in touched | positions.pending if not key.startswith(BATCH)})
-    pending: set[str] = set()
-    planned = []
-    done: set[str] = set()
-    papers, state_of, other_keys = store.papers, store.state, bool(keymap.keys or store.aliases)
-    for key in candidates:
-        here = resolve(key, keymap.keys, store.aliases) if other_keys and key not in papers else key
-        if here not in papers:
-            pending.add(key)
-            continue
-        if other_keys:
-            if here in done:
-                continue  # two keys of one paper: one combined fold
-            done.add(here)
-        old = state_of(here)
-        also = names.get(here) if names else None
-        new = merged.applied(old, here) if also is None else applied_state(old, combined(merged, here, also), here)
-        if new != old:
-            planned.append((here, old, new))
+    batch_keys = {key for key in touched if key.startswith(BATCH)}
+    candidates = sorted((touched - batch_keys if batch_keys else touched)
+                        | {key for key in positions.pending if not key.startswith(BATCH)})
+    planned, pending = plan_states(store, merged, keymap, names, candidates)
     # Batches just landed take the names and deletions the fold already holds for them.
-    batches = batch_plan(store, merged, sorted(touched | {BATCH + batch for batch in landed.ids}), settings.device)
+    batches = batch_plan(store, merged, sorted(batch_keys | {BATCH + batch for batch in landed.ids}), settings.device)
     if planned or batches:
         devices = sorted(found.devices) or ["another device"]
         what = [f"{len(planned)} paper{'s' * (len(planned) != 1)}"] if planned else []
         what += [f"{len(batches)} batch{'es' * (len(batches) != 1)}"] if batches else []
         label = f"Synced {' and '.join(what)} from {', '.join(devices)}"
-        writer.took(label, [[key, old.to_record(), new.to_record()] for key, old, new in planned],
-                    {number: new for number, (_old, new) in batches.items()},
-                    states={key: new for key, _old, new in planned})
+        changes, states, records = took_records(planned)
+        writer.took(label, changes, {number: new for number, (_old, new) in batches.items()}, states=states,
+                    records=records)
         if apply is not None:
-            apply({key: new for key, _old, new in planned})
+            apply(dict(states))
         else:
-            for key, _old, new in planned:
-                store.set_state(key, new)
+            store.set_states(states)
         writer.save()
     write_merged(store.home, merged, found.lines)  # appends what was read
     try:  # the reader's "also edited on ..." lines; the next sync writes them again
