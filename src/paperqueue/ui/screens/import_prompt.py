@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from paperqueue.core.importing import UnusableFileError, open_regular
+from paperqueue.core.input_files import UnusableFileError, open_regular
 from paperqueue.core.text import clean_text, one_line
 from paperqueue.ui.screens.typing_prompt import TypingPrompt
 from paperqueue.ui.widgets.completing_input import CompletingInput, candidates_line
