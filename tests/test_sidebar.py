@@ -9,7 +9,8 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from paperqueue.ui.widgets.sidebar import LEGEND, Sidebar, batch_label, count_text, cut_middle
+from paperqueue.ui.widgets.sidebar import LEGEND, Sidebar
+from paperqueue.ui.widgets.sidebar_rows import batch_label, count_text, cut_middle
 
 from pilot_helpers import make_app, paper_list, queue_screen, settle, wait_loaded
 from sidebar_queue import IMPORTS, build_many

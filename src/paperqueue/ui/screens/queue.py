@@ -218,7 +218,7 @@ class QueueScreen(QueueFullTextScreen):
         batch = view_batch(queue.view)
         if batch is None or self.store is None:
             return f"{self.view_title(queue.view)}{count}"
-        from paperqueue.ui.widgets.sidebar import batch_label
+        from paperqueue.ui.widgets.sidebar_rows import batch_label
 
         names = [self.store.batch_name(b) for b in self.store.live_batches() if b != batch]
         room = self.paper_list.size.width - len("Batch: ") - len(count) - 6  # corners, dashes, spaces
