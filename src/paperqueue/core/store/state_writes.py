@@ -10,6 +10,7 @@ from paperqueue.core.store import layout
 from paperqueue.core.store.shard_writes import replace_many
 
 NO_STATE = PaperState()  # the state of a paper nobody did anything with: one shared, frozen
+_BLANK = NO_STATE.to_record()
 
 # key -> (state, its record without the key): a record the caller built
 # already (a sync logs each state's record), used while it is of that state
@@ -58,11 +59,14 @@ class StateWrites:
                 paper = papers.get(key)
                 if paper is None or (aliases and key in aliases):
                     continue
-                if state is NO_STATE or state == NO_STATE:
+                made = records.get(key) if records else None
+                if made is not None and made[0] is state:
+                    record = made[1]
+                    record = None if state is NO_STATE or record == _BLANK else {"key": key, **record}
+                elif state is NO_STATE or state == NO_STATE:
                     record = None
                 else:
-                    made = records.get(key) if records else None
-                    record = {"key": key, **(made[1] if made is not None and made[0] is state else state.to_record())}
+                    record = {"key": key, **state.to_record()}
                 doc_id = paper.id
                 docs = by_shard.get((doc_id - 1) // size)  # layout.shard_of
                 if docs is None:

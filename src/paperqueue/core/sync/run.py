@@ -30,7 +30,7 @@ from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.notes import save_note_histories
 from paperqueue.core.sync import aliases as keymaps
 from paperqueue.core.sync.papers import Landed, batch_plan, export_papers, land
-from paperqueue.core.sync.planning import plan_states, took_records
+from paperqueue.core.sync.planning import plan_states
 from paperqueue.core.writer import Writer
 
 SAMPLE_SOURCE = "bundled sample"
@@ -198,21 +198,21 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     batch_keys = {key for key in touched if key.startswith(BATCH)}
     candidates = sorted((touched - batch_keys if batch_keys else touched)
                         | {key for key in positions.pending if not key.startswith(BATCH)})
-    planned, pending = plan_states(store, merged, keymap, names, candidates)
+    plan = plan_states(store, merged, keymap, names, candidates)
+    pending, changed = plan.pending, len(plan.states)
     # Batches just landed take the names and deletions the fold already holds for them.
     batches = batch_plan(store, merged, sorted(batch_keys | {BATCH + batch for batch in landed.ids}), settings.device)
-    if planned or batches:
+    if changed or batches:
         devices = sorted(found.devices) or ["another device"]
-        what = [f"{len(planned)} paper{'s' * (len(planned) != 1)}"] if planned else []
+        what = [f"{changed} paper{'s' * (changed != 1)}"] if changed else []
         what += [f"{len(batches)} batch{'es' * (len(batches) != 1)}"] if batches else []
         label = f"Synced {' and '.join(what)} from {', '.join(devices)}"
-        changes, states, records = took_records(planned)
-        writer.took(label, changes, {number: new for number, (_old, new) in batches.items()}, states=states,
-                    records=records)
+        writer.took(label, plan.changes, {number: new for number, (_old, new) in batches.items()},
+                    states=plan.states, records=plan.records)
         if apply is not None:
-            apply(dict(states))
+            apply(dict(plan.states))
         else:
-            store.set_states(states)
+            store.set_states(plan.states)
         writer.save()
     write_merged(store.home, merged, found.lines)  # appends what was read
     try:  # the reader's "also edited on ..." lines; the next sync writes them again
@@ -224,7 +224,7 @@ def sync_folder(store: Store, history: History, writer: Writer, now: str,
     settings.clock = emitter.clock.last.text() if emitter.clock.last else settings.clock
     save_settings(store.home, settings)
     read = sum(1 for change in found.changes if change.stamp.device != settings.device)
-    return Summary(waiting, read, len(found.devices), len(planned), len(pending), found.skipped + landed.skipped,
+    return Summary(waiting, read, len(found.devices), changed, len(pending), found.skipped + landed.skipped,
                    landed.new, landed.merged, len(batches), papers_sent, landed.rekeyed)
 
 
