@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from paperqueue.core.importers.arxiv_feed import parse_atom, parse_rss  # noqa: E402
+from paperqueue.core.importers.arxiv_feed import parse_atom  # noqa: E402
+from paperqueue.core.importers.rss_feed import parse_rss  # noqa: E402
 from paperqueue.core.importers.hf_json import parse_hf  # noqa: E402
 from paperqueue.core.importers.id_list import parse_id_line, parse_ids  # noqa: E402
 

@@ -14,7 +14,8 @@ import pytest
 from pybtex.database import parse_string
 
 from paperqueue.core.export_bibtex import to_bibtex
-from paperqueue.core.importers.arxiv_feed import parse_atom, parse_rss
+from paperqueue.core.importers.arxiv_feed import parse_atom
+from paperqueue.core.importers.rss_feed import parse_rss
 from paperqueue.core.importers.bibtex_fields import paper_of
 from paperqueue.core.importers.pq_json import parse_pq
 from paperqueue.core.importers.record import PartlyRead, clean_categories, clean_doi, not_understood

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperqueue.core.importers.arxiv_feed import parse_rss
+from paperqueue.core.importers.rss_feed import parse_rss
 
 PRISM = {
     "basic 2.0": "http://prismstandard.org/namespaces/basic/2.0/",

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from paperqueue.core.importers.arxiv_feed import parse_atom, parse_rss
+from paperqueue.core.importers.arxiv_feed import parse_atom
+from paperqueue.core.importers.rss_feed import parse_rss
 from paperqueue.core.importers.detect import parse_text
 
 from .conftest import assert_one_line

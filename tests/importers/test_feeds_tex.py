@@ -8,7 +8,8 @@ abstract, ``\\href{url}{url}``, and a real SICI DOI.
 
 from __future__ import annotations
 
-from paperqueue.core.importers.arxiv_feed import parse_atom, parse_rss
+from paperqueue.core.importers.arxiv_feed import parse_atom
+from paperqueue.core.importers.rss_feed import parse_rss
 
 RSS_HEAD = (
     '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">'

@@ -14,7 +14,8 @@ from collections.abc import Callable
 import linear
 import pytest
 
-from paperqueue.core.importers.arxiv_feed import parse_atom, parse_rss
+from paperqueue.core.importers.arxiv_feed import parse_atom
+from paperqueue.core.importers.rss_feed import parse_rss
 from paperqueue.core.importers.bibtex import parse_bibtex
 from paperqueue.core.importers.detect import UnreadableError, parse_text
 from paperqueue.core.importers.hf_json import parse_hf

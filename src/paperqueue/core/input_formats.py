@@ -15,12 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperqueue.core.importers import json_stream
-from paperqueue.core.importers.arxiv_feed import (
-    channel_date,
-    iter_atom,
-    iter_rss,
-    xml_root_tag,
-)
+from paperqueue.core.importers.arxiv_feed import iter_atom, xml_root_tag
+from paperqueue.core.importers.rss_feed import channel_date, iter_rss
 from paperqueue.core.importers.bibtex import chunks_of, iter_bibtex
 from paperqueue.core.importers.detect import (
     FORMATS,

@@ -17,7 +17,7 @@ leading whitespace); the file name's extension only breaks ties:
    -> ``atom``; ``rss`` or ``rdf:RDF`` -> ``rss``.  When the head does not
    settle it and the text starts with ``<?xml`` or ``<!`` (or has a ``feed``
    root, or the name ends in .xml/.atom/.rss), the whole text is parsed
-   (safely, see :mod:`arxiv_feed`) to find the root: entity refusals surface
+   (safely, see :mod:`xml_safe`) to find the root: entity refusals surface
    here, and any other root raises UnreadableError.  So does an HTML page.
 3. A line starting with ``@article{`` / ``@misc(`` / ``@string{`` … (any
    standard BibTeX or biblatex entry type) -> ``bibtex``.
@@ -36,7 +36,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from paperqueue.core.importers.arxiv_feed import ATOM, RDF, load_xml, parse_atom, parse_rss
+from paperqueue.core.importers.arxiv_feed import ATOM, RDF, load_xml, parse_atom
+from paperqueue.core.importers.rss_feed import parse_rss
 from paperqueue.core.importers.bibtex import parse_bibtex
 from paperqueue.core.importers.hf_json import hf_rows, parse_hf
 from paperqueue.core.importers.id_list import parse_ids, share_of_ids

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from paperqueue.core.importers.arxiv_feed import load_xml, parse_atom, parse_rss
+from paperqueue.core.importers.arxiv_feed import load_xml, parse_atom
+from paperqueue.core.importers.rss_feed import parse_rss
 from paperqueue.core.importers.detect import xml_format
 from paperqueue.core.importers.record import ParsedPaper, UnreadableError
 from paperqueue.core.sources.common import Fetched, Get, SourceError, body_text, conditional_headers, fetched, remember
