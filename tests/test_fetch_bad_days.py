@@ -283,7 +283,7 @@ def test_hf_daily_papers_take_seven_days_then_the_days_since_the_last_one(
     for n, on in enumerate(week):
         ids = [] if on.weekday() >= 5 else [f"2410.{n:03d}01", f"2410.{n:03d}02"]  # a weekend day is []
         net_server.route_params("/hf/daily_papers", {"date": on.isoformat()}, Canned.text(hf_day(on, ids), JSON_TYPE))
-    monkeypatch.setattr(fetching, "_today", lambda: first_today)
+    monkeypatch.setattr(fetching, "today_utc", lambda: first_today)
     run(capsys, "subscribe", "hf")
     code, out, err = run(capsys, "fetch")
     weekdays = sum(1 for on in week if on.weekday() < 5)
@@ -299,7 +299,7 @@ def test_hf_daily_papers_take_seven_days_then_the_days_since_the_last_one(
                             Canned.text("[]", JSON_TYPE))
     net_server.route_params("/hf/daily_papers", {"date": later.isoformat()},
                             Canned.text(hf_day(later, ["2410.99901"]), JSON_TYPE))
-    monkeypatch.setattr(fetching, "_today", lambda: later)
+    monkeypatch.setattr(fetching, "today_utc", lambda: later)
     asked_before = len(net_server.requests)
     code, out, err = run(capsys, "fetch")
     assert (code, out) == (0, "hf: 2 new, 2 already in the queue (0 merged, 2 unchanged), 0 entries not understood\n"), err
@@ -316,7 +316,7 @@ def test_hf_week_with_one_bad_day_lands_none_of_the_week(pq_home: Path, capsys, 
         on = today - timedelta(days=n)
         answer = Canned.html_error() if n == 3 else Canned.text(hf_day(on, [f"2410.{n:03d}01"]), JSON_TYPE)
         net_server.route_params("/hf/daily_papers", {"date": on.isoformat()}, answer)
-    monkeypatch.setattr(fetching, "_today", lambda: today)
+    monkeypatch.setattr(fetching, "today_utc", lambda: today)
     run(capsys, "subscribe", "hf")
     code, out, err = run(capsys, "fetch")
     bad = net_server.url + f"/hf/daily_papers?date={(today - timedelta(days=3)).isoformat()}"

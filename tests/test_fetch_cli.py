@@ -16,7 +16,7 @@ from paperqueue.core.subscriptions import Subscriptions
 @pytest.fixture
 def src(monkeypatch: pytest.MonkeyPatch) -> FakeSources:
     fake = FakeSources()
-    monkeypatch.setattr(fetching, "_sources", fake.namespace)
+    monkeypatch.setattr(fetching, "default_sources", fake.namespace)
     monkeypatch.setattr("paperqueue.commands.fetching._client", lambda home: FakeClient())
     return fake
 

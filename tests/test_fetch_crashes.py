@@ -21,7 +21,7 @@ import sys
 sys.path.insert(0, %(tests)r)
 from datetime import date
 from fetch_fakes import FakeClient, FakeSources, Fetched, paper
-from paperqueue.core import fetching
+from paperqueue.core import adding, fetching
 from paperqueue.core.history import History, repair
 from paperqueue.core.store import Store
 from paperqueue.core.writer import Writer
@@ -38,8 +38,8 @@ lines = fetching.fetch_all(store, FakeClient(), writer=writer, sources=src.names
 for line in lines:
     print(line.text, flush=True)
 src.offline = True
-items, _ = fetching.parse_items(["2503.09001"], src.namespace())
-added = fetching.add(store, FakeClient(), items, writer=writer, sources=src.namespace())
+items, _ = adding.parse_items(["2503.09001"], src.namespace())
+added = adding.add(store, FakeClient(), items, writer=writer, sources=src.namespace())
 print(added.lines, flush=True)
 store.close()
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fetch_fakes import ENDS, Failed, FakeClient, FakeSources, Fetched, paper
-from paperqueue.core import fetching
+from paperqueue.core import adding, fetching
 from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
@@ -198,10 +198,10 @@ def test_an_unknown_name_is_refused_before_anything_is_asked(pq_home: Path) -> N
 def test_add_offline_lands_id_only_then_fetch_fills_in(pq_home: Path) -> None:
     src = FakeSources()
     src.offline = True
-    items, errors = fetching.parse_items(["2503.00007v2", "https://doi.org/10.1234/abc"], src.namespace())
+    items, errors = adding.parse_items(["2503.00007v2", "https://doi.org/10.1234/abc"], src.namespace())
     assert errors == []
     with Store.open(pq_home) as store:
-        added = fetching.add(store, FakeClient(), items, writer=Writer(store, History(store.home)),
+        added = adding.add(store, FakeClient(), items, writer=Writer(store, History(store.home)),
                              sources=src.namespace(), today=DAY)
     assert added.status == 1
     assert added.lines[0] == "add: 2 new, 0 already in the queue (0 merged, 0 unchanged), 0 entries not understood"
@@ -224,9 +224,9 @@ def test_add_offline_lands_id_only_then_fetch_fills_in(pq_home: Path) -> None:
 def test_add_refuses_what_arxiv_does_not_know(pq_home: Path) -> None:
     src = FakeSources()
     src.ids["2503.00001"] = paper("2503.00001")
-    items, _ = fetching.parse_items(["2503.00001", "2503.99999"], src.namespace())
+    items, _ = adding.parse_items(["2503.00001", "2503.99999"], src.namespace())
     with Store.open(pq_home) as store:
-        added = fetching.add(store, FakeClient(), items, writer=Writer(store, History(store.home)),
+        added = adding.add(store, FakeClient(), items, writer=Writer(store, History(store.home)),
                              sources=src.namespace(), today=DAY)
     assert added.status == 2
     assert added.errors == ["add: arXiv:2503.99999: arXiv does not know this id; not added"]

@@ -246,7 +246,7 @@ def test_o_opens_the_link_in_a_new_tab(served: bs.Served, open_page: Callable[..
     tab = opened.value
     tab.wait_for_load_state()
     assert tab.url == link
-    assert asked == [link]
+    assert asked[:1] == [link]  # (the browser may ask that site for a favicon next)
     assert "Opened in a new browser tab" in bs.wait_for_screen(page, "Opened in a new browser tab")
 
 

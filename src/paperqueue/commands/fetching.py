@@ -143,11 +143,11 @@ def fetch_result(lines) -> tuple[list[str], list[str], int]:  # noqa: ANN001
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from paperqueue.core import fetching, handoff
+    from paperqueue.core import adding, handoff
     from paperqueue.core.history import History, repair
     from paperqueue.core.writer import Writer
 
-    items, errors = fetching.parse_items(args.items)
+    items, errors = adding.parse_items(args.items)
     if errors:
         for line in errors:
             _error(line)
@@ -165,7 +165,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             _error(f"cannot bring the queue up to date with its action log ({error.strerror or error}); nothing added")
             return EXIT_STORE
         with _client(store.home) as client:
-            added = fetching.add(store, client, items, writer=Writer(store, history))
+            added = adding.add(store, client, items, writer=Writer(store, history))
     finally:
         store.close()
     for line in added.errors:

@@ -14,8 +14,8 @@ not parse, lands nothing and says why in its line; the others still land.
 Its ``validators`` (what makes the next request conditional, or where the
 next search stops) are saved only after its papers landed.
 
-Papers ``add`` could not get details for (offline) land by id alone and
-stay pending (:class:`~paperqueue.core.subscriptions.Pending`); every fetch
+Papers ``add`` (:mod:`paperqueue.core.adding`) could not get details for
+(offline) land by id alone and stay pending (:class:`~paperqueue.core.subscriptions.Pending`); every fetch
 asks for them again and fills them in.
 """
 
@@ -30,7 +30,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from paperqueue.core.models import ImportResult
-from paperqueue.core.subscriptions import Pending, Subscription, SubscriptionError, Subscriptions
+from paperqueue.core.subscriptions import (
+    Pending,
+    Subscription,
+    SubscriptionError,
+    Subscriptions,
+)
 from paperqueue.core.text import one_line
 
 PENDING_NAME = "details pending"
@@ -65,13 +70,13 @@ def _host(url: str) -> str:
         return url
 
 
-def _sources():
+def default_sources():
     from paperqueue.core import sources
 
     return sources
 
 
-def _endpoints(client):  # noqa: ANN001
+def endpoints(client):  # noqa: ANN001
     found = getattr(client, "endpoints", None)
     if found is not None:
         return found
@@ -87,7 +92,7 @@ def failure_reason(error: BaseException) -> str:
     return text
 
 
-def _today() -> date:
+def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
@@ -119,7 +124,7 @@ class _PendingOutcome:
 def lookup(items: list[Pending], get, ends, src=None) -> _PendingOutcome:  # noqa: ANN001
     """Ask arXiv (ids, up to 100 a request) and Crossref (DOIs, one by one)
     for these papers. A failed request leaves its papers in ``still``."""
-    src = src or _sources()
+    src = src or default_sources()
     out = _PendingOutcome()
     ids = [item for item in items if item.kind == "arxiv"]
     if ids:
@@ -214,10 +219,10 @@ def fetch_all(
     clock = clock or utc_now
     book = Subscriptions(store.home, clock=clock)
     chosen = select(book, names)
-    src = sources or _sources()
-    ends = _endpoints(client)
+    src = sources or default_sources()
+    ends = endpoints(client)
     get = client.get
-    day = today or _today()
+    day = today or today_utc()
     jobs = [_job_for(sub, get, ends, src, day) for sub in chosen]
     pending = [] if dry_run else book.pending()
     if pending:
@@ -322,8 +327,8 @@ def _land_pending(store, writer, book: Subscriptions, outcome: _PendingOutcome |
     if error is not None or outcome is None:
         reason = failure_reason(error) if error is not None else "no answer"
         return FetchLine(PENDING_NAME, f"{PENDING_NAME}: still pending: {reason}", ok=False)
-    problems = [f"{PENDING_NAME}: {_shown(item)}: {reason}" for item, reason in outcome.still]
-    problems += [f"{PENDING_NAME}: {_shown(item)}: {_unknown_by(item)}; no longer asked for" for item in outcome.unknown]
+    problems = [f"{PENDING_NAME}: {item_text(item)}: {reason}" for item, reason in outcome.still]
+    problems += [f"{PENDING_NAME}: {item_text(item)}: {unknown_reason(item)}; no longer asked for" for item in outcome.unknown]
     if outcome.papers:
         try:
             land(store, writer, outcome.papers, "add", f"add {day.isoformat()}", dry_run=dry_run, label="Filled in")
@@ -340,96 +345,12 @@ def _land_pending(store, writer, book: Subscriptions, outcome: _PendingOutcome |
     return FetchLine(PENDING_NAME, text, ok=not outcome.still, problems=problems)
 
 
-def _shown(item: Pending) -> str:
+def item_text(item: Pending) -> str:
     return f"arXiv:{item.value}" if item.kind == "arxiv" else f"doi:{item.value}"
 
 
-def _unknown_by(item: Pending) -> str:
+def unknown_reason(item: Pending) -> str:
     return "arXiv does not know this id" if item.kind == "arxiv" else "Crossref does not know this DOI"
-
-
-# -- add -------------------------------------------------------------------------------
-
-
-@dataclass
-class Added:
-    """What ``add`` did: lines for standard output and standard error, and
-    the exit code (0 all landed with details, 1 some are pending or the
-    store failed, 2 something given is not a paper or is unknown)."""
-
-    lines: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    status: int = 0
-
-
-def parse_items(texts: list[str], sources=None) -> tuple[list[Pending], list[str]]:  # noqa: ANN001
-    """What the person typed as papers to look up, and one error line per
-    argument that is not an arXiv id, a DOI or a paper URL."""
-    src = sources or _sources()
-    items: list[Pending] = []
-    errors: list[str] = []
-    for text in texts:
-        parsed = src.parse_add_argument(text.strip())
-        if parsed is None:
-            errors.append(f"add: not an arXiv id, a DOI or an arXiv / doi.org / Hugging Face paper URL: {one_line(text)!r}")
-            continue
-        item = Pending(*parsed)
-        if item.key not in {i.key for i in items}:
-            items.append(item)
-    return items, errors
-
-
-def add(store, client, items: list[Pending], *, writer=None, sources=None, today: date | None = None,  # noqa: ANN001
-        clock: Callable[[], str] | None = None) -> Added:
-    """Look the papers up and land them as one batch ``add <date>``. Those
-    whose request failed land by id alone and stay pending (every fetch
-    retries them); those arXiv or Crossref do not know are refused."""
-    from paperqueue.core.clock import utc_now
-    from paperqueue.core.importers.record import ParsedPaper
-
-    src = sources or _sources()
-    day = today or _today()
-    out = Added()
-    book = Subscriptions(store.home, clock=clock or utc_now)
-    found = lookup(items, client.get, _endpoints(client), src)
-    for item in found.unknown:
-        out.errors.append(f"add: {_shown(item)}: {_unknown_by(item)}; not added")
-        out.status = 2
-    stand_ins = [
-        ParsedPaper("", arxiv_id=item.value) if item.kind == "arxiv" else ParsedPaper("", doi=item.value)
-        for item, _reason in found.still
-    ]
-    if found.still:
-        # Pending first: a crash before the papers land leaves an entry the
-        # next fetch fills in (it lands the paper then), never a paper
-        # nobody asks details for.
-        try:
-            book.add_pending([item for item, _reason in found.still])
-        except OSError as failure:
-            out.errors.append(f"add: nothing added, the pending papers could not be saved ({failure.strerror or failure})")
-            return Added(out.lines, out.errors, 1)
-    papers = found.papers + stand_ins
-    if papers:
-        try:
-            result = land(store, writer, papers, "add", f"add {day.isoformat()}", label="Added")
-        except LandedUnlogged as landed_only:
-            result = landed_only.result
-            out.errors.append(f"add: the papers landed, but the line in the history could not be written "
-                              f"({landed_only.failure.strerror or landed_only.failure}): undo may not take it back")
-            out.status = 1
-        except OSError as failure:
-            out.errors.append(f"add: not added, the store could not be written ({failure.strerror or failure})")
-            return Added(out.lines, out.errors, 1)
-        out.lines.append(f"add: {result.summary()}")
-    for item, reason in found.still:
-        out.lines.append(f"{_shown(item)}: details pending ({reason}); paperqueue fetch fills them in")
-        out.status = out.status or 1
-    return out
-
-
-def describe_pending(items: list[Pending]) -> list[str]:
-    return [_shown(item) for item in items]
-
 
 
 def answer_request(store, client, kind: str, body: dict, writer=None, sources=None,  # noqa: ANN001
@@ -437,6 +358,8 @@ def answer_request(store, client, kind: str, body: dict, writer=None, sources=No
     """Do a ``fetch`` or ``add`` handed over by the command line (see
     :mod:`paperqueue.core.handoff`) in the open app: (lines, error lines,
     exit code), exactly what the command would have printed and returned."""
+    from paperqueue.core.adding import add, parse_items
+
     try:
         if kind == "fetch":
             names = [n for n in body.get("names", []) if isinstance(n, str)] or None

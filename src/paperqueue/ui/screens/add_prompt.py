@@ -47,7 +47,7 @@ class AddPrompt(TypingPrompt[list[str] | None]):
             yield Static(id="add-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        from paperqueue.core.fetching import parse_items
+        from paperqueue.core.adding import parse_items
 
         items = split_items(event.value)
         if not items:
