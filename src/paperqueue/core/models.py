@@ -194,6 +194,33 @@ class PaperState:
         )
 
 
+def _state_maker():  # noqa: ANN202
+    slots = [PaperState.__dict__[name].__set__ for name in
+             ("starred", "read", "starred_at", "read_at", "tags", "note", "removed")]
+
+    def make(starred: bool, read: bool, starred_at: str | None, read_at: str | None, tags: tuple[str, ...],
+             note: str, removed: bool, _new=object.__new__, _cls=PaperState, _s=slots[0], _r=slots[1],  # noqa: ANN001
+             _sa=slots[2], _ra=slots[3], _t=slots[4], _n=slots[5], _x=slots[6]) -> PaperState:  # noqa: ANN001
+        state = _new(_cls)
+        _s(state, starred)
+        _r(state, read)
+        _sa(state, starred_at)
+        _ra(state, read_at)
+        _t(state, tags)
+        _n(state, note)
+        _x(state, removed)
+        return state
+
+    return make
+
+
+# ``PaperState(...)`` with every field given, positionally, without the
+# frozen dataclass's __init__ (a field at a time through object.__setattr__):
+# the slots set directly, the same object, in about half the time (a sync
+# makes 100,000).
+new_state = _state_maker()
+
+
 @dataclass(slots=True)
 class ImportResult:
     """What one import did: counts for the summary line.

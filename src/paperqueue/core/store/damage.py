@@ -21,13 +21,16 @@ _NO_STATE = PaperState()
 class Damage:
     """Opening store files, and what happens when one cannot be read."""
 
-    def _table(self, path: Path, name: str) -> TableFile:
+    def _table(self, path: Path, name: str, *, records: bool = True) -> TableFile:
+        """The table file at ``path``, its shape checked when it is opened
+        (without ``records``: all but each record, which the caller checks
+        as it reads it, :func:`.shape.paper_of`)."""
         table = self._tables.get(path)
         if table is not None:
             return table
         table = TableFile(path, name, read_only=self.read_only)
         try:
-            check(path, name, table.all_tables())
+            check(path, name, table.all_tables(), records=records)
         except CorruptFileError as error:
             what = f"did not hold what paperqueue expects ({error.reason})" if isinstance(error, ShapeError) else "was not valid JSON"
             shown = self._shown(path)

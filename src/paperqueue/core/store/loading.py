@@ -11,6 +11,7 @@ from paperqueue.core.collector import paused
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.store import journal, layout
 from paperqueue.core.store.fold import settled
+from paperqueue.core.store.shape import _paper, paper_of
 
 
 class Loading:
@@ -135,27 +136,46 @@ class Loading:
         return meta
 
     def _load_index_shard(self, shard: int) -> int:
-        """Read one index shard (committed papers only); returns how many."""
+        """Read one index shard (committed papers only); returns how many.
+        Each record is checked as it is read (:func:`.shape.paper_of`); a
+        shard with a damaged record is read again the checked way, which
+        sets it aside and says so (:meth:`_table`), as any damaged file."""
         path = layout.shard_path(self.home, layout.INDEX, shard)
-        table = self._tables.pop(path, None) or self._table(path, "papers")
+        table = self._tables.pop(path, None)
+        if table is None:
+            found = self._index_papers(shard, self._table(path, "papers", records=False), paper_of)
+            if found is not None:
+                self.papers.update(found)
+                return len(found)
+            table = self._table(path, "papers")  # a record is damaged: set aside, and what can be saved
+        found = self._index_papers(shard, table, Paper.from_record)
+        self.papers.update(found)
+        return len(found)
+
+    def _index_papers(self, shard: int, table, read) -> dict[str, Paper] | None:  # noqa: ANN001
+        """The committed papers of an index shard's table, by key (closed
+        after: read again only when an import changes it); ``None`` when
+        ``read`` finds a record damaged."""
         docs = self._overlaid(layout.INDEX, shard, table.docs())
-        table.close()  # read again only when an import changes it
-        self._tables.pop(path, None)
-        papers = self.papers
+        table.close()
+        self._tables.pop(table.path, None)
+        found: dict[str, Paper] = {}
         max_id = self.max_id
         aliases = self.aliases
-        count = 0
         for doc_id, record in docs.items():
             number = int(doc_id)
             if number <= max_id:
-                if "fold" in record or (aliases and record["key"] in aliases):
+                if type(record) is dict and ("fold" in record or (aliases and record.get("key") in aliases)):
+                    if read is paper_of and _paper(record) is not None:
+                        return None
                     record = settled(record, aliases)  # see fold.py
                     if record is None:
                         continue
-                paper = Paper.from_record(record, number)
-                papers[paper.key] = paper
-                count += 1
-        return count
+                paper = read(record, number)
+                if paper is None:
+                    return None
+                found[paper.key] = paper
+        return found
 
     @property
     def complete(self) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from paperqueue.core.atomic import CorruptFileError
+from paperqueue.core.models import Paper
 
 
 class ShapeError(CorruptFileError):
@@ -125,9 +126,11 @@ def meta_problem(meta: object) -> str | None:
 _RECORDS = {"papers": _paper, "state": _state, "abstracts": _details}
 
 
-def check(path: Path, table: str, data: dict) -> None:
+def check(path: Path, table: str, data: dict, *, records: bool = True) -> None:
     """Raise :class:`ShapeError` if ``data`` (a whole TinyDB file) is not
-    what the store writes to a ``table`` file."""
+    what the store writes to a ``table`` file. Without ``records`` each
+    record is left for the reader to check (an index shard read at open:
+    :func:`paper_of` checks a record as it reads it)."""
     docs = data.get(table, {})
     if type(docs) is not dict:
         raise ShapeError(path, f"the {table} table is not an object")
@@ -147,9 +150,33 @@ def check(path: Path, table: str, data: dict) -> None:
             raise ShapeError(path, "the settings are not an object")
         return
     record_problem = _RECORDS.get(table)
-    if record_problem is None:
+    if record_problem is None or not records:
         return
     for record in docs.values():
         problem = record_problem(record)
         if problem:
             raise ShapeError(path, problem)
+
+
+def paper_of(record: object, doc_id: int) -> Paper | None:
+    """The paper an index record holds, read as :meth:`Paper.from_record`
+    reads it, or ``None`` when the record fails :func:`_paper`'s checks:
+    one pass over its fields for both (100,000 records at open). A record
+    holding a fold or an earlier record is checked whole (:func:`_paper`)."""
+    if type(record) is not dict:
+        return None
+    get = record.get
+    key, title, added, arxiv, doi = get("key"), get("title", ""), get("added_at", ""), get("arxiv_id"), get("doi")
+    seq, batch, links, batches = get("seq", 0), get("batch", 0), get("links"), get("batches")
+    if (type(key) is not str or not isinstance(title, str) or not isinstance(added, str)
+            or not isinstance(arxiv, _OPT_STR) or not isinstance(doi, _OPT_STR)
+            or type(seq) is not int or type(batch) is not int):
+        return None
+    if links is not None and not _strings(links):
+        return None
+    if batches is not None and not (isinstance(batches, list) and all(map(_ints, batches))):
+        return None
+    if ("fold" in record or "was" in record) and _paper(record) is not None:
+        return None
+    return Paper(key, title, arxiv, tuple(links) if links else (), added, seq, batch, doc_id, doi,
+                 tuple(batches) if batches else (batch,), get("auth", False), get("gen", 0))

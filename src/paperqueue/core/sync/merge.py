@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from paperqueue.core.models import PaperState
+from paperqueue.core.models import PaperState, new_state
 from paperqueue.core.sync.changes import BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change
 from paperqueue.core.sync.hlc import Stamp
 
@@ -120,6 +120,18 @@ class Merged:
         fields = self._fields.get(key)
         if not fields:
             return state
+        if len(fields) == 1:  # most often one field of a paper changed: said at once
+            name, change = next(iter(fields.items()))
+            if name == STARRED or name == READ:
+                on, at = change.value  # type: ignore[misc]
+                on = bool(on)
+                if name == STARRED:
+                    if on == state.starred and at == state.starred_at:
+                        return state
+                    return new_state(on, state.read, at, state.read_at, state.tags, state.note, state.removed)
+                if on == state.read and at == state.read_at:
+                    return state
+                return new_state(state.starred, on, state.starred_at, at, state.tags, state.note, state.removed)
         starred, read, starred_at, read_at = state.starred, state.read, state.starred_at, state.read_at
         tags, note, removed = state.tags, state.note, state.removed
         tagged: list[tuple[Stamp, str, object]] | None = None
@@ -148,7 +160,7 @@ class Merged:
                 and read_at == state.read_at and removed == state.removed and note == state.note
                 and tags == state.tags):
             return state
-        return PaperState(starred, read, starred_at, read_at, tags, note, removed)
+        return new_state(starred, read, starred_at, read_at, tags, note, removed)
 
     def fields(self, key: str) -> dict[str, Change]:
         """The winning change of each field a change named for ``key``."""
