@@ -208,12 +208,16 @@ class Writer:
             states: dict[str, PaperState] = {}
             batches: dict[int, dict] = {}
             records: Records = {}
-            for seq, job_states, job_batches in jobs:
-                states.update(job_states)
-                batches.update(job_batches)
-                made = self._records.get(seq)
-                if made:
-                    records.update(made)  # each is used only while its state is the one written
+            if len(jobs) == 1:  # as they are (a sync's 100,000 states: not copied)
+                seq, states, batches = jobs[0]
+                records = self._records.get(seq) or {}
+            else:
+                for seq, job_states, job_batches in jobs:
+                    states.update(job_states)
+                    batches.update(job_batches)
+                    made = self._records.get(seq)
+                    if made:
+                        records.update(made)  # each is used only while its state is the one written
             if records:
                 self.store.write_states(states, records)
             else:

@@ -55,11 +55,15 @@ class StateWrites:
         size = layout.SHARD_SIZE
         with self._lock:
             papers, aliases = self.papers, self.aliases
-            for key, state in states.items():
+            if records and len(records) == len(states):  # made in the same order (a sync's): no lookups
+                pairs = zip(states.items(), records.values())
+            else:
+                pairs = ((item, records.get(item[0]) if records else None) for item in states.items())
+            for (key, state), made in pairs:
                 paper = papers.get(key)
                 if paper is None or (aliases and key in aliases):
                     continue
-                made = records.get(key) if records else None
+                # A record is of its state alone (not of its key): right whenever its state is this one.
                 if made is not None and made[0] is state:
                     record = made[1]
                     record = None if state is NO_STATE or record == _BLANK else {"key": key, **record}
