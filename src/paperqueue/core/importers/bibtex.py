@@ -8,7 +8,7 @@ Parsing: the text is cut into chunks at each line whose first non-blank
 character is ``@``, one entry per chunk, so a broken entry (unbalanced
 braces, a missing comma) costs only itself: ``entry 4 (line 37): unbalanced
 braces``, and the rest still import.  Each chunk is scanned once, left to
-right: linear.  The price: a value cannot hold a line starting with ``@``.
+right, by :mod:`~paperqueue.core.importers.bibtex_scan`: linear.  The price: a value cannot hold a line starting with ``@``.
 Speed: a short braced field is read in one regex match, a long one with
 ``str.find`` from brace to brace; only other values (quoted, ``#``,
 macros) take the general path.  ``one_line`` and ``latex_to_text`` skip
@@ -52,170 +52,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from paperqueue.core.importers.bibtex_fields import MONTHS, inherit, paper_of
 from paperqueue.core.importers.bibtex_fields import _INHERITED as INHERITED
 from paperqueue.core.importers.bibtex_fields import _plain as plain
+from paperqueue.core.importers.bibtex_fields import inherit, paper_of
+from paperqueue.core.importers.bibtex_scan import ENTRY_KEY_RE, TYPE_RE, Malformed, Scanner
 from paperqueue.core.importers.latex import latex_to_text
 from paperqueue.core.importers.record import ParsedPaper, PartlyRead, shown
 from paperqueue.core.text import one_line
 
 __all__ = ["ENTRY_TYPES", "chunks_of", "iter_bibtex", "latex_to_text", "parse_bibtex"]
 
-# -- parsing -------------------------------------------------------------------
+# -- reading entries ---------------------------------------------------------
 
 # Chunks start at each line whose first non-blank is "@".  Searched as "\n"
 # then blanks (a literal first character lets the engine skip ahead fast).
-_FIRST_CHUNK_RE = re.compile(r"[ \t]*@")
-_CHUNK_RE = re.compile(r"\n[ \t]*@")
-_TYPE_RE = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)\s*([{(])")
-_SPACE_RE = re.compile(r"(?:\s|%[^\n]*)*")
-_NAME_RE = re.compile(r"[A-Za-z_][\w:.+/-]*")
-_NUMBER_RE = re.compile(r"\d+")
-_QUOTED_RE = re.compile(r'\\[{}]|[{}"]')
-# The start of a field in one match: blanks and comments, a name, "=",
-# blanks.  Possessive quantifiers: nothing to backtrack into, so a failed
-# match costs one pass.
-_BLANKS = r"(?:\s|%[^\n]*+)*+"
-_ENTRY_KEY_RE = re.compile(rf"{_BLANKS}([^\s,{{}}()=\"#%]*+){_BLANKS}")
-_HEAD_RE = re.compile(rf"{_BLANKS}([A-Za-z_][\w:.+/-]*+){_BLANKS}={_BLANKS}")
-# A whole short field: its head, a braced value of at most 300 characters
-# holding no brace (nor ending with a backslash, which would escape the
-# "}"), blanks, then "," or the closer; one match instead of several steps.
-_SHORT_FIELD_RE = re.compile(
-    rf"{_BLANKS}([A-Za-z_][\w:.+/-]*+){_BLANKS}={_BLANKS}\{{([^{{}}]{{0,300}}+)(?<!\\)\}}{_BLANKS}([,)}}])"
-)
-
-
-class _Malformed(Exception):
-    pass
-
-
-class _Scanner:
-    """Reads values and fields left to right; *end* bounds the current chunk.
-    ``macros`` grows with each ``@string``; ``unknown`` collects undefined
-    macro names for the entry being read."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.macros = {name[:3]: name.capitalize() for name in MONTHS}
-        self.unknown: list[str] = []
-
-    def skip(self, pos: int) -> int:
-        return _SPACE_RE.match(self.text, pos).end()
-
-    def closing(self, pos: int, end: int, quoted: bool) -> int:
-        """Index of the ``}`` (or ``"``) closing a value whose body starts at pos.
-        A brace right after a backslash (``\\{``) does not count."""
-        if quoted:
-            return self._closing_quote(pos, end)
-        text, depth, close = self.text, 0, -1
-        while True:  # str.find from brace to brace; each stretch is scanned once
-            if close < pos:
-                close = text.find("}", pos, end)
-                if close < 0:
-                    raise _Malformed("unbalanced braces")
-            opening = text.find("{", pos, close)
-            if opening >= 0:
-                if text[opening - 1] != "\\":
-                    depth += 1
-                pos = opening + 1
-                continue
-            pos = close + 1
-            if text[close - 1] != "\\":
-                if depth == 0:
-                    return close
-                depth -= 1
-
-    def _closing_quote(self, pos: int, end: int) -> int:
-        depth = 0
-        for m in _QUOTED_RE.finditer(self.text, pos, end):
-            token = m.group()
-            if token == "{":
-                depth += 1
-            elif token == "}":
-                if depth == 0:
-                    raise _Malformed("unbalanced braces")
-                depth -= 1
-            elif token == '"' and depth == 0:
-                return m.start()
-        raise _Malformed("unbalanced braces" if depth else "unterminated quoted value")
-
-    def value(self, pos: int, end: int) -> tuple[str, int]:
-        """A value: ``{…}``, ``"…"``, a number or a macro, joined by ``#``."""
-        text, parts = self.text, []
-        while True:
-            pos = self.skip(pos)
-            char = text[pos] if pos < end else ""
-            if char in ("{", '"'):
-                close = self.closing(pos + 1, end, char == '"')
-                parts.append(text[pos + 1 : close])
-                pos = close + 1
-            elif m := (_NUMBER_RE.match(text, pos, end) or _NAME_RE.match(text, pos, end)):
-                name = m.group()
-                if name.isdigit() or name.lower() in self.macros:
-                    parts.append(name if name.isdigit() else self.macros[name.lower()])
-                else:
-                    self.unknown.append(name)
-                pos = m.end()
-            else:
-                raise _Malformed(f"unexpected {shown(char)} in a field value" if char else "a value is missing")
-            pos = self.skip(pos)
-            if pos >= end or text[pos] != "#":
-                return "".join(parts), pos
-            pos += 1
-
-    def fields(self, pos: int, end: int, closer: str) -> dict[str, str]:
-        """``name = value`` pairs separated by commas, up to *closer*."""
-        text, fields = self.text, {}
-        while True:
-            short = _SHORT_FIELD_RE.match(text, pos, end)
-            if short is not None and short.group(3) in (",", closer):
-                fields.setdefault(short.group(1).lower(), short.group(2))
-                if short.group(3) == closer:
-                    return fields
-                pos = short.end()
-                continue
-            head = _HEAD_RE.match(text, pos, end)  # blanks, name, blanks, "=", blanks
-            if head is None:
-                pos = self.skip(pos)
-                if pos < end and text[pos] == closer:
-                    return fields
-                found = shown(text[pos : min(end, pos + 20)]) if pos < end else "the end"
-                raise _Malformed(f"expected a field name or {closer!r}, found {found}")
-            name, start = head.group(1).lower(), head.end()
-            # The common value: braced, right before "," or the closer (its
-            # end found with str.find).  Anything else: the general path.
-            close = -1
-            if text.startswith("{", start):
-                close = text.find("}", start + 1, end)
-                if close < 0 or text[close - 1] == "\\" or text.find("{", start + 1, close) >= 0:
-                    close = self.closing(start + 1, end, False)  # braces inside
-            pos = close + 1
-            if close > 0 and pos < end and text[pos] not in (",", closer):
-                pos = self.skip(pos)  # blanks before the comma or the closer
-            if close > 0 and pos < end and text[pos] in (",", closer):
-                value = text[start + 1 : close]
-            else:
-                value, pos = self.value(start, end)
-            fields.setdefault(name, value)
-            if pos < end and text[pos] == ",":
-                pos += 1
-            elif pos >= end or text[pos] != closer:
-                raise _Malformed(f"expected ',' or {closer!r} after field {name!r}")
-
-    def entry(self, pos: int, end: int, closer: str) -> tuple[str, dict[str, str]]:
-        """Key and fields of an entry whose body starts at pos: key, comma, fields."""
-        key = _ENTRY_KEY_RE.match(self.text, pos, end)  # blanks, the key, blanks
-        after = key.end()
-        follow = self.text[after] if after < end else ""
-        if follow == ",":
-            return key.group(1), self.fields(after + 1, end, closer)
-        if follow == closer:
-            return key.group(1), {}
-        if follow == "=":  # no key at all: the fields start at once
-            return "", self.fields(pos, end, closer)
-        raise _Malformed("expected ',' after the entry key")
-
+CHUNK_RE = re.compile(r"\n[ \t]*@")
 
 # Entry types a line starting with "@" names; a head without its "{" is a
 # broken entry, not text between entries.
@@ -270,7 +121,7 @@ def chunks_of(blocks: Iterable[str], longest: int = LONGEST_ENTRY) -> Iterator[C
         if first and block:
             block, first = block.lstrip("\ufeff"), False
         buf += block
-        while (m := _CHUNK_RE.search(buf, scan)) is not None:
+        while (m := CHUNK_RE.search(buf, scan)) is not None:
             found = m.start() + 1
             line = line_at(found)
             if start is not None:
@@ -308,7 +159,7 @@ class _Reader:
     they are defined."""
 
     def __init__(self) -> None:
-        self.scanner = _Scanner("")
+        self.scanner = Scanner("")
 
     def entries(
         self, chunks: Iterable[Chunk], problem: Callable[[str], None] | None = None, wanted: Callable[[str], bool] | None = None
@@ -320,7 +171,7 @@ class _Reader:
         number = 0
         for line, text, whole in chunks:
             end = len(text)
-            head = _TYPE_RE.match(text, 0, end)
+            head = TYPE_RE.match(text, 0, end)
             if head is None:
                 name = _HEAD_NAME_RE.match(text, 0, end)
                 if name and name.group(1).lower() in ENTRY_TYPES:
@@ -343,7 +194,7 @@ class _Reader:
                 scanner.text = text
                 try:
                     scanner.macros.update(scanner.fields(head.end(), end, closer))
-                except _Malformed as error:
+                except Malformed as error:
                     if problem:
                         problem(PartlyRead(f"line {line}: @string: {error}"))
                 continue
@@ -358,7 +209,7 @@ class _Reader:
             scanner.text = text
             try:
                 key, fields = scanner.entry(head.end(), end, closer)
-            except _Malformed as error:
+            except Malformed as error:
                 if problem:
                     problem(f"{where}: {error}")
                 continue
@@ -370,8 +221,8 @@ class _Reader:
 
 def _entry_key(text: str) -> str:
     """The key of the entry in *text*, lower case, read without its fields."""
-    head = _TYPE_RE.match(text)
-    key = _ENTRY_KEY_RE.match(text, head.end()) if head else None
+    head = TYPE_RE.match(text)
+    key = ENTRY_KEY_RE.match(text, head.end()) if head else None
     return key.group(1).lower() if key else ""
 
 
