@@ -161,3 +161,32 @@ def test_the_fast_paths_leave_what_the_general_paths_leave(tmp_path: Path, run, 
     assert shards[keys[605]]["note"] == "theirs" and not shards[keys[605]]["starred"]  # only the note changed
     assert keys[12] not in shards  # starred and tagged here, set back to nothing there: no record left
     assert keys[607] not in shards  # no state on either side (607 % 7 == 5): none written
+
+
+def test_an_index_read_in_one_pass_gives_the_papers_the_checked_read_gives(pq_home: Path) -> None:
+    """Store.open checks each index record as it reads it (shape.paper_of);
+    the papers are those the file-wide check and Paper.from_record give."""
+    from paperqueue.core.importers.record import ParsedPaper
+    from paperqueue.core.models import Paper
+    from paperqueue.core.store import Store
+    from paperqueue.core.store.shape import check
+
+    with Store.open(pq_home) as store:
+        store.add_papers([ParsedPaper(f"Paper {n}", "x", f"2401.{n:05d}" if n % 2 else None,
+                                      (f"https://github.com/a/b{n}",) if n % 3 == 0 else (),
+                                      doi=f"10.1000/{n}" if n % 5 == 0 else None, authoritative=n % 4 == 0)
+                          for n in range(1500)], source="one")
+        store.add_papers([ParsedPaper(f"Paper {n}", "x", f"2401.{n:05d}" if n % 2 else None) for n in range(1000, 2200)],
+                         source="two")  # known papers in two batches, new ones after
+    expected: dict[str, Paper] = {}
+    for path in sorted((pq_home / "index").glob("*.json")):
+        data = json.loads(path.read_bytes())
+        check(path, "papers", data)
+        for doc_id, record in data["papers"].items():
+            paper = Paper.from_record(record, int(doc_id))
+            expected[paper.key] = paper
+    with Store.open(pq_home) as store:
+        assert store.papers == expected
+        assert list(store.papers) == list(expected)
+        assert any(len(p.batches) > 1 for p in store.papers.values()) and any(p.links for p in store.papers.values())
+        assert any(p.doi for p in store.papers.values()) and any(p.auth for p in store.papers.values())
