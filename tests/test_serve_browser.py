@@ -283,3 +283,62 @@ def test_W_b_downloads_the_view_as_bibtex(served: bs.Served, open_page: Callable
     assert download.suggested_filename.endswith(".bib")
     assert text.count("@") == len(shown) > 1
     assert "Relightify" in text and "Dichotomy of Control" not in text
+
+
+# Records what a copy event copied from a text box (the page's fallback
+# copies through a selected, off-screen textarea).
+COPY_WATCH = """
+window.__pqCopied = [];
+document.addEventListener('copy', (event) => {
+  const box = event.target;
+  if (box && typeof box.value === 'string') {
+    window.__pqCopied.push(box.value.substring(box.selectionStart, box.selectionEnd));
+  }
+}, true);
+"""
+
+
+@pytest.mark.parametrize("copy_command", ["works", "refused"])
+def test_y_without_a_secure_context_copies_or_shows_the_link_selected(
+    playwright: Any, pq_home: Path, copy_command: str
+) -> None:
+    """Served by a name that is not localhost over http, the page has no
+    navigator.clipboard: the link goes through the copy command, or where
+    the browser refuses that too, it is shown selected for ctrl+c."""
+    server = bs.start_serve(pq_home, "--password", env={"PAPERQUEUE_SERVE_PASSWORD": PASSWORD})
+    port = server.url.rstrip("/").rsplit(":", 1)[1]
+    browser = playwright.chromium.launch(
+        executable_path=bs.chromium_path(), args=[*bs.CHROMIUM_ARGS, "--host-resolver-rules=MAP paperqueue.test 127.0.0.1"]
+    )
+    try:
+        page = bs.new_page(browser, http_credentials={"username": "me", "password": PASSWORD})
+        page.context.add_init_script(COPY_WATCH)
+        if copy_command == "refused":
+            page.context.add_init_script("document.execCommand = () => false;")
+        page.goto(f"http://paperqueue.test:{port}/")
+        bs.wait_for_screen(page, SECOND[:40])
+        assert page.evaluate("() => window.isSecureContext") is False
+        bs.focus_terminal(page)
+        link = bs.papers(pq_home)[FIRST]["primary_link"]
+        page.keyboard.press("y")
+        if copy_command == "works":
+            page.wait_for_function("() => window.__pqCopied.length > 0", timeout=15_000)
+            assert page.evaluate("() => window.__pqCopied") == [link]
+            assert page.locator("#pq-copy").count() == 0
+        else:
+            shown = page.locator("#pq-copy textarea")
+            shown.wait_for(state="visible", timeout=15_000)
+            assert shown.input_value() == link
+            assert page.evaluate(
+                "() => { const a = document.activeElement; return a.closest('#pq-copy') !== null"
+                " && a.selectionStart === 0 && a.selectionEnd === a.value.length; }"
+            ), "the link is not selected for ctrl+c"
+            assert "press Ctrl+C" in page.locator("#pq-copy").inner_text()
+            page.keyboard.press("Escape")  # closes the box, keys go to the app again
+            shown.wait_for(state="detached", timeout=5_000)
+            page.keyboard.press("j")
+            page.keyboard.press("s")
+            assert bs.until(lambda: bs.papers(pq_home)[SECOND]["starred"]), "keys did not reach the app after the box"
+    finally:
+        browser.close()
+        server.stop()
