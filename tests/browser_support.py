@@ -49,10 +49,11 @@ VIEWPORT = {"width": 1280, "height": 800}
 # the assignment, keeps the terminal, and gives the object its own plain
 # property, so nothing else changes. ``drawn`` is when (performance.now(),
 # ms since the page's navigation began) a frame drawn by xterm.js first
-# showed ``marker`` (set by the caller; none: never recorded).
+# showed ``marker`` (set by the caller; none: never recorded);
+# ``firstOutput`` when the app's first output reached the terminal.
 INIT_SCRIPT = """
 (() => {
-  const state = {terminal: null, frames: 0, drawn: null, marker: null};
+  const state = {terminal: null, frames: 0, drawn: null, marker: null, firstOutput: null};
   window.__pq = state;
   const screenText = (terminal) => {
     const buffer = terminal.buffer.active;
@@ -71,6 +72,11 @@ INIT_SCRIPT = """
       Object.defineProperty(this, 'terminal', {value, writable: true, configurable: true, enumerable: true});
       if (state.terminal === null && value && value.buffer && typeof value.onRender === 'function') {
         state.terminal = value;
+        const write = value.write.bind(value);
+        value.write = (data, callback) => {
+          if (state.firstOutput === null) { state.firstOutput = performance.now(); }
+          return write(data, callback);
+        };
         value.onRender(() => {
           state.frames += 1;
           if (state.drawn === null && state.marker && screenText(value).includes(state.marker)) {
@@ -165,11 +171,16 @@ def wait_for_screen(page: Any, text: str, timeout: float = 30) -> str:
     return screen(page)
 
 
-def drawn_ms(page: Any, timeout: float = 60) -> float:
+def drawn_ms(page: Any, timeout: float = 60) -> tuple[float, float]:
     """Milliseconds from the start of the page's navigation to the first
-    frame xterm.js drew that showed the page's marker."""
-    handle = page.wait_for_function("() => window.__pq && window.__pq.drawn", timeout=timeout * 1000, polling=20)
-    return float(handle.json_value())
+    frame xterm.js drew that showed the page's marker, and to the app's
+    first output reaching the terminal."""
+    handle = page.wait_for_function(
+        "() => window.__pq && window.__pq.drawn && [window.__pq.drawn, window.__pq.firstOutput]",
+        timeout=timeout * 1000, polling=20,
+    )
+    drawn, first_output = handle.json_value()
+    return float(drawn), float(first_output)
 
 
 def focus_terminal(page: Any) -> None:
