@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import browser_support as bs  # noqa: E402
+import browser_support as bs
 
 PAPERQUEUE_MARKER = "Dichotomy of Control: Separating What You Can Control"  # the sample's second paper
 TRIVIAL_MARKER = "Row 02"

@@ -300,7 +300,7 @@ def papers(home: Path) -> dict[str, dict[str, Any]]:
     """The store as ``paperqueue list --format json`` reads it (it works while an app holds the lock), by title."""
     done = subprocess.run(
         [sys.executable, "-m", "paperqueue", "list", "--all", "--format", "json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60, env={**os.environ, "PAPERQUEUE_HOME": str(home)},
+        check=False, capture_output=True, text=True, cwd=ROOT, timeout=60, env={**os.environ, "PAPERQUEUE_HOME": str(home)},
     )
     if done.returncode != 0:
         raise RuntimeError(f"paperqueue list failed: {done.stderr}")

@@ -14,6 +14,7 @@ fails instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,16 +23,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import browser_support as bs
+import pytest
 
 if bs.chromium_path() is None:
     if os.environ.get("PAPERQUEUE_REQUIRE_BROWSER"):
         pytest.fail(f"PAPERQUEUE_REQUIRE_BROWSER is set: {bs.SKIP_REASON}", pytrace=False)
     pytest.skip(bs.SKIP_REASON, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402 - only with a browser to drive
+from playwright.sync_api import sync_playwright
 
 FIRST = "Pushing Auto-regressive Models for 3D Shape Generation at Capacity and Scalability"
 SECOND = "Dichotomy of Control: Separating What You Can Control from What You Cannot"
@@ -64,10 +64,8 @@ def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
 
     yield opener
     for context in contexts:
-        try:
+        with contextlib.suppress(Exception):  # already gone with its browser
             context.close()
-        except Exception:  # noqa: BLE001 - already gone with its browser
-            pass
 
 
 @pytest.fixture
@@ -107,7 +105,7 @@ def new_app(served: bs.Served, before: list[int]) -> int:
 def assert_queue_is_free(home: Path) -> None:
     """A command that needs the queue's lock gets it."""
     done = subprocess.run(
-        [sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "paperqueue", "undo"], check=False, capture_output=True, text=True, timeout=60,
         env={**os.environ, "PAPERQUEUE_HOME": str(home)},
     )
     assert done.returncode == 0, done.stdout + done.stderr
