@@ -345,3 +345,63 @@ def test_y_without_a_secure_context_copies_or_shows_the_link_selected(
     finally:
         browser.close()
         server.stop()
+
+
+OKAPI_BIB = """@article{okapi2024,
+  title = {The Okapi Estimator Converges},
+  author = {Doe, Jane},
+  year = {2024},
+  eprint = {2401.00001},
+  archivePrefix = {arXiv},
+}
+"""
+
+
+def test_P_sends_the_pdf_to_the_browser(
+    pq_home: Path, open_page: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``P`` fetches the PDF (from a stand-in arXiv on the loopback host)
+    and hands it to the browser as a new tab, not to a viewer on the server."""
+    from fulltext_server import PDF, pdf_answer
+    from net_server import NetServer, serve_sources
+
+    arxiv = NetServer()
+    try:
+        arxiv.route("/pdf/2401.00001", pdf_answer())
+        serve_sources(monkeypatch, arxiv)
+        bib = tmp_path / "okapi.bib"
+        bib.write_text(OKAPI_BIB, encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "paperqueue", "import", str(bib)], check=False, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        server = bs.start_serve(pq_home)
+        try:
+            page = open_page()
+            page.goto(server.url)
+            bs.wait_for_screen(page, "The Okapi Estimator Converges")
+            bs.focus_terminal(page)
+            answers: list[tuple[Any, bytes]] = []
+
+            def through(route: Any) -> None:  # the server's answer, as it came, on its way to the tab
+                answer = route.fetch()
+                answers.append((answer, answer.body()))
+                route.fulfill(response=answer)
+
+            page.context.route("**/download/**", through)
+            with page.context.expect_page() as opened:
+                page.keyboard.press("P")
+            tab = opened.value
+            tab.wait_for_load_state()
+            assert "/download/" in tab.url
+            response, body = answers[0]
+            assert response.url == tab.url and response.status == 200
+            assert body == PDF
+            assert response.headers["content-type"] == "application/pdf"
+            assert response.headers["content-disposition"] == "inline; filename*=UTF-8''2401.00001.pdf"
+            assert [request.path for request in arxiv.requests] == ["/pdf/2401.00001"]
+            assert "Opening the PDF in a new browser tab" in bs.wait_for_screen(page, "Opening the PDF")
+        finally:
+            server.stop()
+    finally:
+        arxiv.stop()
