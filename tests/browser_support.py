@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,12 +92,14 @@ INIT_SCRIPT = """
 
 
 def chromium_path() -> str | None:
-    """The Chromium to drive: ``$PAPERQUEUE_CHROMIUM``, else Debian's; None
-    when there is none."""
+    """The Chromium to drive: ``$PAPERQUEUE_CHROMIUM``, else Debian's, else
+    a ``chromium`` on the PATH; None when there is none."""
     named = os.environ.get(CHROMIUM_VARIABLE)
     if named:
         return named if Path(named).is_file() else None
-    return str(DEBIAN_CHROMIUM) if DEBIAN_CHROMIUM.is_file() else None
+    if DEBIAN_CHROMIUM.is_file():
+        return str(DEBIAN_CHROMIUM)
+    return shutil.which("chromium")
 
 
 def launch(playwright: Any, path: str | None = None) -> Any:
