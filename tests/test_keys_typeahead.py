@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 
 from pilot_helpers import make_app, queue_screen, seed_store, settle, wait_loaded
@@ -106,3 +107,46 @@ async def test_keys_typed_after_enter_on_a_bad_path_stay_in_the_import_prompt(pq
         await settle(pilot)
         assert app.screen.__class__.__name__ == "ImportPrompt", "a bad path keeps the prompt open"
         assert app.screen.query_one("#import-path").value == "nopex"
+
+
+async def trickle(app, text: str, turns: int) -> None:
+    """Keys one at a time, a few turns of the event loop apart: a browser
+    sends each key in its own websocket message (``paperqueue serve``), a
+    slow SSH link splits a burst. Each turn lets the app handle a little
+    more between two keys, so every interleaving of the old and new focus
+    is tried across the turns."""
+    import asyncio
+
+    for char in text:
+        burst(app, char)
+        for _ in range(turns):
+            await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3, 4, 6, 10])
+async def test_a_query_trickling_in_after_slash_keeps_its_order(pq_home: Path, turns: int) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot)
+        await trickle(app, "/diffusion", turns)
+        await settle(pilot)
+        assert app.screen.query_one("#search").value == "diffusion"
+        assert app.screen.__class__.__name__ == "QueueScreen"  # no letter opened the import prompt (i) or another
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3, 5])
+async def test_tags_trickling_in_after_t_keep_their_order_and_leave_the_list_alone(pq_home: Path, turns: int) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        first = queue_screen(app).paper_list.paper
+        await trickle(app, "tsrx", turns)
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "TagPrompt"
+        assert app.screen.query_one("#tag-input").value == "srx"
+        await pilot.press("escape")
+        await settle(pilot)
+        state = app.store.state(first.key)
+        assert not state.starred and not state.read and not state.removed

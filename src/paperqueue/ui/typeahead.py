@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from textual import events
 from textual._time import get_time
+from textual.message import Message
+from textual.message_pump import MessagePump
 
 
 class OpenedAt:
@@ -27,14 +29,86 @@ class OpenedAt:
         self.opened_at = get_time()
 
 
+class TypeAheadDrained(Message):
+    """Sent down to the widget the last keys went to, it comes back up to
+    the App behind every key that widget still had to hand back."""
+
+
+DRAIN_WAIT = 0.5  # seconds: when the marker is lost (its widget went away), the keys go on anyway
+
+
 class TypeAheadMixin:
-    """Mixed into the App, before :class:`textual.app.App`."""
+    """Mixed into the App, before :class:`textual.app.App`.
+
+    Keys typed before the prompt opened come back up late (see the module
+    docstring); keys typed after it go straight to it. When they trickle in
+    one by one (a browser sends each key in its own message, a slow SSH
+    link splits a burst) the later ones would overtake the earlier. So once
+    a prompt has opened, the next key waits, with every key after it, until
+    a marker sent down the old path comes back up: by then every earlier
+    key is back, and all of them go to the prompt in the order typed."""
+
+    _late: list[events.Key]  # typed before the prompt opened, come back up
+    _held: list[events.Key]  # arrived while those were on their way
+    _draining = False
+    _sent_to: MessagePump | None = None  # where the last key went
+    _sent_at = 0.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._late, self._held = [], []
+
+    def _opened_at(self) -> float | None:
+        return getattr(self.screen, "opened_at", None) or getattr(self.focused, "opened_at", None)  # type: ignore[attr-defined]
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._draining:
+                self._held.append(event)
+                return
+            opened_at = self._opened_at()
+            target = self.focused or self.screen  # type: ignore[attr-defined]
+            if opened_at is not None and self._sent_to is not None and self._sent_to is not target and self._sent_at < opened_at:
+                self._held.append(event)
+                self._drain()
+                return
+            self._sent_to, self._sent_at = target, event.time
+        await super().on_event(event)  # type: ignore[misc]
 
     def on_key(self, event: events.Key) -> None:
-        opened_at = getattr(self.screen, "opened_at", None) or getattr(self.focused, "opened_at", None)  # type: ignore[attr-defined]
+        opened_at = self._opened_at()
         if opened_at is None or not event.is_forwarded or event.time >= opened_at:
             return
         # Stops App._on_key too (later in the MRO): no binding is checked twice.
         event.prevent_default()
         event.stop()
-        self.post_message(events.Key(event.key, event.character))  # type: ignore[attr-defined]
+        self._late.append(event)
+        self._drain()
+
+    def _drain(self) -> None:
+        """Wait for the keys still on their way up, then hand everything on."""
+        if self._draining:
+            return
+        self._draining = True
+        path = self._sent_to
+        marker = TypeAheadDrained()
+        if path is not None and path.is_attached and path is not self:
+            path.post_message(marker)
+        else:
+            self.post_message(marker)  # type: ignore[attr-defined]
+        self._drain_timer = self.set_timer(DRAIN_WAIT, self._hand_on)  # type: ignore[attr-defined]
+
+    async def on_type_ahead_drained(self, message: TypeAheadDrained) -> None:
+        message.stop()
+        await self._hand_on()
+
+    async def _hand_on(self) -> None:
+        if not self._draining:
+            return
+        self._draining = False
+        self._drain_timer.stop()
+        keys, self._late, self._held = self._late + self._held, [], []
+        for key in keys:
+            fresh = events.Key(key.key, key.character)  # typed "now": the prompt's own key
+            self._sent_to, self._sent_at = self.focused or self.screen, fresh.time  # type: ignore[attr-defined]
+            await super().on_event(fresh)  # type: ignore[misc]
