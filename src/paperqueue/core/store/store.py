@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from paperqueue.core.clock import Clock, utc_now
 from paperqueue.core.identity import TitleIndex
 from paperqueue.core.lock import StoreLock, StoreLockedError
+from paperqueue.core.store.batches import Batches
 from paperqueue.core.store.damage import Damage
 from paperqueue.core.store.loading import Loading
 from paperqueue.core.store.lookup import Lookups
@@ -51,7 +52,7 @@ class ReadOnlyStoreError(PermissionError):
     pass
 
 
-class Store(Loading, Damage, Lookups, StateWrites):
+class Store(Loading, Damage, Lookups, StateWrites, Batches):
     def __init__(self, home: Path, *, clock: Clock = utc_now) -> None:
         self.home = home
         self.clock = clock
@@ -154,73 +155,8 @@ class Store(Loading, Damage, Lookups, StateWrites):
             return newest_first([p for p in self.papers.values() if not self.hidden(p)])
         return newest_first(list(self.papers.values()))
 
-    # -- batches ---------------------------------------------------------------
-
-    @property
-    def batch_info(self) -> dict[int, dict]:
-        return self._batch_info
-
-    @batch_info.setter
-    def batch_info(self, info: dict[int, dict]) -> None:
-        self._batch_info = info
-        self.deleted_batches = frozenset(b for b, i in info.items() if i.get("deleted"))
-
-    def set_batch_info(self, batch: int, info: dict | None) -> None:
-        """Change one batch's info in memory (``None``: forget it); its
-        papers are hidden or shown at once. It reaches ``meta.json`` through
-        :meth:`write_batches` (the writer, after its log record)."""
-        with self._lock:
-            infos = dict(self._batch_info)
-            if info is None:
-                infos.pop(batch, None)
-            else:
-                infos[batch] = dict(info)
-            self.batch_info = infos
-
-    def hidden(self, paper: Paper) -> bool:
-        """Whether ``paper`` is hidden everywhere: every batch it belongs to
-        was deleted. Free while no batch is deleted."""
-        deleted = self.deleted_batches
-        if not deleted:
-            return False
-        return all(b in deleted for b in (paper.batches or (paper.batch,)))
-
-    def hidden_keys(self) -> frozenset[str]:
-        """The keys of the hidden papers among those loaded (one pass; empty
-        at once while no batch is deleted)."""
-        if not self.deleted_batches:
-            return frozenset()
-        with self._lock:
-            return frozenset(p.key for p in self.papers.values() if self.hidden(p))
-
-    def live_batches(self) -> list[int]:
-        """Batch numbers not deleted, newest first."""
-        return sorted((b for b in self._batch_info if b not in self.deleted_batches), reverse=True)
-
-    def write_batches(self, infos: dict[int, dict | None]) -> None:
-        """Write these batches' infos into ``meta.json`` (atomically), on top
-        of what the file holds (not of memory, which may be ahead)."""
-        if not infos:
-            return
-        self._check_writable()
-        with self._write_lock:
-            meta = dict(self._meta or {"layout": layout.LAYOUT, "generation": self.generation,
-                                       "count": self.count, "max_id": self.max_id})
-            batches = layout.batch_info(meta.get("batches"))
-            for batch, info in infos.items():
-                if info is None:
-                    batches.pop(batch, None)
-                else:
-                    batches[batch] = dict(info)
-            meta["batches"] = {str(b): info for b, info in sorted(batches.items())}
-            self._table(self.home / layout.META, "meta").put({1: meta})
-            self._meta = meta
-
     def state(self, key: str) -> PaperState:
         return self.states.get(key, _NO_STATE)  # frozen: one shared default
-
-    def batch_name(self, batch: int) -> str:
-        return str(self.batch_info.get(batch, {}).get("name") or f"import {batch}")
 
     def details(self, key: str) -> PaperDetails:
         """The paper's abstract (reads one shard; call from a worker)."""
