@@ -37,6 +37,9 @@ bench: $(STAMP)
 	# Sync: 100,000 changes from another device, a sync with nothing new,
 	# the synced files after a simulated year (exits 1 on a missed target).
 	-$(PY) benchmarks/sync_bench.py
+	# paperqueue serve: page opened to the first rows drawn in headless
+	# Chromium, against a trivial Textual app served the same way.
+	$(PY) benchmarks/serve_bench.py
 	# For you: training and ranking at 100,000 papers and 1,000 labels.
 	$(PY) benchmarks/ranking_bench.py
 	# One j in a real terminal (tmux), against a trivial list+reader floor:
