@@ -23,6 +23,18 @@ def burst(app, text: str) -> None:
         app._driver.send_message(event)
 
 
+async def tags_typed_not_acted_on(app, pilot, first) -> None:  # noqa: ANN001
+    """After ``t`` then ``srx``: the letters are in the tag prompt, in order,
+    and none of them starred, read or removed the paper behind it."""
+    await settle(pilot)
+    assert app.screen.__class__.__name__ == "TagPrompt"
+    assert app.screen.query_one("#tag-input").value == "srx"
+    await pilot.press("escape")
+    await settle(pilot)
+    state = app.store.state(first.key)
+    assert not state.starred and not state.read and not state.removed, "the letters did not act on the list"
+
+
 async def test_letters_typed_right_after_t_land_in_the_tag_prompt(pq_home: Path) -> None:
     seed_store(pq_home)
     app = make_app(pq_home)
@@ -30,13 +42,7 @@ async def test_letters_typed_right_after_t_land_in_the_tag_prompt(pq_home: Path)
         await wait_loaded(pilot)
         first = queue_screen(app).paper_list.paper
         burst(app, "tsrx")
-        await settle(pilot)
-        assert app.screen.__class__.__name__ == "TagPrompt"
-        assert app.screen.query_one("#tag-input").value == "srx"
-        await pilot.press("escape")
-        await settle(pilot)
-        state = app.store.state(first.key)
-        assert not state.starred and not state.read and not state.removed, "the letters did not act on the list"
+        await tags_typed_not_acted_on(app, pilot, first)
 
 
 async def test_a_path_typed_right_after_i_lands_in_the_import_prompt(pq_home: Path) -> None:
@@ -143,10 +149,4 @@ async def test_tags_trickling_in_after_t_keep_their_order_and_leave_the_list_alo
         await wait_loaded(pilot)
         first = queue_screen(app).paper_list.paper
         await trickle(app, "tsrx", turns)
-        await settle(pilot)
-        assert app.screen.__class__.__name__ == "TagPrompt"
-        assert app.screen.query_one("#tag-input").value == "srx"
-        await pilot.press("escape")
-        await settle(pilot)
-        state = app.store.state(first.key)
-        assert not state.starred and not state.read and not state.removed
+        await tags_typed_not_acted_on(app, pilot, first)
