@@ -87,3 +87,24 @@ async def test_help_has_a_legend_for_the_row_symbols(pq_home: Path) -> None:
         assert "selected" in line_with("▌")
         assert "greyed" in legend and "view" in legend
         assert "#" in legend and "~" in legend  # tags, the Similar view's words
+
+
+async def test_a_burst_of_j_scrolls_a_line_for_each(pq_home: Path) -> None:
+    """Ten j in one read of the terminal (a held key, a paste of keys): ten
+    lines, not one (each scroll starts from where the last one ended, not
+    from the position last drawn)."""
+    from textual import events
+
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one("#help-box", VerticalScroll)
+        for _ in range(10):
+            event = events.Key("j", "j")
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await pilot.pause(0.3)
+        assert box.scroll_y == 10

@@ -87,6 +87,6 @@ class QueueReaderScreen(ForYouScreen):
     def action_half_page(self, direction: int) -> None:
         if self.has_class("-reader-only"):
             reader = self.query_one(Reader)
-            reader.scroll_relative(y=direction * max(1, reader.scrollable_content_region.height // 2), animate=False)
+            reader.scroll_relative(y=direction * max(1, reader.scrollable_content_region.height // 2), animate=False, immediate=True)
         else:
             self.paper_list.action_half_page(direction)

@@ -36,7 +36,7 @@ class ReadingPage(ModalScreen[None]):
         self.dismiss(None)
 
     def action_scroll_page(self, lines: int) -> None:
-        self.page.scroll_relative(y=lines, animate=False)
+        self.page.scroll_relative(y=lines, animate=False, immediate=True)  # a burst of j: each one a line
 
     def action_page_end(self, end: int) -> None:
         if end:

@@ -173,10 +173,9 @@ class Reader(VerticalScroll, can_focus=False):
             self._measured = True
 
     def page(self, direction: int) -> None:
-        if direction > 0:
-            self.scroll_page_down(animate=False)
-        else:
-            self.scroll_page_up(animate=False)
+        """A page down or up at once: each J of a burst moves a page further
+        (Textual's own page scroll starts from the position last drawn)."""
+        self.scroll_relative(y=direction * max(1, self.scrollable_content_region.height), animate=False, immediate=True)
 
 
 def note_text(note: str, history: list) -> Text | str:
