@@ -106,7 +106,20 @@ from paperqueue.core.store import Store
 from paperqueue.core import importing
 from paperqueue.core.importing import import_file
 if not search:  # no search index written: what the store side alone needs
-    importing._search_writer = lambda store: None
+    class _NoIndex:  # a search index that is never current: the import drops the texts
+        def __init__(self, path):
+            pass
+
+        def generation(self):
+            return None
+
+        def discard(self):
+            pass
+
+        def close(self):
+            pass
+
+    importing.SearchIndex = _NoIndex
 
 def status_mb(field):
     # From /proc/self/status: this process's own memory (VmHWM: its peak

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fetch_fakes import ENDS, Failed, FakeClient, FakeSources, Fetched, paper
+from fetch_fakes import Failed, FakeClient, FakeSources, Fetched, paper
 from paperqueue.core import adding, fetching
 from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
