@@ -346,11 +346,38 @@ def test_full_text_in_the_reader_80x24(snap_compare, home: Path) -> None:
 
 
 
-@given(st.text(alphabet=st.sampled_from("ab c  d\u00e9\u4e2d\u2014-"), max_size=200), st.integers(min_value=1, max_value=40))
-def test_wrapping_keeps_every_character_and_fits_the_width(line: str, width: int) -> None:
-    rows = wrap_line(line, width)
+@given(st.text(alphabet=st.sampled_from("ab c  d\u00e9\u4e2d\u2014-"), max_size=200), st.integers(min_value=1, max_value=40),
+       st.integers(min_value=0, max_value=20))
+def test_wrapping_keeps_every_character_and_fits_the_width(line: str, width: int, hang: int) -> None:
+    hang = min(hang, width // 2)
+    rows = wrap_line(line, width, hang)
     assert rows[0][0] == 0 and rows[-1][1] == len(line)
     assert all(a[1] == b[0] for a, b in zip(rows, rows[1:]))  # contiguous: nothing lost, nothing twice
-    for start, end in rows:
+    for number, (start, end) in enumerate(rows):
         shown = line[start:end].rstrip()
-        assert cell_len(shown) <= max(width, 2)  # a wide character alone in a 1-cell row is the exception
+        room = width if number == 0 else width - hang  # the wrapped rows are drawn indented
+        assert cell_len(shown) <= max(room, 2)  # a wide character alone in a 1-cell row is the exception
+
+
+async def test_a_wrapped_list_item_continues_under_its_text(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot)
+        full = view(app)
+        item = "- " + " ".join(f"word{n}" for n in range(40))
+        nested = "  - " + " ".join(f"deep{n}" for n in range(40))
+        app.screen.query_one(Reader).show_full_text(True)
+        await pilot.pause()
+        full.set_text("k", "\n".join(["Heading", item, nested, "plain " * 30]))
+        await pilot.pause()
+        width = full.scrollable_content_region.width
+        drawn = [full.render_line(y).text.rstrip() for y in range(full.virtual_size.height)]
+        assert drawn[0] == "Heading" and drawn[1].startswith("- word0 ")
+        item_rows = [row for row in drawn if "word" in row]
+        assert len(item_rows) > 1 and all(row.startswith("  word") for row in item_rows[1:])
+        deep_rows = [row for row in drawn if "deep" in row]
+        assert deep_rows[0].startswith("  - deep0") and all(row.startswith("    deep") for row in deep_rows[1:])
+        assert all(cell_len(row) <= width for row in drawn)
+        plain_rows = [row for row in drawn if row.startswith("plain") or row.startswith(" plain")]
+        assert all(row.startswith("plain") for row in plain_rows)  # a paragraph's rows are not indented

@@ -23,7 +23,6 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -33,38 +32,51 @@ from textual.strip import Strip
 
 from paperqueue.core.text import clean_text
 
-__all__ = ["FullTextView", "find_matches", "wrap_line"]
+__all__ = ["FullTextView", "find_matches", "hanging", "wrap_line"]
 
 _WORD_RE = re.compile(r"^\s*\S+\s*|\S+\s*")  # a word and the spaces after it (the first: and before)
 CONTEXT_ROWS = 2  # rows shown above a match that n/N brought into view
 
 
-def wrap_line(line: str, width: int) -> list[tuple[int, int]]:
-    """``line`` cut into rows of at most ``width`` cells, at spaces where it
-    can be (a word longer than a row is cut): ``(start, end)`` offsets. An
-    empty line is one empty row."""
+_HANG_RE = re.compile(r"[ \t]*(?:- )?")  # a list item's "- " and an indented line's blanks
+
+
+def hanging(line: str, width: int) -> int:
+    """How far a line's wrapped rows are indented: under a list item's text
+    (after ``- ``, nested or not) and an indented paragraph's first word;
+    at most half the row."""
+    found = _HANG_RE.match(line)
+    return min(found.end() if found else 0, width // 2)
+
+
+def wrap_line(line: str, width: int, hang: int = 0) -> list[tuple[int, int]]:
+    """``line`` cut into rows at spaces where it can be (a word longer than
+    a row is cut): ``(start, end)`` offsets. The first row holds at most
+    ``width`` cells, the others ``width - hang`` (they are drawn indented by
+    ``hang``). An empty line is one empty row."""
     width = max(1, width)
     if not line:
         return [(0, 0)]
     if (len(line) <= width and line.isascii()) or cell_len(line) <= width:
         return [(0, len(line))]
+    rest = max(1, width - hang)
     rows: list[tuple[int, int]] = []
-    start, used = 0, 0
+    start, used, limit = 0, 0, width
     for found in _WORD_RE.finditer(line):
         word_start, word = found.start(), found.group()
         stripped = word.rstrip()
         need = cell_len(stripped)
-        if used and used + need > width:  # the word goes to the next row
+        if used and used + need > limit:  # the word goes to the next row
             rows.append((start, word_start))
-            start, used = word_start, 0
-        if need > width:  # longer than a row: cut it
+            start, used, limit = word_start, 0, rest
+        if need > limit:  # longer than a row: cut it
             cut = start
             cells = used
             for index in range(word_start, word_start + len(stripped)):
                 char = cell_len(line[index])
-                if cells + char > width and index > cut:
+                if cells + char > limit and index > cut:
                     rows.append((cut, index))
-                    cut, cells = index, 0
+                    cut, cells, limit = index, 0, rest
                 cells += char
             start, used = cut, cells
             used += len(word) - len(stripped)
@@ -204,7 +216,7 @@ class FullTextView(ScrollView, can_focus=True):
         first: list[int] = []
         for number, line in enumerate(self._lines):
             first.append(len(rows))
-            rows.extend((number, start, end) for start, end in wrap_line(line, width))
+            rows.extend((number, start, end) for start, end in wrap_line(line, width, hanging(line, width)))
         self._rows, self._first_row, self._wrapped_for = rows, first, width
         self.virtual_size = Size(width, len(rows))
         self._pending_line = None
@@ -363,12 +375,13 @@ class FullTextView(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("fulltext--note", partial=True)
             return Strip([Segment(text, style)]).crop_extend(0, width, base)
         text = self._lines[line][start:end]
+        indent = [Segment(" " * hanging(self._lines[line], width), base)] if start else []  # a wrapped row, under the item's text
         spans = [(max(s, start), min(e, end), i == self.current) for i, (n, s, e) in self._matches_on(line) if s < end and e > start]
         if not spans:
-            return Strip([Segment(text, base)]).crop_extend(0, width, base)
+            return Strip([*indent, Segment(text, base)]).crop_extend(0, width, base)
         found = base + self.get_component_rich_style("fulltext--match", partial=True)
         current = base + self.get_component_rich_style("fulltext--current", partial=True)
-        segments: list[Segment] = []
+        segments: list[Segment] = indent
         at = start
         for s, e, is_current in spans:
             if s > at:
