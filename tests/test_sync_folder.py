@@ -173,6 +173,29 @@ def test_a_missing_file_is_fine_and_read_when_it_arrives(pair, run, tmp_path):
     assert listing(run, b)[KEY]["starred"]
 
 
+def test_positions_of_files_compacted_away_are_dropped(pair, run, tmp_path):
+    from paperqueue.core.sync.positions import POSITIONS
+
+    a, b, folder = pair
+    star(a)
+    sync(run, a)
+    sync(run, b)
+    own = folder / _device(a)
+    read = json.loads((b / POSITIONS).read_text(encoding="utf-8"))["files"]
+    assert f"{own.name}/000001.jsonl" in read
+    # A's device compacts: a new generation holding the same lines, the old one deleted.
+    (own / "000002.jsonl").write_bytes((own / "000001.jsonl").read_bytes())
+    (own / "000001.jsonl").unlink()
+    sync(run, b)
+    read = json.loads((b / POSITIONS).read_text(encoding="utf-8"))["files"]
+    assert f"{own.name}/000001.jsonl" not in read and f"{own.name}/000002.jsonl" in read
+    assert listing(run, b)[KEY]["starred"]
+    # A device folder missing altogether (a syncer halfway) keeps its positions.
+    shutil.move(own, tmp_path / "away")
+    sync(run, b)
+    assert f"{own.name}/000002.jsonl" in json.loads((b / POSITIONS).read_text(encoding="utf-8"))["files"]
+
+
 @pytest.mark.parametrize("copy_name", [
     "000001.sync-conflict-20260101-101010-ABCDEFG.jsonl",
     "000001 (laptop's conflicted copy 2026-01-01).jsonl",

@@ -65,7 +65,10 @@ READ_BLOCK = 8 << 20  # bytes of a sync file read at a time
 def read_new(folder: Path, positions: Positions, device: str) -> Read:
     """Every whole line past each file's position, in every device folder
     (conflict copies are more files). A file shorter than its position was
-    replaced by a syncer: read again from the start."""
+    replaced by a syncer: read again from the start. The positions of files
+    gone from a device folder that is there (an older generation its device
+    compacted away) are dropped; a device folder missing altogether (a
+    syncer halfway) keeps its positions."""
     changes: list[Change] = []
     papers: list[PaperLine] = []
     lines: list[bytes] = []
@@ -76,11 +79,13 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
         owners = sorted(entry for entry in folder.iterdir() if entry.is_dir() and valid_device(entry.name))
     except FileNotFoundError:
         raise SyncError(f"the sync folder {folder} is not there (is the disk or the syncer's folder missing?)") from None
+    present: set[str] = set()
     for owner in owners:
         for path in sorted(owner.iterdir()):
             if not _sync_file(path.name) or not path.is_file():
                 continue
             name = f"{owner.name}/{path.name}"
+            present.add(name)
             start = positions.files.get(name, 0)
             theirs = owner.name != device
             before = len(papers)
@@ -106,6 +111,8 @@ def read_new(folder: Path, positions: Positions, device: str) -> Read:
             changes += found
             if (found or len(papers) > before) and theirs:
                 devices.add(owner.name)
+    listed = {owner.name for owner in owners}
+    moved = {name: at for name, at in moved.items() if name in present or name.partition("/")[0] not in listed}
     return Read(changes, devices, skipped, moved, papers, lines)
 
 
