@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -315,6 +316,64 @@ def test_a_browser_that_vanishes_frees_the_queue(served: Served) -> None:
     done = subprocess.run([sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert served.process.poll() is None  # serve itself goes on
+
+
+async def test_an_app_outlives_no_serve_that_was_killed(served: Served) -> None:
+    """serve killed outright (SIGKILL: no chance to end its apps) while a
+    tab is open: the app notices its pipe from serve closed, saves, leaves
+    and frees the queue, instead of holding the lock with no one to serve."""
+    async with aiohttp.ClientSession() as client:
+        async with client.ws_connect(served.url + "ws") as socket_:
+            await screen_text(socket_, b"Inbox")
+            [app] = served.app_pids()
+            served.process.kill()
+            served.process.wait(5)
+    for _ in range(100):  # gone, at most 10 s
+        try:
+            os.kill(app, 0)
+        except ProcessLookupError:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        os.kill(app, signal.SIGKILL)
+        pytest.fail("the app of a killed serve still runs")
+    done = subprocess.run([sys.executable, "-m", "paperqueue", "undo"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("driver", ["paperqueue.serving.driver:ServedDriver", "textual.drivers.web_driver:WebDriver"])
+def test_a_served_app_leaves_when_its_input_from_serve_closes(pq_home: Path, driver: str) -> None:
+    """The app's end of the pipe from serve closes (serve gone) while its
+    output is still read: with serve's driver it saves and leaves at once;
+    Textual's own web driver would go on running (and holding the queue)."""
+    env = {**os.environ, "TEXTUAL_DRIVER": driver, "COLUMNS": "100", "ROWS": "30"}
+    app = subprocess.Popen([sys.executable, "-m", "paperqueue"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+    drawn = bytearray()
+    try:
+        def read() -> None:
+            while chunk := app.stdout.read1(65536):
+                drawn.extend(chunk)
+
+        threading.Thread(target=read, daemon=True).start()
+        for _ in range(300):  # painted: the queue is open and locked
+            if b"Inbox" in drawn:
+                break
+            time.sleep(0.1)
+        assert b"Inbox" in drawn
+        app.stdin.close()
+        try:
+            code = app.wait(10)
+        except subprocess.TimeoutExpired:
+            code = None
+        if driver.startswith("paperqueue"):
+            assert code == 0
+        else:
+            assert code is None  # what the driver is for
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
 
 
 def test_a_taken_port_is_one_line() -> None:

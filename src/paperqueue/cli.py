@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_app() -> int:
-    served = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"  # by paperqueue serve: pipes
+    # Started by paperqueue serve (or textual-serve): pipes, not a terminal.
+    served = os.environ.get("TEXTUAL_DRIVER") in ("textual.drivers.web_driver:WebDriver", "paperqueue.serving.driver:ServedDriver")
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         _error("the app needs a terminal (standard input and output are not one); for scripts, see paperqueue --help")
         return EXIT_INPUT

@@ -39,6 +39,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from paperqueue.serving import PASSWORD_VARIABLE, is_loopback
+from paperqueue.serving.driver import DRIVER
 
 STATIC = Path(__import__("textual_serve").__file__).resolve().parent / "static"
 PAGE = Path(__file__).resolve().parent / "page.html"
@@ -72,6 +73,7 @@ class Session(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24):  # noqa: ANN202 - textual-serve's hook
         environment = self._build_environment(width=width, height=height)
         environment.pop(PASSWORD_VARIABLE, None)
+        environment["TEXTUAL_DRIVER"] = DRIVER  # the app leaves (saving) if serve dies without ending it
         self._process = process = await asyncio.create_subprocess_exec(
             *app_command(),
             stdin=asyncio.subprocess.PIPE,

@@ -89,7 +89,7 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, OpeningMixin, ImportsMixin, Fetc
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(1.0, self._check_terminal)
             loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGHUP, self._hang_up)
+            loop.add_signal_handler(signal.SIGHUP, self.hang_up)
             loop.add_signal_handler(signal.SIGTERM, lambda: self.call_later(self.action_quit))
 
     def _check_terminal(self) -> None:
@@ -102,9 +102,9 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, OpeningMixin, ImportsMixin, Fetc
         try:
             os.tcgetpgrp(sys.__stdin__.fileno())
         except OSError:
-            self._hang_up()
+            self.hang_up()
 
-    def _hang_up(self) -> None:
+    def hang_up(self) -> None:
         """The terminal is gone: save, release the lock, and leave at once.
 
         Textual's normal shutdown writes to the terminal and can block on a
