@@ -250,7 +250,8 @@ def _marked_file() -> list[ParsedPaper]:
 @pytest.mark.parametrize("refresh", [True, False])
 def test_new_papers_states_are_written_as_shards_fill_and_folds_still_join_them(tmp_path: Path, monkeypatch, refresh: bool) -> None:
     monkeypatch.setattr(layout, "SHARD_SIZE", 1 << 20)
-    with Store.open(tmp_path / "whole") as store:
+    # One clock for both imports: on a busy machine they can fall on two sides of a second.
+    with Store.open(tmp_path / "whole", clock=lambda: NOW) as store:
         whole = store.add_papers(_marked_file(), source="stoats").summary()
     expected = everything(tmp_path / "whole")
     monkeypatch.setattr(layout, "SHARD_SIZE", 2)
@@ -265,7 +266,7 @@ def test_new_papers_states_are_written_as_shards_fill_and_folds_still_join_them(
                 on_disk.append(json.loads(path.read_text())["state"] if path.exists() else {})
             yield paper
 
-    with Store.open(home) as store:
+    with Store.open(home, clock=lambda: NOW) as store:
         result = store.add_papers(stream(), source="stoats", refresh=refresh)
         store.load_rest()
         in_session = {key: store.state(key).to_record() for key in store.papers}
