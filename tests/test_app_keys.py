@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual import events
 
 from paperqueue.core.store import Store
 
+from test_keys_typeahead import burst
 from pilot_helpers import (
     list_lines,
     make_app,
@@ -207,10 +207,7 @@ async def test_reader_scroll_keys(pq_home: Path) -> None:
         await pilot.pause()
         assert reader.scroll_y == 0
         # Two J in one read of the terminal: two pages, not one.
-        for _ in range(2):
-            event = events.Key("J", "J")
-            event.set_sender(app)
-            app._driver.send_message(event)
+        burst(app, "JJ")
         await pilot.pause(0.3)
         page = reader.scrollable_content_region.height
         assert reader.max_scroll_y > page and reader.scroll_y == min(2 * page, reader.max_scroll_y)

@@ -93,7 +93,7 @@ async def test_a_burst_of_j_scrolls_a_line_for_each(pq_home: Path) -> None:
     """Ten j in one read of the terminal (a held key, a paste of keys): ten
     lines, not one (each scroll starts from where the last one ended, not
     from the position last drawn)."""
-    from textual import events
+    from test_keys_typeahead import burst
 
     seed_store(pq_home)
     app = make_app(pq_home)
@@ -102,9 +102,6 @@ async def test_a_burst_of_j_scrolls_a_line_for_each(pq_home: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         box = app.screen.query_one("#help-box", VerticalScroll)
-        for _ in range(10):
-            event = events.Key("j", "j")
-            event.set_sender(app)
-            app._driver.send_message(event)
+        burst(app, "j" * 10)
         await pilot.pause(0.3)
         assert box.scroll_y == 10
