@@ -272,6 +272,62 @@ def test_an_index_lock_of_a_git_still_running_in_the_tree_is_left_alone(pair, ru
     sync(run, a)
 
 
+def left_ref_lock(remote: Path) -> Path:
+    """The lock a push killed in the middle of updating the remote's branch
+    leaves there (its receive-pack died with it)."""
+    lock = remote / "refs" / "heads" / "main.lock"
+    lock.write_text(git("rev-parse", "main", cwd=remote))
+    return lock
+
+
+def test_a_branch_lock_a_killed_push_left_on_a_remote_on_disk_is_removed(run, tmp_path):
+    a, b = setup_pair(run, tmp_path, str(bare_repo(tmp_path / "remote.git")))
+    sync(run, a)
+    sync(run, b)
+    star(a)
+    lock = left_ref_lock(tmp_path / "remote.git")
+    sync(run, a)
+    assert not lock.exists()
+    sync(run, b)
+    assert listing(run, b)[KEY]["starred"]
+
+
+def test_a_branch_lock_on_a_remote_on_disk_with_a_git_running_there_is_left_alone(run, tmp_path, monkeypatch):
+    remote = bare_repo(tmp_path / "remote.git")
+    a, _b = setup_pair(run, tmp_path, str(remote))
+    sync(run, a)
+    star(a)
+    monkeypatch.setattr(git_process, "LOCK_WAIT", 0.3)
+    lock = left_ref_lock(remote)
+    busy = subprocess.Popen(["git", "cat-file", "--batch"], cwd=remote, stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL)
+    try:
+        code, _out, err = run(a, "sync")
+    finally:
+        busy.stdin.close()
+        busy.wait(timeout=10)
+    assert code == 2 and "another git is running in" in err and err.count("\n") == 1
+    assert lock.exists()
+    lock.unlink()
+    sync(run, a)
+
+
+def test_a_branch_lock_on_a_remote_over_the_network_stops_the_sync_and_says_where(run, tmp_path, served):
+    a, b = setup_pair(run, tmp_path, served)
+    sync(run, a)
+    sync(run, b)
+    star(a)
+    lock = left_ref_lock(tmp_path / "served" / "queue.git")
+    code, _out, err = run(a, "sync")
+    assert code == 2 and err.count("\n") == 1
+    assert "the remote's branch is locked" in err and "refs/heads/main.lock" in err
+    assert lock.exists()  # not this device's to remove
+    lock.unlink()
+    sync(run, a)
+    sync(run, b)
+    assert listing(run, b)[KEY]["starred"]
+
+
 def test_init_twice_is_refused_and_a_bad_url_sets_nothing_up(pair, run, tmp_path):
     a, _b = pair
     code, _out, err = run(a, "sync", "init", "git", str(tmp_path / "remote.git"))

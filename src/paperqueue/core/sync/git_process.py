@@ -118,6 +118,37 @@ def _git_processes_in(tree: Path) -> list[int] | None:
     return found
 
 
+def _wait_for_git(folder: Path) -> list[int] | None:
+    """Wait (up to :data:`LOCK_WAIT` seconds) until no git process runs in
+    ``folder``; ``None`` where there is no /proc to ask."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        running = _git_processes_in(folder)
+        if not running:
+            return running
+        if time.monotonic() >= deadline:
+            raise SyncError(f"another git is running in {folder} (pid {running[0]}); "
+                            "run paperqueue sync again when it is done")
+        time.sleep(0.1)
+
+
+def _remove_stale(locks: list[Path], asked: bool) -> list[Path]:
+    """Remove ``locks``; without /proc (``asked`` False) only those older
+    than :data:`LOCK_AGE` seconds, else the sync stops and says so."""
+    removed = []
+    for path in locks:
+        try:
+            age = time.time() - path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if not asked and age < LOCK_AGE:
+            raise SyncError(f"{path} was left {int(age)} s ago; if no git is running there, "
+                            f"run paperqueue sync again in a minute")
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def clear_stale_locks(tree: Path) -> list[str]:
     """Remove the ``*.lock`` files a killed git left in ``tree/.git``.
 
@@ -130,28 +161,47 @@ def clear_stale_locks(tree: Path) -> list[str]:
     behind may still be pushing), then the sync stops. Without /proc, a
     lock is stale when it is older than :data:`LOCK_AGE` seconds."""
     dot = tree / ".git"
-    deadline = time.monotonic() + LOCK_WAIT
-    while True:  # a git a killed sync left running finishes first (it may be pushing)
-        running = _git_processes_in(tree)
-        if not running:
-            break
-        if time.monotonic() >= deadline:
-            raise SyncError(f"another git is running in {tree} (pid {running[0]}); "
-                            "run paperqueue sync again when it is done")
-        time.sleep(0.1)
+    asked = _wait_for_git(tree) is not None
     locks = [p for p in dot.rglob("*.lock") if "objects" not in p.relative_to(dot).parts[:1]]
-    removed = []
-    for path in locks:
-        try:
-            age = time.time() - path.stat().st_mtime
-        except FileNotFoundError:
-            continue
-        if running is None and age < LOCK_AGE:
-            raise SyncError(f"{path} was left {int(age)} s ago; if no git is running there, "
-                            f"run paperqueue sync again in a minute")
-        path.unlink(missing_ok=True)
-        removed.append(str(path.relative_to(dot)))
-    return removed
+    return [str(path.relative_to(dot)) for path in _remove_stale(locks, asked)]
+
+
+def local_folder(url: str) -> Path | None:
+    """The folder a remote on this machine's disks is in (an absolute path,
+    as :func:`.git.clone` keeps it, or ``file://``); None for a remote
+    reached over the network."""
+    if url.lower().startswith("file://"):
+        return Path(url[len("file://"):])
+    if re.match(r"^[a-z][a-z0-9+.-]*://", url, flags=re.IGNORECASE) or not url.startswith("/"):
+        return None
+    return Path(url)
+
+
+_LEFT_LOCK = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
+
+
+def clear_remote_lock(url: str, stderr: str) -> bool:
+    """After a push git refused because a ref of the remote is locked: when
+    the remote is on this machine's disks and no git runs in it (the lock
+    was left by a push that was killed: its receive-pack died with it),
+    remove that one lock and say True (push again). A lock on a remote
+    reached over the network cannot be told from a push in progress from
+    elsewhere, nor removed from here: the sync stops and says where it is."""
+    found = _LEFT_LOCK.search(stderr)
+    if found is None:
+        return False  # another push got there first: fetch, merge and push again
+    folder = local_folder(url)
+    lock = Path(found.group(1))
+    if folder is None or not lock.is_absolute():
+        raise SyncError(f"the remote's branch is locked ({found.group(1)} exists there), by a push in progress "
+                        "or one that was cut off; if no one is pushing, remove that file on the remote "
+                        "and run paperqueue sync again")
+    folder, lock = folder.resolve(), lock.resolve()
+    if not lock.is_relative_to(folder):
+        return False
+    asked = _wait_for_git(folder) is not None
+    _remove_stale([lock], asked)
+    return True
 
 
 @dataclass
@@ -233,8 +283,10 @@ class Repo:
             return True
         refused = [line for line in done.stdout.splitlines() if line.startswith("!")]
         if refused:
-            if any(word in refused[0] for word in ("fetch first", "non-fast-forward", "stale info",
-                                                     "failed to update ref", "cannot lock ref", "failed to lock")):
+            if any(word in refused[0] for word in ("failed to update ref", "cannot lock ref", "failed to lock")):
+                clear_remote_lock(self.remote.url, done.stderr)  # one a killed push left: gone
+                return False
+            if any(word in refused[0] for word in ("fetch first", "non-fast-forward", "stale info")):
                 return False
             raise SyncError(f"the remote refused the push: {refused[0].split(chr(9))[-1]}")
         raise Offline(self._offline(done))
@@ -256,4 +308,5 @@ class Repo:
         return total + sum((self.tree / p).read_bytes().count(b"\n") for p in untracked if p)
 
 
-__all__ = ["GitMissing", "Offline", "Repo", "check", "clear_stale_locks", "reason_of", "run_git", "shown_url"]
+__all__ = ["GitMissing", "Offline", "Repo", "check", "clear_remote_lock", "clear_stale_locks", "local_folder",
+           "reason_of", "run_git", "shown_url"]
