@@ -352,7 +352,8 @@ def main() -> int:
         own = shared2 / device2
         synced = du(own)
         store_files = sum(du(home2 / name) for name in ("index", "abstracts", "state"))
-        from paperqueue.core.sync.changes import decode_chunk, encode
+        from paperqueue.core.sync.changes import encode
+        from paperqueue.core.sync.decoding import decode_chunk
         from paperqueue.core.sync.merge import Merged
 
         merged = Merged()

@@ -36,7 +36,8 @@ from paperqueue.core.identity import normalise_title
 from paperqueue.core.importing import import_file
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
-from paperqueue.core.sync.changes import BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine, decode_chunk
+from paperqueue.core.sync.changes import BATCH, NOTE, READ, REMOVED, STARRED, TAG, Change, PaperLine
+from paperqueue.core.sync.decoding import decode_chunk
 from paperqueue.core.sync import emitter as _emitter
 from paperqueue.core.sync.hlc import HLC
 from paperqueue.core.sync.merge import Merged

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperqueue.core.models import PaperState
-from paperqueue.core.sync.changes import NOTE, READ, REMOVED, STARRED, TAG, Change, decode, decode_chunk, encode
+from paperqueue.core.sync.changes import NOTE, READ, REMOVED, STARRED, TAG, Change, encode
+from paperqueue.core.sync.decoding import decode, decode_chunk
 from paperqueue.core.sync.reading import applied_state
 from paperqueue.core.sync.hlc import Stamp
 from paperqueue.core.sync.merge import Merged

@@ -7,7 +7,8 @@ import orjson
 import pytest
 
 from paperqueue.core.models import PaperState
-from paperqueue.core.sync.changes import Change, batch_changes_of, changes_of, decode, decode_chunk, encode, undo_changes
+from paperqueue.core.sync.changes import Change, batch_changes_of, changes_of, encode, undo_changes
+from paperqueue.core.sync.decoding import decode, decode_chunk
 from paperqueue.core.sync.hlc import HLC, Stamp
 
 

@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 from paperqueue.core.search import SearchIndex, query_words, title_matches
 
 if TYPE_CHECKING:
+    from paperqueue.core.fulltext import FullTextIndex
     from paperqueue.core.store import Store
     from paperqueue.ui.screens.queue import QueueScreen
 

@@ -26,7 +26,7 @@ writes the next generation (a temporary name, then a rename) holding
 paper line of each key, and only then deletes the old generation. A
 reader keeps a byte position per file outside the folder
 (``<home>/sync-positions.json``) and moves it by what
-:func:`~.changes.decode_chunk` used (a half-copied last line waits); a
+:func:`~.decoding.decode_chunk` used (a half-copied last line waits); a
 file shorter than its position is read again from 0 (folding and landing
 again are harmless). Conflict copies are more files. The device id comes
 from ``sync init`` and lives in the device-local ``sync.json``.
@@ -92,7 +92,7 @@ Open questions
 - **Note history forever.** A losing note version stays in the history
   after later edits; dismissing it would be a change of its own (or an edit
   could name every version the person saw as its bases).
-- **Newer formats.** :func:`~.changes.decode` refuses unknown fields (the
+- **Newer formats.** :func:`~.decoding.decode` refuses unknown fields (the
   line is skipped and counted); a newer paperqueue should start a new file
   format with a header rather than add fields an older one skips.
 - Tags set by one action are shown in name order (they share a stamp), not

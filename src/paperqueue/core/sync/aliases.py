@@ -31,7 +31,8 @@ from pathlib import Path
 import orjson
 
 from paperqueue.core.atomic import CorruptFileError, atomic_write_bytes, read_json, set_aside
-from paperqueue.core.sync.changes import PaperLine, decode_chunk
+from paperqueue.core.sync.changes import PaperLine
+from paperqueue.core.sync.decoding import decode_chunk
 from paperqueue.core.sync.hlc import Stamp, parse_stamp, valid_device
 
 KEYS = "sync-keys.json"

@@ -201,13 +201,4 @@ def encode_paper(line: PaperLine) -> bytes:
     return orjson.dumps({"k": line.key, "p": line.row, "s": line.stamp.text()}) + b"\n"
 
 
-def __getattr__(name: str) -> object:
-    """Reading lines back (``decode``, ``decode_chunk``) is in :mod:`.decoding`,
-    which needs this module's names: found there when asked for here."""
-    if name in ("decode", "decode_chunk"):
-        from paperqueue.core.sync import decoding
-
-        return getattr(decoding, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 collector_paused = paused  # the sync's name for it (run.py)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from paperqueue.core.atomic import atomic_write_bytes, make_private_dirs
 from paperqueue.core.crashpoints import boundary
-from paperqueue.core.sync.changes import PaperLine, decode_chunk, encode, encode_paper
+from paperqueue.core.sync.changes import PaperLine, encode, encode_paper
+from paperqueue.core.sync.decoding import decode_chunk
 from paperqueue.core.sync.merge import Merged
 from paperqueue.core.sync.settings import Settings, save_settings
 

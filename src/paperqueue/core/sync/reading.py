@@ -22,7 +22,8 @@ from pathlib import Path
 
 from paperqueue.core.atomic import atomic_write_bytes
 from paperqueue.core.models import PaperState
-from paperqueue.core.sync.changes import Change, PaperLine, decode_chunk, encode
+from paperqueue.core.sync.changes import Change, PaperLine, encode
+from paperqueue.core.sync.decoding import decode_chunk
 from paperqueue.core.sync.hlc import valid_device
 from paperqueue.core.sync.merge import Merged
 from paperqueue.core.sync.own_files import append_bytes
