@@ -56,7 +56,6 @@ devices.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,10 +63,10 @@ from typing import TYPE_CHECKING
 import orjson
 
 from paperqueue.core import log_file
+from paperqueue.core.actions import Action, BatchChange, Change, batch_changes, moved_fields, sync_lines
 from paperqueue.core.atomic import atomic_write_bytes
 from paperqueue.core.clock import Clock, utc_now
 from paperqueue.core.models import PaperState
-from paperqueue.core.text import one_line
 
 if TYPE_CHECKING:
     from paperqueue.core.store import Store
@@ -77,44 +76,6 @@ DEPTH = 1000  # undo levels kept
 _COMPACT_BYTES = 16 * 1024 * 1024
 _COMPACT_LINES = 4 * DEPTH
 _KEPT_NOTES = 200
-
-Change = tuple[str, dict, dict]  # key, state before, state after (records)
-BatchChange = tuple[int, dict, dict]  # batch, its info before, after (meta.json records)
-
-
-@dataclass
-class Action:
-    seq: int
-    at: str
-    label: str
-    changes: list[Change] = field(default_factory=list)
-    batches: list[BatchChange] = field(default_factory=list)
-    sync: list[str] = field(default_factory=list)  # its sync changes' lines (a store set up for sync)
-
-    def states(self, after: bool) -> dict[str, PaperState]:
-        return {key: PaperState.from_record(a if after else b) for key, b, a in self.changes}
-
-    def batch_infos(self, after: bool) -> dict[int, dict]:
-        """The batch infos the action leaves (``after``) or found."""
-        return {batch: dict(a if after else b) for batch, b, a in self.batches}
-
-    def record(self) -> dict:
-        """Its ``do`` line."""
-        line = {"seq": self.seq, "at": self.at, "kind": "do", "label": self.label, "changes": self.changes}
-        if self.batches:
-            line["batches"] = self.batches
-        if self.sync:
-            line["sync"] = self.sync
-        return line
-
-    def described(self, title_of: Callable[[str], str | None]) -> str:
-        """The label, naming the paper when the action touched one
-        (``Marked 1 paper read: "Pointer Networks"``)."""
-        if len(self.changes) == 1:
-            title = title_of(self.changes[0][0])
-            if title:
-                return f'{self.label}: "{one_line(title)}"'
-        return self.label
 
 
 class History:
@@ -188,7 +149,7 @@ class History:
         at = str(record.get("at", ""))
         if kind == "do":
             action = Action(seq, at, str(record.get("label", "")), [tuple(c) for c in record.get("changes", [])],
-                            _batch_changes(record), _sync_lines(record))
+                            batch_changes(record), sync_lines(record))
             self.undo_stack.append(action)
             self.redo_stack.clear()
             self.timeline.append((action.at, action.label))
@@ -228,7 +189,7 @@ class History:
         kind = record.get("kind")
         if kind in ("do", "took"):
             states = {key: PaperState.from_record(after) for key, _before, after in record.get("changes", [])}
-            return states, {batch: dict(after) for batch, _before, after in _batch_changes(record)}
+            return states, {batch: dict(after) for batch, _before, after in batch_changes(record)}
         stack = self.undo_stack if kind == "undo" else self.redo_stack
         if stack and stack[-1].seq == record.get("target"):
             after = kind == "redo"
@@ -399,53 +360,6 @@ class History:
 _ACTIONS = ("do", "undo", "redo", "took")
 
 
-def moved_fields(current: PaperState, source: PaperState, target: PaperState) -> PaperState:
-    """``current`` with the fields that differ between ``source`` and
-    ``target`` set as ``target`` has them (undo: ``source`` is the action's
-    after-state, ``target`` its before-state): a field changed meanwhile by
-    someone else keeps its value when the action did not touch it."""
-    if current == source:
-        return target
-    values: dict = {}
-    if (source.starred, source.starred_at) != (target.starred, target.starred_at):
-        values["starred"], values["starred_at"] = target.starred, target.starred_at
-    if (source.read, source.read_at) != (target.read, target.read_at):
-        values["read"], values["read_at"] = target.read, target.read_at
-    if source.removed != target.removed:
-        values["removed"] = target.removed
-    if source.note != target.note:
-        values["note"] = target.note
-    if source.tags != target.tags:
-        had = {tag.casefold() for tag in source.tags}
-        gets = {tag.casefold() for tag in target.tags}
-        tags = [tag for tag in current.tags if tag.casefold() not in had - gets]
-        held = {tag.casefold() for tag in tags}
-        for tag in target.tags:
-            if tag.casefold() not in held:
-                tags.append(tag)
-                held.add(tag.casefold())
-        values["tags"] = tuple(tags)
-    return replace(current, **values)
-
-
-def _batch_changes(record: dict) -> list[BatchChange]:
-    """The ``batches`` of a ``do`` line; entries of the wrong shape are skipped."""
-    found = record.get("batches")
-    if not isinstance(found, list):
-        return []
-    return [
-        (change[0], change[1], change[2])
-        for change in found
-        if isinstance(change, list) and len(change) == 3 and type(change[0]) is int
-        and isinstance(change[1], dict) and isinstance(change[2], dict)
-    ]
-
-
-def _sync_lines(record: dict) -> list[str]:
-    found = record.get("sync")
-    return [line for line in found if isinstance(line, str)] if isinstance(found, list) else []
-
-
 def repair(store: Store, history: History) -> int:
     """Load ``history`` and apply to ``store`` what the log holds but the
     store may not (a crash between the two writes). Returns how many
@@ -468,3 +382,6 @@ def repair(store: Store, history: History) -> int:
     store.write_batches(batches)
     history.mark_synced(history.seq)
     return len(unsynced)
+
+
+__all__ = ["DEPTH", "FILE", "Action", "BatchChange", "Change", "History", "moved_fields", "repair"]

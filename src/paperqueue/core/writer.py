@@ -32,7 +32,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
-from paperqueue.core.history import Action, BatchChange, Change, History, moved_fields
+from paperqueue.core.actions import Action, BatchChange, Change, moved_fields
+from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
 from paperqueue.core.store.fold import resolve
