@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paperqueue.core.queue import tag_view
+from paperqueue.core.views import tag_view
 from paperqueue.core.store import Store
 
 from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, wait_loaded, widget_text

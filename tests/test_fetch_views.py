@@ -11,7 +11,8 @@ from paperqueue.core import fetching, lock
 from paperqueue.core.history import History
 from paperqueue.core.importers.record import ParsedPaper
 from paperqueue.core.models import PaperState
-from paperqueue.core.queue import QueueView, newest_first, subscription_batches, subscription_view, view_subscription
+from paperqueue.core.queue import QueueView
+from paperqueue.core.views import newest_first, subscription_batches, subscription_view, view_subscription
 from paperqueue.core.store import Store
 from paperqueue.core.subscriptions import Subscription, Subscriptions
 from paperqueue.core.writer import Writer

@@ -6,17 +6,8 @@ from __future__ import annotations
 import pytest
 
 from paperqueue.core.models import Paper, PaperState
-from paperqueue.core.queue import (
-    SIMILAR,
-    QueueView,
-    batch_view,
-    matches,
-    newest_first,
-    select,
-    tag_view,
-    view_batch,
-    view_tag,
-)
+from paperqueue.core.queue import QueueView
+from paperqueue.core.views import SIMILAR, batch_view, matches, newest_first, select, tag_view, view_batch, view_tag
 
 READ, STAR, GONE = PaperState(read=True), PaperState(starred=True), PaperState(removed=True)
 

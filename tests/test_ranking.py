@@ -256,7 +256,7 @@ def test_labels_and_the_queue_count_the_same_positives() -> None:
     on every combination of star, read, tag, note and removed."""
     from itertools import product
 
-    from paperqueue.core.queue import liked
+    from paperqueue.core.views import liked
     from paperqueue.core.ranking import labels
 
     states = {

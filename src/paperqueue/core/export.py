@@ -15,7 +15,7 @@ from pathlib import PurePath
 from paperqueue.core.export_bibtex import citation_key, latex_escape, to_bibtex
 from paperqueue.core.formats import markdown_escape, markdown_link
 from paperqueue.core.models import Paper, PaperDetails, PaperState
-from paperqueue.core.queue import select
+from paperqueue.core.views import select
 from paperqueue.core.store import Store
 
 FORMATS = ("bibtex", "markdown", "json", "csv")

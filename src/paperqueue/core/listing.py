@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperqueue.core.formats import markdown_link
-from paperqueue.core.queue import select
+from paperqueue.core.views import select
 from paperqueue.core.store import Store
 
 

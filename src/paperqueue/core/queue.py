@@ -1,5 +1,5 @@
-"""Views over the queue: which papers a view shows, in which order, with
-which search filter; counts; moving between unread papers. Plain Python,
+"""The rows of a view of the queue (which papers a view shows is
+:mod:`.views`): in which order, with which search filter; counts; moving between unread papers. Plain Python,
 shared by the app and the CLI, and cheap at 100,000 papers: rows are one
 list comprehension, counts come from the (small) state map.
 """
@@ -10,108 +10,10 @@ import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from paperqueue.core.models import Paper, PaperState
+from paperqueue.core.views import (NO_STATE, SIMILAR, SORTS, VIEWS, is_for_you, liked, matches, ranked_count,
+                                   view_batch, view_subscription, view_tag)
 
-VIEWS: tuple[str, ...] = ("inbox", "starred", "read", "all")
-VIEW_TITLES = {"inbox": "Inbox", "starred": "Starred", "read": "Read", "all": "All"}
-SORTS: tuple[str, ...] = ("newest", "title", "unread")
-SORT_TITLES = {"newest": "newest added", "title": "title", "unread": "unread first"}
-_NO_STATE = PaperState()
 _KEY = operator.attrgetter("key")
-
-
-def batch_view(batch: int) -> str:
-    """The view of one import batch: every paper in it, read or not."""
-    return f"batch:{batch}"
-
-
-def view_batch(view: str) -> int | None:
-    return int(view[6:]) if view.startswith("batch:") else None
-
-
-def tag_view(tag: str) -> str:
-    """The view of one tag: every paper carrying it, read or not."""
-    return f"tag:{tag}"
-
-
-def view_tag(view: str) -> str | None:
-    return view[4:] if view.startswith("tag:") else None
-
-
-def subscription_view(name: str) -> str:
-    """The view of one subscription: every paper of its live batches, read or not."""
-    return f"sub:{name}"
-
-
-def view_subscription(view: str) -> str | None:
-    return view[4:] if view.startswith("sub:") else None
-
-
-def subscription_batches(batch_info: Mapping[int, dict], deleted: Collection[int] = ()) -> dict[str, frozenset[int]]:
-    """Subscription name -> the live batches its fetches made (a fetched
-    batch's info says ``"subscription": NAME``), in name order."""
-    found: dict[str, set[int]] = {}
-    for batch, info in batch_info.items():
-        name = info.get("subscription")
-        if isinstance(name, str) and name and batch not in deleted:
-            found.setdefault(name, set()).add(batch)
-    return {name: frozenset(found[name]) for name in sorted(found, key=str.casefold)}
-
-
-SIMILAR = "similar"  # a temporary view: rows given by a ranking, best first
-FOR_YOU = "foryou"  # unread papers ranked by what the person stars (core/ranking.py)
-
-
-def for_you_view(tag: str | None = None) -> str:
-    """For you over every label, or with one tag's papers as the positives."""
-    return FOR_YOU if tag is None else f"{FOR_YOU}:{tag}"
-
-
-def is_for_you(view: str) -> bool:
-    return view == FOR_YOU or view.startswith("foryou:")
-
-
-def for_you_tag(view: str) -> str | None:
-    return view[7:] if view.startswith("foryou:") else None
-
-
-def liked(state: PaperState) -> bool:
-    """A positive for For you: starred, tagged or annotated, not removed
-    (the one rule: ``ranking.labels`` counts its positives with this)."""
-    return not state.removed and bool(state.starred or state.tags or state.note.strip())
-
-
-def _ranked_count(state: PaperState) -> int:
-    """1 when For you ranks a paper in this state (unread, not removed, not a positive)."""
-    return int(not state.read and not state.removed and not liked(state))
-
-
-def matches(view: str, state: PaperState) -> bool:
-    """Whether a paper in this state belongs in ``view`` (batch views hold
-    their papers whatever the state)."""
-    if state.removed:
-        return False
-    if view == SIMILAR or view.startswith(("batch:", "sub:")):
-        return True
-    if view.startswith("tag:"):
-        return view[4:] in state.tags
-    if view == "inbox" or is_for_you(view):
-        return not state.read
-    if view == "starred":
-        return state.starred
-    if view == "read":
-        return state.read
-    if view == "all":
-        return True
-    raise ValueError(f"unknown view: {view}")
-
-
-def select(papers: Sequence[Paper], states: Mapping[str, PaperState], view: str) -> list[Paper]:
-    return [p for p in papers if matches(view, states.get(p.key, _NO_STATE))]
-
-
-def newest_first(papers: Sequence[Paper]) -> list[Paper]:
-    """Newest import first; within one import, page order."""
-    return sorted(papers, key=lambda p: (-p.batch, p.seq))
 
 
 class QueueView:
@@ -214,7 +116,7 @@ class QueueView:
                 ordered = sorted(self.papers, key=lambda p: p.title.casefold())
             else:  # unread first, newest first within each group
                 states = self.states
-                ordered = sorted(self.papers, key=lambda p: states.get(p.key, _NO_STATE).read)
+                ordered = sorted(self.papers, key=lambda p: states.get(p.key, NO_STATE).read)
             self._sorted[self.sort] = ordered
         return ordered
 
@@ -241,7 +143,7 @@ class QueueView:
             if ranking is not None:
                 hidden = self.hidden
                 ordered = [p for p in ranking[0] if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
-            self.rows = [p for p in ordered if not states.get(p.key, _NO_STATE).read or p.key in keep]
+            self.rows = [p for p in ordered if not states.get(p.key, NO_STATE).read or p.key in keep]
         elif batch is not None:
             self.rows = [p for p in ordered if p.in_batch(batch)]
         elif view.startswith("sub:"):
@@ -250,7 +152,7 @@ class QueueView:
         elif view == "all":
             self.rows = ordered if ids is not None or removed or self.sort != "newest" else self.papers
         else:
-            self.rows = [p for p in ordered if matches(view, states.get(p.key, _NO_STATE)) or p.key in keep]
+            self.rows = [p for p in ordered if matches(view, states.get(p.key, NO_STATE)) or p.key in keep]
         self._row_keys = None
         self.rows_version += 1
         self.recount()
@@ -290,7 +192,7 @@ class QueueView:
             states = self.states
             counts: dict[int, int] = {}
             for paper in self.papers:
-                state = states.get(paper.key, _NO_STATE)
+                state = states.get(paper.key, NO_STATE)
                 if not (state.read or state.removed):
                     for batch in paper.batches or (paper.batch,):
                         counts[batch] = counts.get(batch, 0) + 1
@@ -315,7 +217,7 @@ class QueueView:
                 batches = paper.batches or (paper.batch,)
                 if not any(b in sub_of for b in batches):
                     continue
-                state = states.get(paper.key, _NO_STATE)
+                state = states.get(paper.key, NO_STATE)
                 if state.removed:
                     continue
                 for name in self._subs_of(paper):
@@ -351,7 +253,7 @@ class QueueView:
         self.counts["starred"] += int(new.starred) - int(old.starred)
         self.counts["read"] += int(new.read) - int(old.read)
         self.counts["inbox"] = self.counts["all"] - self.counts["read"]
-        self.for_you_count += _ranked_count(new) - _ranked_count(old)
+        self.for_you_count += ranked_count(new) - ranked_count(old)
         if paper is not None and old.read != new.read and self._batch_unread is not None:
             delta = -1 if new.read else 1
             for batch in paper.batches or (paper.batch,):
@@ -372,7 +274,7 @@ class QueueView:
         return len(self.rows)
 
     def state(self, paper: Paper) -> PaperState:
-        return self.states.get(paper.key, _NO_STATE)
+        return self.states.get(paper.key, NO_STATE)
 
     def is_stale(self, row: int) -> bool:
         return not matches(self.view, self.state(self.rows[row]))
@@ -404,7 +306,7 @@ class QueueView:
         states = self.states
         rows = self.rows
         while 0 <= row < len(rows):
-            if wanted(states.get(rows[row].key, _NO_STATE)):
+            if wanted(states.get(rows[row].key, NO_STATE)):
                 return row
             row += step
         return None

@@ -32,7 +32,7 @@ from typing import Any
 
 from paperqueue.core.collector import paused
 from paperqueue.core.models import Paper, PaperState
-from paperqueue.core.queue import liked as _liked
+from paperqueue.core.views import liked as _liked
 from paperqueue.core.ranking_fit import Fitted, fit
 from paperqueue.core.similar import SimilarityIndex, open_index
 

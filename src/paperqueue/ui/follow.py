@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperqueue.core.history import History
 from paperqueue.core.models import PaperState
-from paperqueue.core.queue import SIMILAR
+from paperqueue.core.views import SIMILAR
 from paperqueue.core.store import Store
 from paperqueue.core.store.follow import Follow, Update, writer_gone
 

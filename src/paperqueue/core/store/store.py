@@ -36,7 +36,7 @@ from paperqueue.core.store.lookup import Lookups
 from paperqueue.core.store.state_writes import NO_STATE as _NO_STATE, StateWrites
 from paperqueue.core.models import ImportResult, Paper, PaperDetails, PaperState
 from paperqueue.core.paths import data_home
-from paperqueue.core.queue import newest_first
+from paperqueue.core.views import newest_first
 from paperqueue.core.store import journal, layout
 from paperqueue.core.store.migrate import migrate_v1
 from paperqueue.core.store.tables import TableFile

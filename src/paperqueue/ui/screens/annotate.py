@@ -9,7 +9,7 @@ from dataclasses import replace
 from textual import work
 from textual.binding import Binding
 
-from paperqueue.core.queue import tag_view, view_tag
+from paperqueue.core.views import tag_view, view_tag
 from paperqueue.ui.screens.triage import TriageScreen
 
 

@@ -33,7 +33,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from paperqueue.core.models import Paper, PaperState
-from paperqueue.core.queue import for_you_tag, for_you_view, is_for_you, view_tag
+from paperqueue.core.views import for_you_tag, for_you_view, is_for_you, view_tag
 from paperqueue.ui.screens.ranking import RankingScreen, plural
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from paperqueue.core import organize
-from paperqueue.core.queue import tag_view, view_batch, view_tag
+from paperqueue.core.views import tag_view, view_batch, view_tag
 from paperqueue.ui.screens.annotate import AnnotateScreen
 
 _PICK_ONE = "in a tag view (T) or a batch view (b)"

@@ -17,14 +17,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 
-from paperqueue.core.queue import (
+from paperqueue.core.queue import QueueView
+from paperqueue.core.store import Store
+from paperqueue.core.views import (
+    FOR_YOU,
+    SIMILAR,
     SORT_TITLES,
     SORTS,
     VIEW_TITLES,
-    SIMILAR,
     VIEWS,
-    QueueView,
-    FOR_YOU,
     batch_view,
     for_you_tag,
     is_for_you,
@@ -34,7 +35,6 @@ from paperqueue.core.queue import (
     view_subscription,
     view_tag,
 )
-from paperqueue.core.store import Store
 from paperqueue.ui.follow import writes
 from paperqueue.ui.screens.for_you import ForYouScreen
 from paperqueue.ui.screens.queue_fulltext import QueueFullTextScreen

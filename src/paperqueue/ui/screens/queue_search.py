@@ -12,7 +12,7 @@ from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from paperqueue.core.models import Paper
-from paperqueue.core.queue import SIMILAR
+from paperqueue.core.views import SIMILAR
 from paperqueue.core.search import SearchIndex
 from paperqueue.core.store import Store, layout
 from paperqueue.ui.screens.queue_reader import QueueReaderScreen

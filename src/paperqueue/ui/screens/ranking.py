@@ -9,7 +9,7 @@ from textual import work
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
-from paperqueue.core.queue import SIMILAR
+from paperqueue.core.views import SIMILAR
 from paperqueue.ui.screens.organize import OrganizeScreen
 
 

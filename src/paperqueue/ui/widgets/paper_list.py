@@ -16,7 +16,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperqueue.core.models import Paper
-from paperqueue.core.queue import SIMILAR, QueueView
+from paperqueue.core.queue import QueueView
+from paperqueue.core.views import SIMILAR
 from paperqueue.ui.widgets.paper_list_look import Look, fit_title, fit_words, make_look, tag_segments, tags_width
 
 STAR, NO_STAR = "★", " "

@@ -22,7 +22,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from paperqueue.core.queue import FOR_YOU, VIEW_TITLES, VIEWS, batch_view, is_for_you, subscription_view, tag_view
+from paperqueue.core.views import FOR_YOU, VIEW_TITLES, VIEWS, batch_view, is_for_you, subscription_view, tag_view
 from paperqueue.ui.widgets.sidebar_rows import DATED, Totals, batch_label, count_text, cut_middle, span_apart
 
 LEGEND = "unread/total"
