@@ -249,6 +249,19 @@ def test_a_stale_index_lock_left_by_a_killed_git_is_removed(pair, run):
     assert listing(run, b)[KEY]["starred"]
 
 
+def sync_refused_beside_a_running_git(run, home: Path, folder: Path) -> None:
+    """A sync of ``home`` while a git runs in ``folder`` (waiting on its
+    input) stops, in one line, and says why."""
+    busy = subprocess.Popen(["git", "cat-file", "--batch"], cwd=folder, stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL)
+    try:
+        code, _out, err = run(home, "sync")
+    finally:
+        busy.stdin.close()
+        busy.wait(timeout=10)
+    assert code == 2 and "another git is running in" in err and err.count("\n") == 1
+
+
 def test_an_index_lock_of_a_git_still_running_in_the_tree_is_left_alone(pair, run, monkeypatch):
     a, _b = pair
     star(a)
@@ -258,14 +271,7 @@ def test_an_index_lock_of_a_git_still_running_in_the_tree_is_left_alone(pair, ru
     lock.write_bytes(b"")
     old = time.time() - 120
     os.utime(lock, (old, old))
-    busy = subprocess.Popen(["git", "cat-file", "--batch"], cwd=tree, stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL)
-    try:
-        code, _out, err = run(a, "sync")
-    finally:
-        busy.stdin.close()
-        busy.wait(timeout=10)
-    assert code == 2 and "another git is running in" in err and err.count("\n") == 1
+    sync_refused_beside_a_running_git(run, a, tree)
     assert lock.exists()
     assert listing(run, a)[KEY]["starred"]
     lock.unlink()
@@ -299,14 +305,7 @@ def test_a_branch_lock_on_a_remote_on_disk_with_a_git_running_there_is_left_alon
     star(a)
     monkeypatch.setattr(git_process, "LOCK_WAIT", 0.3)
     lock = left_ref_lock(remote)
-    busy = subprocess.Popen(["git", "cat-file", "--batch"], cwd=remote, stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL)
-    try:
-        code, _out, err = run(a, "sync")
-    finally:
-        busy.stdin.close()
-        busy.wait(timeout=10)
-    assert code == 2 and "another git is running in" in err and err.count("\n") == 1
+    sync_refused_beside_a_running_git(run, a, remote)
     assert lock.exists()
     lock.unlink()
     sync(run, a)
