@@ -14,8 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_sync_papers import run  # noqa: F401 - fixture
 
-from paperqueue.cli import main
 from paperqueue.core.models import PaperState
 from paperqueue.core.sync.changes import changes_of, encode
 from paperqueue.core.sync.hlc import HLC
@@ -24,20 +24,6 @@ from paperqueue.core.sync.settings import load_settings, save_settings
 OTHER = "tablet-c3"
 PAPERS = 2600  # three state shards (1,024 papers a shard)
 AT = "2026-02-03T04:05:06Z"
-
-
-@pytest.fixture
-def run(pq_home, capsys, monkeypatch):
-    def run(home: Path, *argv: str) -> str:
-        monkeypatch.setenv("PAPERQUEUE_HOME", str(home))
-        try:
-            code = main(list(argv))
-        finally:
-            monkeypatch.setenv("PAPERQUEUE_HOME", str(pq_home))
-        out = capsys.readouterr()
-        assert code == 0, out.err
-        return out.out
-    return run
 
 
 def _queue(home: Path) -> list[str]:
