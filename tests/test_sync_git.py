@@ -319,10 +319,30 @@ def test_a_branch_lock_on_a_remote_over_the_network_stops_the_sync_and_says_wher
     lock = left_ref_lock(tmp_path / "served" / "queue.git")
     code, _out, err = run(a, "sync")
     assert code == 2 and err.count("\n") == 1
-    assert "the remote's branch is locked" in err and "refs/heads/main.lock" in err
+    assert "the remote's branch stayed locked" in err and "refs/heads/main.lock" in err
     assert lock.exists()  # not this device's to remove
     lock.unlink()
     sync(run, a)
+    sync(run, b)
+    assert listing(run, b)[KEY]["starred"]
+
+
+def test_a_branch_lock_on_a_remote_over_the_network_that_goes_away_is_pushed_past(run, tmp_path, served,
+                                                                                   monkeypatch):
+    a, b = setup_pair(run, tmp_path, served)
+    sync(run, a)
+    sync(run, b)
+    star(a)
+    lock = left_ref_lock(tmp_path / "served" / "queue.git")
+    met = git_process.clear_remote_lock
+
+    def push_elsewhere_ends(url, stderr):  # noqa: ANN001, ANN202
+        left = met(url, stderr)
+        lock.unlink()  # the other device's push finishes before this one tries again
+        return left
+
+    monkeypatch.setattr(git_process, "clear_remote_lock", push_elsewhere_ends)
+    assert "after 2 tries" in sync(run, a)
     sync(run, b)
     assert listing(run, b)[KEY]["starred"]
 

@@ -177,6 +177,10 @@ def sync_git(store, history, writer, now: str, apply=None) -> GitSummary:  # noq
             if repo.push():
                 break
         else:
+            if repo.locked:
+                raise SyncError(f"the remote's branch stayed locked ({repo.locked} exists there), by a push in "
+                                "progress or one that was cut off; if no one is pushing, remove that file on the "
+                                "remote and run paperqueue sync again")
             raise SyncError(f"the remote kept moving on while this device pushed ({ATTEMPTS} tries); "
                             "run paperqueue sync again")
     except Offline as offline:

@@ -180,28 +180,25 @@ def local_folder(url: str) -> Path | None:
 _LEFT_LOCK = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
 
 
-def clear_remote_lock(url: str, stderr: str) -> bool:
+def clear_remote_lock(url: str, stderr: str) -> str | None:
     """After a push git refused because a ref of the remote is locked: when
     the remote is on this machine's disks and no git runs in it (the lock
     was left by a push that was killed: its receive-pack died with it),
-    remove that one lock and say True (push again). A lock on a remote
-    reached over the network cannot be told from a push in progress from
-    elsewhere, nor removed from here: the sync stops and says where it is."""
+    remove that one lock. A lock on a remote reached over the network
+    cannot be told from a push in progress from elsewhere, nor removed from
+    here: its path is returned (the push is tried again, and if every try
+    meets it the sync names it)."""
     found = _LEFT_LOCK.search(stderr)
     if found is None:
-        return False  # another push got there first: fetch, merge and push again
+        return None  # another push got there first: fetch, merge and push again
     folder = local_folder(url)
     lock = Path(found.group(1))
     if folder is None or not lock.is_absolute():
-        raise SyncError(f"the remote's branch is locked ({found.group(1)} exists there), by a push in progress "
-                        "or one that was cut off; if no one is pushing, remove that file on the remote "
-                        "and run paperqueue sync again")
+        return found.group(1)
     folder, lock = folder.resolve(), lock.resolve()
-    if not lock.is_relative_to(folder):
-        return False
-    asked = _wait_for_git(folder) is not None
-    _remove_stale([lock], asked)
-    return True
+    if lock.is_relative_to(folder):
+        _remove_stale([lock], _wait_for_git(folder) is not None)
+    return None
 
 
 @dataclass
@@ -209,6 +206,7 @@ class Repo:
     tree: Path
     remote: Remote
     device: str
+    locked: str | None = None  # a lock on the remote the last push met, that is not this device's to remove
 
     def git(self, *args: str) -> subprocess.CompletedProcess:
         return run_git(self.tree, *args)
@@ -276,6 +274,7 @@ class Repo:
 
     def push(self) -> bool:
         """True when pushed (or nothing to push); False when the remote moved on first."""
+        self.locked = None
         if not self.has("HEAD"):
             return True
         done = self.git("push", "--porcelain", "--no-verify", "origin", f"HEAD:refs/heads/{self.remote.branch}")
@@ -284,7 +283,7 @@ class Repo:
         refused = [line for line in done.stdout.splitlines() if line.startswith("!")]
         if refused:
             if any(word in refused[0] for word in ("failed to update ref", "cannot lock ref", "failed to lock")):
-                clear_remote_lock(self.remote.url, done.stderr)  # one a killed push left: gone
+                self.locked = clear_remote_lock(self.remote.url, done.stderr)
                 return False
             if any(word in refused[0] for word in ("fetch first", "non-fast-forward", "stale info")):
                 return False
