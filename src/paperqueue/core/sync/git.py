@@ -24,7 +24,11 @@ A sync (:func:`sync_git`), with the store's writer lock held:
    stops, saying which files;
 4. read every device's new lines and apply them (folder mode's reader);
 5. push; a push refused because the remote moved on goes back to 3, at
-   most :data:`ATTEMPTS` times.
+   most :data:`ATTEMPTS` times. So does one refused because the remote's
+   branch is locked: on a remote on this machine's disks with no git
+   running in it, the lock was left by a killed push and is removed first
+   (:func:`.git_process.clear_remote_lock`); over the network it may be a
+   push in progress elsewhere, and the sync names it if every try meets it.
 
 Offline (fetch or push cannot reach the remote) the sync stops after step
 2 with :class:`Offline` (one line, exit 1): the commit waits in the tree
