@@ -18,7 +18,8 @@ from net_server import Canned, NetServer, closed_port_url, net_server, serve_sou
 from paperqueue.core.fulltext import FullTextCache, ReadingPositions, html_to_text
 from paperqueue.core.net.client import Client
 from rich.cells import cell_len
-from paperqueue.ui.widgets.fulltext_view import FullTextView, wrap_line
+from paperqueue.ui.widgets.fulltext_rows import MEASURE, wrap_line
+from paperqueue.ui.widgets.fulltext_view import FullTextView
 from paperqueue.ui.widgets.reader import Reader
 from test_keys_typeahead import burst
 from pilot_helpers import make_app, notifications, paper_list, queue_screen, seed_store, settle, until, wait_loaded
@@ -204,13 +205,32 @@ async def test_z_shows_the_full_text_full_screen(home: Path, served: NetServer) 
         assert screen.has_class("-reader-only")
         assert not screen.query_one("#list-pane").display or screen.query_one("#list-pane").size.width == 0
         assert view(app).size.width > narrow + 40 and view(app).has_focus
-        assert "Attention Is All You Need" in shown(app)
+        assert "Attention Is All You Need" in [row.strip() for row in shown(app)]
         await pilot.press("j", "j")  # scrolls the text, not the list
         await pilot.pause()
         assert view(app).top_row == 2 and paper_list(app).cursor == 0
         await pilot.press("z")
         await pilot.pause()
         assert not screen.has_class("-reader-only") and reading(app) and view(app).has_focus
+
+
+async def test_a_wide_screen_keeps_the_text_to_a_centred_column(home: Path, served: NetServer) -> None:
+    app = app_for(home)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await open_text(pilot)
+        await pilot.press("z")
+        await pilot.pause()
+        pane = view(app).scrollable_content_region.width
+        margin = (pane - MEASURE) // 2
+        assert margin > 40
+        rows = [row for row in shown(app) if row.strip()]
+        assert rows and all(row[:margin] == " " * margin for row in rows)
+        assert max(len(row) for row in rows) - margin == MEASURE  # long paragraphs fill the column, no more
+        assert any(row[margin] != " " for row in rows)
+        await pilot.press("z")  # back beside the list: narrower than the column, no margin
+        await pilot.pause()
+        assert view(app).scrollable_content_region.width < MEASURE
+        assert "Attention Is All You Need" in shown(app)
 
 
 async def test_the_place_is_kept_across_a_restart_and_the_list_shows_it(home: Path, served: NetServer) -> None:

@@ -3,7 +3,8 @@ that draws only the rows on screen, so a 300-page text scrolls as fast as
 an abstract.
 
 The text's lines (paragraphs, headings, list items, as the core made them)
-are wrapped to the pane's width once per width; a row is ``(line, start,
+are wrapped once per width (to the pane's, at most :data:`~.fulltext_rows.MEASURE`
+cells centred in a wider pane: :mod:`.fulltext_rows`); a row is ``(line, start,
 end)``, a slice of one line. Where the person is reading is kept in text
 lines, not rows, so it survives another terminal width: :meth:`position`
 gives the first line shown (the last line once the end is on screen) and
@@ -18,10 +19,8 @@ control characters never reach the terminal.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
@@ -31,83 +30,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperqueue.core.text import clean_text
+from paperqueue.ui.widgets.fulltext_rows import CONTEXT_ROWS, find_matches, hanging, plain_lines, text_width, wrap_line
 
-__all__ = ["FullTextView", "find_matches", "hanging", "wrap_line"]
-
-_WORD_RE = re.compile(r"^\s*\S+\s*|\S+\s*")  # a word and the spaces after it (the first: and before)
-CONTEXT_ROWS = 2  # rows shown above a match that n/N brought into view
-
-
-_HANG_RE = re.compile(r"[ \t]*(?:- )?")  # a list item's "- " and an indented line's blanks
-
-
-def hanging(line: str, width: int) -> int:
-    """How far a line's wrapped rows are indented: under a list item's text
-    (after ``- ``, nested or not) and an indented paragraph's first word;
-    at most half the row."""
-    found = _HANG_RE.match(line)
-    return min(found.end() if found else 0, width // 2)
-
-
-def wrap_line(line: str, width: int, hang: int = 0) -> list[tuple[int, int]]:
-    """``line`` cut into rows at spaces where it can be (a word longer than
-    a row is cut): ``(start, end)`` offsets. The first row holds at most
-    ``width`` cells, the others ``width - hang`` (they are drawn indented by
-    ``hang``). An empty line is one empty row."""
-    width = max(1, width)
-    if not line:
-        return [(0, 0)]
-    if (len(line) <= width and line.isascii()) or cell_len(line) <= width:
-        return [(0, len(line))]
-    rest = max(1, width - hang)
-    rows: list[tuple[int, int]] = []
-    start, used, limit = 0, 0, width
-    for found in _WORD_RE.finditer(line):
-        word_start, word = found.start(), found.group()
-        stripped = word.rstrip()
-        need = cell_len(stripped)
-        if used and used + need > limit:  # the word goes to the next row
-            rows.append((start, word_start))
-            start, used, limit = word_start, 0, rest
-        if need > limit:  # longer than a row: cut it
-            cut = start
-            cells = used
-            for index in range(word_start, word_start + len(stripped)):
-                char = cell_len(line[index])
-                if cells + char > limit and index > cut:
-                    rows.append((cut, index))
-                    cut, cells, limit = index, 0, rest
-                cells += char
-            start, used = cut, cells
-            used += len(word) - len(stripped)
-            continue
-        used += cell_len(word)
-    if start < len(line) or not rows:
-        rows.append((start, len(line)))
-    return rows
-
-
-def find_matches(lines: list[str], query: str) -> list[tuple[int, int, int]]:
-    """Where ``query``'s words occur, in order (case ignored; the words may
-    be apart by any spaces): ``(line, start, end)``."""
-    words = query.split()
-    if not words:
-        return []
-    pattern = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
-    found = []
-    for number, line in enumerate(lines):
-        for match in pattern.finditer(line):
-            if match.end() > match.start():
-                found.append((number, match.start(), match.end()))
-    return found
-
-
-def _plain_lines(text: str) -> list[str]:
-    """The text's lines with nothing a terminal would act on: no controls,
-    tabs as spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [line.expandtabs(4).rstrip() for line in clean_text(text).split("\n")]
-
+__all__ = ["FullTextView"]
 
 class FullTextView(ScrollView, can_focus=True):
     """One paper's text; empty until :meth:`set_text` or :meth:`set_message`."""
@@ -186,7 +111,7 @@ class FullTextView(ScrollView, can_focus=True):
         self.key = key
         self.query, self.matches, self.current = "", [], -1
         self._start, self.scrolled = max(0, line), False
-        self._show(_plain_lines(text), _plain_lines(note) + [""] if note else [], line)
+        self._show(plain_lines(text), plain_lines(note) + [""] if note else [], line)
 
     def _show(self, lines: list[str], note: list[str], line: int) -> None:
         self._lines, self._note = lines, note
@@ -203,7 +128,8 @@ class FullTextView(ScrollView, can_focus=True):
         return self._lines
 
     def _rewrap(self) -> None:
-        width = self.scrollable_content_region.width
+        pane = self.scrollable_content_region.width
+        width = text_width(pane)[0]
         if width <= 0:
             self._rows, self._first_row = [], []
             self.virtual_size = Size(0, 0)
@@ -217,8 +143,8 @@ class FullTextView(ScrollView, can_focus=True):
         for number, line in enumerate(self._lines):
             first.append(len(rows))
             rows.extend((number, start, end) for start, end in wrap_line(line, width, hanging(line, width)))
-        self._rows, self._first_row, self._wrapped_for = rows, first, width
-        self.virtual_size = Size(width, len(rows))
+        self._rows, self._first_row, self._wrapped_for = rows, first, pane
+        self.virtual_size = Size(pane, len(rows))
         self._pending_line = None
         self.go_to_line(keep)
         self.refresh()
@@ -364,24 +290,27 @@ class FullTextView(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        pane = self.scrollable_content_region.width
+        width, margin = text_width(pane)
         base = self.rich_style
         index = y + self.top_row
         if index >= len(self._rows):
-            return Strip.blank(width, base)
+            return Strip.blank(pane, base)
         line, start, end = self._rows[index]
+        left = [Segment(" " * margin, base)] if margin else []
         if line < 0:
             text = self._note[-1 - line][start:end]
             style = base + self.get_component_rich_style("fulltext--note", partial=True)
-            return Strip([Segment(text, style)]).crop_extend(0, width, base)
+            return Strip([*left, Segment(text, style)]).crop_extend(0, pane, base)
         text = self._lines[line][start:end]
-        indent = [Segment(" " * hanging(self._lines[line], width), base)] if start else []  # a wrapped row, under the item's text
+        if start:  # a wrapped row, under the item's text
+            left.append(Segment(" " * hanging(self._lines[line], width), base))
         spans = [(max(s, start), min(e, end), i == self.current) for i, (n, s, e) in self._matches_on(line) if s < end and e > start]
         if not spans:
-            return Strip([*indent, Segment(text, base)]).crop_extend(0, width, base)
+            return Strip([*left, Segment(text, base)]).crop_extend(0, pane, base)
         found = base + self.get_component_rich_style("fulltext--match", partial=True)
         current = base + self.get_component_rich_style("fulltext--current", partial=True)
-        segments: list[Segment] = indent
+        segments: list[Segment] = left
         at = start
         for s, e, is_current in spans:
             if s > at:
@@ -390,7 +319,7 @@ class FullTextView(ScrollView, can_focus=True):
             at = e
         if at < end:
             segments.append(Segment(self._lines[line][at:end], base))
-        return Strip(segments).crop_extend(0, width, base)
+        return Strip(segments).crop_extend(0, pane, base)
 
     def _matches_on(self, line: int) -> list[tuple[int, tuple[int, int, int]]]:
         """The matches on ``line`` with their index (a binary search: the
