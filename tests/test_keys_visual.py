@@ -44,6 +44,26 @@ async def test_ctrl_d_scrolls_the_full_screen_reader_half_a_page(pq_home: Path) 
         assert reader.scroll_y == 0
 
 
+async def test_the_full_screen_reader_keeps_to_a_centred_column_in_a_wide_terminal(pq_home: Path) -> None:
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("z")
+        await pilot.pause()
+        reader = app.screen.query_one("#reader")
+        inside = reader.content_region
+        for part in ("#reader-title", "#reader-meta", "#reader-abstract"):
+            region = app.screen.query_one(part).region
+            assert region.width == 100, part
+            left, right = region.x - inside.x, inside.right - region.right
+            assert abs(left - right) <= 2, (part, left, right)  # centred (the scrollbar may take a cell)
+        await pilot.press("z")
+        await pilot.pause()
+        region = app.screen.query_one("#reader-abstract").region
+        assert region.x == reader.content_region.x and region.width < 100, "beside the list it fills the pane"
+
+
 async def test_v_then_j_k_selects_a_range_like_vim_visual_mode(pq_home: Path) -> None:
     seed_store(pq_home)
     app = make_app(pq_home)
