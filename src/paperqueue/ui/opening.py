@@ -7,11 +7,11 @@ paperqueue closed, opened again for writing (``ctrl+l``)."""
 from __future__ import annotations
 
 import errno
-import gc
 
 from textual import work
 from textual.message import Message
 
+from paperqueue.core import collector
 from paperqueue.core.history import History, repair
 from paperqueue.core.paths import data_home
 from paperqueue.core.store import Store
@@ -191,7 +191,7 @@ class OpeningMixin:
         self.call_from_thread(self.queue_screen.store_complete)
         # 100,000 papers are here to stay: keep them out of the garbage
         # collector's full passes (which otherwise stall searches for ~80 ms).
-        gc.freeze()
+        collector.freeze()
 
     @work(thread=True, group="history", exit_on_error=False)
     def _load_history(self) -> None:
