@@ -17,6 +17,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -176,8 +177,12 @@ class PaperQueueApp(TypeAheadMixin, LinksMixin, OpeningMixin, ImportsMixin, Fetc
                 markup=False,
                 timeout=10,
             )
-        if self.screen_stack:  # a save that ends after the screens have gone
+        if not self.screen_stack:  # a save that ends after the screens have gone
+            return
+        try:
             self.queue_screen.refresh_views()
+        except NoMatches:  # ... or while they are being taken down (seen once in a test run)
+            pass
 
     def watch_theme(self, theme: str) -> None:
         if self.store is not None and not self.store.read_only:
