@@ -12,7 +12,7 @@ from paperqueue.core.history import History
 from paperqueue.core.store import Store
 
 from conftest import SAMPLE
-from pilot_helpers import list_lines, make_app, notifications, paper_list, queue_screen, seed_store, settle, wait_loaded, widget_text
+from pilot_helpers import list_lines, make_app, notifications, paper_list, queue_screen, seed_store, settle, until, wait_loaded, widget_text
 
 
 def stored(home: Path) -> Store:
@@ -55,6 +55,9 @@ async def test_undo_works_across_restarts(pq_home: Path) -> None:
     again = make_app(pq_home)
     async with again.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot)
+        # u waits for the whole queue to be read (an old action may touch any paper): on a busy machine the
+        # first screen is up well before that
+        await until(pilot, lambda: again.store.complete, "the whole queue read")
         await pilot.press("u", "u")
         await settle(pilot)
         assert not again.store.state(key).starred
