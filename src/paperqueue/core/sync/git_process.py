@@ -196,8 +196,9 @@ def clear_remote_lock(url: str, stderr: str) -> str | None:
     if folder is None or not lock.is_absolute():
         return found.group(1)
     folder, lock = folder.resolve(), lock.resolve()
-    if lock.is_relative_to(folder):
-        _remove_stale([lock], _wait_for_git(folder) is not None)
+    if not lock.is_relative_to(folder):
+        return found.group(1)  # not in the remote's folder as this machine sees it: named, never removed
+    _remove_stale([lock], _wait_for_git(folder) is not None)
     return None
 
 
