@@ -18,6 +18,7 @@ from pilot_helpers import (
     queue_screen,
     seed_store,
     settle,
+    until,
     wait_loaded,
     widget_text,
 )
@@ -75,8 +76,8 @@ async def test_search_words_are_all_required_and_case_insensitive(pq_home: Path)
         await pilot.press(*" zqxj")
         await settle(pilot)
         assert len(screen.queue) == 0
-        await pilot.pause(0.3)  # the reader follows once typing pauses
-        assert "Nothing to read" in widget_text(app, "#reader-title")
+        # The reader follows once typing pauses (a timer: late on a busy machine).
+        await until(pilot, lambda: "Nothing to read" in widget_text(app, "#reader-title"), "the reader empties")
         await pilot.press("escape")
         await settle(pilot)
         assert len(screen.queue) == 79

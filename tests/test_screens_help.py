@@ -13,7 +13,7 @@ from textual.widgets._footer import FooterKey
 from paperqueue.ui.screens.help import HelpScreen
 from paperqueue.ui.widgets.paper_list import NOTE, READ, STAR, UNREAD
 
-from pilot_helpers import make_app, seed_store, wait_loaded
+from pilot_helpers import make_app, seed_store, until, wait_loaded
 
 
 def footer_keys(screen) -> list[tuple[str, str]]:
@@ -103,5 +103,4 @@ async def test_a_burst_of_j_scrolls_a_line_for_each(pq_home: Path) -> None:
         await pilot.pause()
         box = app.screen.query_one("#help-box", VerticalScroll)
         burst(app, "j" * 10)
-        await pilot.pause(0.3)
-        assert box.scroll_y == 10
+        await until(pilot, lambda: box.scroll_y == 10, "ten lines down")

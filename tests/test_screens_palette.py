@@ -8,11 +8,15 @@ from pathlib import Path
 
 from textual.command import CommandList
 
-from pilot_helpers import make_app, seed_store, wait_loaded
+from pilot_helpers import make_app, seed_store, until, wait_loaded
 
 
 def palette_prompts(app) -> list[str]:
-    option_list = app.screen.query_one(CommandList)
+    """The palette's answers so far (none while it is still opening)."""
+    lists = app.screen.query(CommandList)
+    if not lists:
+        return []
+    option_list = lists.first()
     return [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
 
 
@@ -31,6 +35,6 @@ async def test_palette_titles_are_literal_and_listed_once(pq_home: Path) -> None
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"markdown")
-        await pilot.pause(0.5)
-        prompts = palette_prompts(app)
-        assert any("Copy a Markdown link [Title](url)" in prompt for prompt in prompts), prompts
+        # The palette searches in a worker: wait for its answer, not a fixed time.
+        await until(pilot, lambda: any("Copy a Markdown link [Title](url)" in prompt for prompt in palette_prompts(app)),
+                    "the palette offers the Markdown link")
