@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +220,51 @@ def atomic_write_bytes(path: Path, data: bytes, new_mode: int | None = None, *, 
             pass
         raise
     fsync_dir(folder)
+
+
+# A filesystem without hard links (FAT on a USB stick, some network shares).
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV, errno.EMLINK}
+
+
+def write_new_file(folder: Path, names: Iterable[str], data: bytes) -> Path:
+    """``data`` saved durably in ``folder`` under the first of ``names`` that
+    nothing holds, never replacing a file, even one another program makes
+    while this runs: the whole file is written aside first, then linked in
+    under a name the kernel refuses when it is taken. Where the filesystem
+    has no hard links, the name is claimed with ``O_EXCL`` and the file
+    renamed over that claim. The file's mode follows the umask, as a
+    browser's download does (it is the person's file, not the store's).
+    Returns the path; :class:`FileExistsError` when every name is taken."""
+    folder = Path(folder)
+    tmp_name = str(folder / f".paperqueue-{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for name in names:
+            path = folder / name
+            try:
+                os.link(tmp_name, path)
+            except FileExistsError:
+                continue
+            except OSError as error:
+                if error.errno not in _NO_LINKS:
+                    raise
+                try:
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666))
+                except FileExistsError:
+                    continue
+                os.replace(tmp_name, path)  # over our own empty claim
+            fsync_dir(folder)
+            return path
+        raise FileExistsError(errno.EEXIST, f"{folder}: every name for the file is taken")
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
 
 
 def set_aside(path: Path) -> Path:

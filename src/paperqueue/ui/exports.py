@@ -9,11 +9,12 @@ it from a thread worker."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from paperqueue.core.atomic import atomic_write_bytes
+from paperqueue.core.atomic import write_new_file
 from paperqueue.core.export import WRITERS
 from paperqueue.core.models import Paper
 
@@ -54,12 +55,8 @@ def downloads_folder() -> Path:
 
 def save_export(text: str, name: str, folder: Path) -> Path:
     """``text`` written to ``folder/name``, or ``name-2``, ``name-3``… when
-    that is taken (an earlier export is never replaced)."""
+    that is taken (an earlier export is never replaced, not even one another
+    program writes at the same moment)."""
     stem, dot, extension = name.rpartition(".")
-    path = folder / name
-    number = 1
-    while path.exists() or path.is_symlink():
-        number += 1
-        path = folder / f"{stem}-{number}{dot}{extension}"
-    atomic_write_bytes(path, text.encode("utf-8"), new_mode=0o644)
-    return path
+    names = itertools.chain([name], (f"{stem}-{number}{dot}{extension}" for number in range(2, 10_000)))
+    return write_new_file(folder, names, text.encode("utf-8"))
