@@ -171,6 +171,8 @@ class QueueScreen(QueueFullTextScreen):
         self.prepare_search(store)
         self.searcher.rerun()  # a partial answer covered only the papers read so far
         self.for_you_shown()  # new papers to rank (the model says whether it must learn again)
+        if store.complete:
+            self.run_waiting_steps()
 
     def set_activity(self, name: str, text: str | None) -> None:
         """Show (or with ``None`` clear) a background activity in the status line."""

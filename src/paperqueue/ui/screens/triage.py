@@ -56,6 +56,9 @@ class TriageScreen(Screen[None]):
 
     _shown_stamp: tuple = ()
     _shown: list[Paper] = []
+    # u and ctrl+r pressed while the queue was still being read: they run,
+    # in order, once it is read (an old action may touch any paper).
+    _steps_waiting: tuple[str, ...] = ()
 
     @property
     def paper_list(self) -> PaperList:
@@ -100,6 +103,9 @@ class TriageScreen(Screen[None]):
         changes = [(k, self.store.state(k).to_record(), s.to_record()) for k, s in new.items() if self.store.state(k) != s]
         if not changes:
             return True
+        if self._steps_waiting:  # it would undo this change, not the one meant
+            self._steps_waiting = ()
+            self.notify("The waiting undo was dropped: a change came after it", severity="warning", timeout=4)
         self.app.writer.record(label, changes)
         self.set_states({key: new[key] for key, _before, _after in changes}, reshow=reshow, follow=follow)
         return True
@@ -211,6 +217,12 @@ class TriageScreen(Screen[None]):
     def action_redo(self) -> None:
         self._step(self.app.writer.redo, after=True, verb="Redid")
 
+    def run_waiting_steps(self) -> None:
+        """The queue is read: the u and ctrl+r pressed meanwhile, in order."""
+        waiting, self._steps_waiting = self._steps_waiting, ()
+        for verb in waiting:
+            self.action_undo() if verb == "Undid" else self.action_redo()
+
     def _step(self, move, *, after: bool, verb: str) -> None:
         if self.store is None:
             return
@@ -219,7 +231,9 @@ class TriageScreen(Screen[None]):
             self.notify(f"Cannot {what}: the queue is open read-only (another paperqueue has it)", severity="warning")
             return
         if not self.store.complete:  # an old action may touch papers not read yet
-            self.notify("Still reading the queue; try again in a moment", timeout=2)
+            self._steps_waiting += (verb,)
+            what = "undo" if verb == "Undid" else "redo"
+            self.notify(f"Still reading the queue; the {what} runs once it is read", timeout=3)
             return
         action = move()
         if action is None:
