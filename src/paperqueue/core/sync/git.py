@@ -49,7 +49,7 @@ from pathlib import Path
 import orjson
 
 from paperqueue.core.atomic import atomic_write_bytes, read_json
-from paperqueue.core.sync.git_process import Offline, Repo, check, reason_of, run_git, shown_url
+from paperqueue.core.sync.git_process import Offline, Repo, check, has_scheme, reason_of, run_git, shown_url
 from paperqueue.core.sync.settings import SyncError, load_settings
 
 TREE = "sync-git"
@@ -107,7 +107,7 @@ def _branch_ok(name: object) -> bool:
 def clone(home: Path, url: str) -> Remote:
     """Clone ``url`` into ``<home>/sync-git`` (a clone of an empty remote is
     an empty tree whose branch is ``main``) and keep ``sync-git.json``."""
-    if not re.match(r"^[a-z][a-z0-9+.-]*://", url, flags=re.IGNORECASE) and (
+    if not has_scheme(url) and (
             Path(url).expanduser().exists() or ":" not in url.split("/", 1)[0]):
         url = str(Path(url).expanduser().absolute())  # a path (git runs in the tree): made absolute
     tree, scratch = home / TREE, home / f".{TREE}.new"

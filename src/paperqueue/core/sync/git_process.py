@@ -172,9 +172,18 @@ def local_folder(url: str) -> Path | None:
     reached over the network."""
     if url.lower().startswith("file://"):
         return Path(url[len("file://"):])
-    if re.match(r"^[a-z][a-z0-9+.-]*://", url, flags=re.IGNORECASE) or not url.startswith("/"):
+    if has_scheme(url) or not url.startswith("/"):
         return None
     return Path(url)
+
+
+def has_scheme(url: str) -> bool:
+    """Whether ``url`` names its transport (``https://``, ``ssh://``,
+    ``file://``...), as git reads it; else it is a path or ``host:path``."""
+    return _SCHEME.match(url) is not None
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 _LEFT_LOCK = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
@@ -308,5 +317,5 @@ class Repo:
         return total + sum((self.tree / p).read_bytes().count(b"\n") for p in untracked if p)
 
 
-__all__ = ["GitMissing", "Offline", "Repo", "check", "clear_remote_lock", "clear_stale_locks", "local_folder",
+__all__ = ["GitMissing", "Offline", "Repo", "check", "clear_remote_lock", "clear_stale_locks", "has_scheme", "local_folder",
            "reason_of", "run_git", "shown_url"]
