@@ -76,9 +76,10 @@ def held_loading(monkeypatch) -> threading.Event:
 
 
 async def first_screen(pilot) -> None:
-    """The first screen is up (not ``wait_loaded``: it waits for every
-    worker, the held one too)."""
+    """The first screen is up, the rest still held (not ``wait_loaded``: it
+    waits for every worker, the held one too)."""
     await until(pilot, lambda: pilot.app.store is not None and queue_screen(pilot.app).queue is not None, "the first screen")
+    assert not pilot.app.store.complete
 
 
 async def test_undo_pressed_while_the_queue_is_read_runs_once_it_is(pq_home: Path, monkeypatch) -> None:
@@ -98,7 +99,6 @@ async def test_undo_pressed_while_the_queue_is_read_runs_once_it_is(pq_home: Pat
     again = make_app(pq_home)
     async with again.run_test(size=(120, 40)) as pilot:
         await first_screen(pilot)
-        assert not again.store.complete
         await pilot.press("u", "u", "ctrl+r")
         await pilot.pause()
         assert (pq_home / "history.jsonl").read_bytes() == history, "nothing undone before the queue is read"
@@ -127,7 +127,6 @@ async def test_a_change_after_a_waiting_undo_drops_it(pq_home: Path, monkeypatch
     again = make_app(pq_home)
     async with again.run_test(size=(120, 40)) as pilot:
         await first_screen(pilot)
-        assert not again.store.complete
         await pilot.press("u", "j", "s")
         starred = paper_list(again).paper.key
         release.set()
