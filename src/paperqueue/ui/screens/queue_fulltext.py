@@ -33,8 +33,8 @@ SAVE_READING_AFTER = 3.0  # seconds without scrolling before the position is sav
 
 class QueueFullTextScreen(QueueSearchScreen):
     BINDINGS = [
-        Binding("P", "pdf", "PDF", show=False, tooltip="Download the paper's PDF (cached) and open it"),
-        Binding("F", "full_text", "Full text", show=False, tooltip="Read the paper's full text in the reader (F again: the abstract)"),
+        Binding("P", "pdf", "PDF", tooltip="Download the paper's PDF (cached) and open it"),
+        Binding("F", "full_text", "Full text", tooltip="Read the paper's full text in the reader (F again: the abstract)"),
     ]
 
     def __init__(self) -> None:
