@@ -221,7 +221,10 @@ class TriageScreen(Screen[None]):
         """The queue is read: the u and ctrl+r pressed meanwhile, in order."""
         waiting, self._steps_waiting = self._steps_waiting, ()
         for verb in waiting:
-            self.action_undo() if verb == "Undid" else self.action_redo()
+            if verb == "Undid":
+                self.action_undo()
+            else:
+                self.action_redo()
 
     def _step(self, move, *, after: bool, verb: str) -> None:
         if self.store is None:
