@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/serve_bench.py
 	# For you: training and ranking at 100,000 papers and 1,000 labels.
 	$(PY) benchmarks/ranking_bench.py
+	# A pause of the garbage collector with a 100,000-paper queue frozen, against an empty process.
+	$(PY) benchmarks/collector_bench.py
 	# One j in a real terminal (tmux), against a trivial list+reader floor:
 	# about 30 minutes; KEYSTROKE_ARGS=--quick for a smoke run.
 	$(PY) benchmarks/keystroke.py $(KEYSTROKE_ARGS)

@@ -196,7 +196,6 @@ def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
     from paperqueue.core.store import layout
     from paperqueue.ui.app import PaperQueueApp
     from paperqueue.ui.screens.queue import QueueScreen
-    from paperqueue.ui.screens.triage import TriageScreen
     from paperqueue.ui.widgets.paper_list import PaperList
     from paperqueue.ui.widgets.search_bar import SearchBar
 
@@ -241,7 +240,8 @@ def run_session(home: str, count: str, reps: str, queries_json: str) -> None:
     QueueScreen._apply_search = hooked_apply  # before the screen binds it
     timed(PaperList, "action_last", handlers["G"])
     timed(PaperList, "action_move", handlers["j"])
-    timed(TriageScreen, "action_toggle_star", handlers["s"])
+    # QueueScreen's own (the read-only guard around TriageScreen's): the one a key calls
+    timed(QueueScreen, "action_toggle_star", handlers["s"])
     timed(SearchIndex, "search", sql)
 
     app = PaperQueueApp(home=Path(home))
