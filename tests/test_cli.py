@@ -79,6 +79,40 @@ def test_list_views_and_formats(capsys, pq_home: Path) -> None:
     assert capsys.readouterr().out.startswith("★ ●"), "unread is marked as in the app"
 
 
+def test_limit_gives_the_first_papers_of_any_view_in_every_format(capsys, pq_home: Path) -> None:
+    main(["import", "--sample"])
+    capsys.readouterr()
+    assert main(["list", "--format", "json"]) == 0
+    every = [row["key"] for row in json.loads(capsys.readouterr().out)]
+    assert main(["list", "--unread", "--limit", "3", "--format", "json"]) == 0
+    assert [row["key"] for row in json.loads(capsys.readouterr().out)] == every[:3]
+    assert main(["list", "--limit", "2"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert len(table) == 2 and table[0].endswith(json_title(every[0], pq_home))
+    assert main(["list", "--limit", "1", "--format", "md"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert main(["list", "--limit", "0"]) == 0 and capsys.readouterr().out == ""
+    assert main(["list", "--limit", "500", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 79
+
+
+@pytest.mark.parametrize("bad", ["-1", "ten", "2.5"])
+def test_a_bad_limit_is_one_line_and_exit_2(capsys, pq_home: Path, bad: str) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["list", "--limit", bad])
+    assert done.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--limit" in error and bad in error
+
+
+def json_title(key: str, home: Path) -> str:
+    store = Store.open(home, lock=False)
+    try:
+        return store.papers[key].display_title
+    finally:
+        store.close()
+
+
 BAD_INPUTS = {
     "empty": lambda p: p.write_bytes(b""),
     "binary": lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + os.urandom(4096)),

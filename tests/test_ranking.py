@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from paperqueue.cli import main
 from paperqueue.core.models import PaperState
 from paperqueue.core.store import Store
@@ -234,12 +232,6 @@ def test_list_for_you_on_an_empty_queue(capsys) -> None:
     assert main(["list", "--for-you"]) == 0
     out = capsys.readouterr()
     assert out.out == "" and "needs 5 more starred papers" in out.err
-
-
-def test_limit_needs_for_you(capsys) -> None:
-    with pytest.raises(SystemExit):
-        main(["list", "--limit", "3"])
-    assert "--limit" in capsys.readouterr().err
 
 
 def test_start_up_and_core_imports_do_not_load_sklearn() -> None:

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--for-you", dest="view", action="store_const", const="for-you",
         help="unread papers ranked by what you star, tag and annotate, best first, with a score",
     )
-    lister.add_argument("--limit", type=int, metavar="N", help="with --for-you: the N best only")
+    lister.add_argument("--limit", type=_count, metavar="N", help="the first N papers only (with --for-you: the N best)")
     lister.add_argument(
         "--format",
         choices=("table", "json", "md"),
@@ -97,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(text: str) -> int:
+    """A number of papers: 0 or more."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{number} is below 0")
+    return number
+
+
 def _views(command: argparse.ArgumentParser, views: tuple[str, ...]) -> argparse._MutuallyExclusiveGroup:
     """--unread / --starred / --read / --all, one at most (default: all)."""
     which = command.add_mutually_exclusive_group()
@@ -131,8 +142,6 @@ _ELSEWHERE = {
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "list" and args.limit is not None and args.view != "for-you":
-        parser.error("--limit goes with --for-you")
     try:
         if args.command == "import":
             from paperqueue.commands.importing import cmd_import
@@ -188,7 +197,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_STORE
     try:
-        sys.stdout.write(render_list(store, args.view, args.format))
+        sys.stdout.write(render_list(store, args.view, args.format, args.limit))
     finally:
         store.close()
     return EXIT_OK

@@ -50,9 +50,11 @@ def find_tag(store: Store, name: str) -> str:
     return wanted
 
 
-def rows(store: Store, view: str = "all", batch: str | None = None, tag: str | None = None) -> list[Row]:
+def rows(store: Store, view: str = "all", batch: str | None = None, tag: str | None = None,
+         limit: int | None = None) -> list[Row]:
     """The papers to export, newest first, with their abstracts and state
-    (only those of one batch, or carrying one tag, when asked)."""
+    (only those of one batch, or carrying one tag, when asked; only the
+    first ``limit``)."""
     papers = select(store.ordered_papers(), store.states, view)
     if batch is not None:
         number = find_batch(store, batch)
@@ -60,6 +62,7 @@ def rows(store: Store, view: str = "all", batch: str | None = None, tag: str | N
     if tag is not None:
         wanted_tag = find_tag(store, tag)
         papers = [p for p in papers if wanted_tag in {t.casefold() for t in store.state(p.key).tags}]
+    papers = papers[:limit]
     wanted = {p.key for p in papers}
     details = {p.key: d for p, d in store.iter_details() if p.key in wanted}
     return [(p, details.get(p.key, PaperDetails()), store.state(p.key)) for p in papers]

@@ -7,12 +7,13 @@ from paperqueue.core.views import select
 from paperqueue.core.store import Store
 
 
-def render_list(store: Store, view: str, fmt: str) -> str:
-    papers = select(store.ordered_papers(), store.states, view)
+def render_list(store: Store, view: str, fmt: str, limit: int | None = None) -> str:
+    """``view``'s papers, newest import first (only the first ``limit``)."""
+    papers = select(store.ordered_papers(), store.states, view)[:limit]
     if fmt == "json":
         from paperqueue.core.export import rows, to_json
 
-        return to_json(store, rows(store, view))
+        return to_json(store, rows(store, view, limit=limit))
     lines = []
     for paper in papers:
         state = store.state(paper.key)
