@@ -402,3 +402,18 @@ def test_a_merge_that_would_conflict_is_aborted_and_changes_nothing(pair, run):
     assert "could not merge" in err and device(a) in err and "copied" in err
     assert listing(run, b) == before
     assert not (b / "sync-git" / ".git" / "MERGE_HEAD").exists()
+
+
+@pytest.mark.parametrize("stderr, reason", [
+    # git's suggestion paragraph after a bad URL: its first line, not "remote-fd"
+    ("git: 'remote-' is not a git command. See 'git --help'.\n\nThe most similar command is\n\tremote-fd\n",
+     "git: 'remote-' is not a git command. See 'git --help'."),
+    ("To /tmp/r.git\n ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs to '/tmp/r.git'\n"
+     "hint: Updates were rejected because the remote contains work\n", "failed to push some refs to '/tmp/r.git'"),
+    ("Cloning into 'x'...\nfatal: unable to access 'https://me:secret@example.org/r.git/': Could not resolve host\n",
+     "unable to access 'https://me@example.org/r.git/': Could not resolve host"),
+    ("", "exit status 128"),
+])
+def test_the_reason_given_is_gits_own_verdict_in_one_line(stderr: str, reason: str) -> None:
+    done = subprocess.CompletedProcess(["git"], 128, stdout="", stderr=stderr)
+    assert git_process.reason_of(done) == reason

@@ -84,7 +84,10 @@ def reason_of(done: subprocess.CompletedProcess) -> str:
     """git's own last message, one line, passwords taken out."""
     lines = [line.strip() for line in (done.stderr or done.stdout or "").splitlines() if line.strip()]
     lines = [line for line in lines if not line.startswith(("hint:", "warning:"))] or lines
-    reason = re.sub(r"^(fatal|error): ", "", lines[-1]) if lines else f"exit status {done.returncode}"
+    # git's own verdict when it gave one; else its first line (the last may
+    # be the tail of a paragraph: "The most similar command is" / "remote-fd").
+    said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[:1]
+    reason = re.sub(r"^(fatal|error): ", "", said[-1]) if said else f"exit status {done.returncode}"
     return re.sub(r"//([^/@\s:]+):[^/@\s]*@", r"//\1@", reason)[:300]
 
 
