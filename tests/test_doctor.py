@@ -258,3 +258,18 @@ def test_a_live_holder_the_note_names_is_described_as_what_it_is(pq_home: Path) 
         holder.stdin.close()
         holder.wait()
     assert described == f"another paperqueue import (pid {holder.pid})", "the kernel and the note agree"
+
+
+def test_sync_says_whether_it_is_set_up_through_what_and_when_it_last_ran(pq_home: Path, tmp_path: Path) -> None:
+    from paperqueue.cli import main
+
+    make_store(pq_home)
+    assert lines(pq_home, {})["sync"] == "not set up (paperqueue sync init folder PATH, or sync init git URL)"
+    folder = tmp_path / "Sync"
+    assert main(["sync", "init", "folder", str(folder)]) == 0
+    found = lines(pq_home, {})["sync"]
+    device = found.split("this device is ")[1].split(";")[0]
+    assert found == f"through the folder {folder}; this device is {device}; last sync none yet"
+    (pq_home / "sync.json").write_text("{", encoding="utf-8")
+    damaged = lines(pq_home, {})["sync"]
+    assert "damaged" in damaged and "sync init" in damaged and "\n" not in damaged

@@ -68,6 +68,7 @@ def diagnose(
         ("clipboard", clipboard(env, system, which)),
         ("OSC 52", osc52(env)),
         ("git", git(which)),
+        ("sync", _sync(home)),
         ("python", f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"),
         ("textual", _version("textual")),
         ("paperqueue", __version__),
@@ -196,6 +197,24 @@ def _lock(home: Path) -> str:
 
 
 # -- the clipboard ---------------------------------------------------------------
+
+
+def _sync(home: Path) -> str:
+    """Whether this store syncs, through what, and when it last did (no
+    remote or folder is contacted)."""
+    from paperqueue.core.sync.git import load_remote
+    from paperqueue.core.sync.git_process import shown_url
+    from paperqueue.core.sync.settings import SyncError, load_settings
+
+    try:
+        settings = load_settings(home)
+        remote = load_remote(home) if settings is not None else None
+    except SyncError as error:
+        return str(error)
+    if settings is None:
+        return "not set up (paperqueue sync init folder PATH, or sync init git URL)"
+    where = f"through git, {shown_url(remote.url)}" if remote is not None else f"through the folder {settings.folder}"
+    return f"{where}; this device is {settings.device}; last sync {settings.last_sync or 'none yet'}"
 
 
 def _system() -> str:
