@@ -4,6 +4,8 @@ it, as the paper list and the sidebar show them (QueueView is their model)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperqueue.core.models import Paper, PaperState
 from paperqueue.core.queue import QueueView
@@ -278,3 +280,48 @@ def test_a_search_filter_in_all_without_removed_papers() -> None:
     view = QueueView(papers(), {}, "all")
     view.set_filter({11, 13})
     assert rows(view) == ["b", "d"]
+
+
+_STATES = st.builds(PaperState, starred=st.booleans(), read=st.booleans(), removed=st.booleans(),
+                    tags=st.lists(st.sampled_from(["ml", "rl"]), max_size=2, unique=True).map(tuple))
+
+
+@settings(max_examples=300, deadline=None)
+@given(states=st.dictionaries(st.sampled_from("abcdex"), _STATES, max_size=6),
+       view=st.sampled_from(["inbox", "starred", "read", "all", tag_view("ml"), tag_view("zz"), "foryou"]),
+       sort=st.sampled_from(["newest", "title", "unread"]),
+       search=st.one_of(st.none(), st.sets(st.integers(10, 14))),
+       keep=st.lists(st.sampled_from("abcdex"), max_size=3))
+def test_rows_are_the_papers_each_view_matches_in_order(states, view, sort, search, keep) -> None:
+    """The view's rows, worked out from the few papers that have a state,
+    are the papers in order whose state the view matches (or kept rows),
+    whatever the states, sort, search and kept rows."""
+    queue = QueueView(papers(), states, view, sort)
+    queue.filter = search
+    queue.refresh(keep=keep)
+    expected = [p for p in queue._ordered()
+                if (search is None or p.id in search) and not states.get(p.key, PaperState()).removed
+                and (matches(view, states.get(p.key, PaperState())) or p.key in keep)]
+    assert rows(queue) == [p.key for p in expected]
+    shown = rows(queue)
+    assert [queue.row_of(key) for key in "abcdex"] == [shown.index(k) if k in shown else None for k in "abcdex"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(order=st.permutations("abcde"), search=st.one_of(st.none(), st.sets(st.integers(10, 14))),
+       similar=st.booleans())
+def test_row_of_finds_every_row_in_a_ranked_order_too(order, search, similar) -> None:
+    """Similar and For-you rows come in their ranking's order, not the
+    sorted one: each paper's row is still found."""
+    by_key = {p.key: p for p in papers()}
+    ranked = [by_key[key] for key in order]
+    queue = QueueView(papers(), {}, "all")
+    if similar:
+        queue.show_ranked(ranked, {})
+    else:
+        queue.set_ranking("foryou", ranked, {})
+        queue.set_view("foryou")
+    queue.set_filter(search)
+    shown = rows(queue)
+    assert shown == [key for key in order if search is None or by_key[key].id in search]
+    assert [queue.row_of(key) for key in "abcdex"] == [shown.index(k) if k in shown else None for k in "abcdex"]

@@ -6,6 +6,7 @@ list comprehension, counts come from the (small) state map.
 
 from __future__ import annotations
 
+import bisect
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 
@@ -51,6 +52,7 @@ class QueueView:
         self.for_you_count = 0
         self._sorted: dict[str, list[Paper]] = {"newest": self.papers}
         self._row_keys: list[str] | None = None
+        self._order_places: tuple[list[Paper], dict[str, int]] | None = None
         self._key_ids: dict[str, int] | None = None
         self._batch_unread: dict[int, int] | None = None
         self.tag_unread: dict[str, int] = {}
@@ -143,7 +145,7 @@ class QueueView:
             if ranking is not None:
                 hidden = self.hidden
                 ordered = [p for p in ranking[0] if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
-            self.rows = [p for p in ordered if not states.get(p.key, NO_STATE).read or p.key in keep]
+            self.rows = _belonging(view, ordered, states, keep)
         elif batch is not None:
             self.rows = [p for p in ordered if p.in_batch(batch)]
         elif view.startswith("sub:"):
@@ -152,7 +154,7 @@ class QueueView:
         elif view == "all":
             self.rows = ordered if ids is not None or removed or self.sort != "newest" else self.papers
         else:
-            self.rows = [p for p in ordered if matches(view, states.get(p.key, NO_STATE)) or p.key in keep]
+            self.rows = _belonging(view, ordered, states, keep)
         self._row_keys = None
         self.rows_version += 1
         self.recount()
@@ -284,8 +286,19 @@ class QueueView:
         return set(map(_KEY, self.rows))
 
     def row_of(self, key: str) -> int | None:
-        """The row showing ``key`` (a C-speed scan: about 3 ms at 100,000 rows,
-        cheaper than building a map that the next filter change throws away)."""
+        """The row showing ``key``. The rows of most views keep the sorted
+        order's sequence (a filter only leaves papers out), so the row is
+        found by bisection over each paper's place in that order (a map
+        made once per order): microseconds, where a scan of 100,000 rows
+        took 4-8 ms at every search keystroke. The answer is checked, and
+        rows in another order (Similar, For you) are scanned."""
+        rows = self.rows
+        places = self._places()
+        place = places.get(key)
+        if place is not None:
+            row = bisect.bisect_left(rows, place, key=lambda p: places.get(p.key, -1))
+            if row < len(rows) and rows[row].key == key:
+                return row
         keys = self._row_keys
         if keys is None:
             keys = self._row_keys = list(map(_KEY, self.rows))
@@ -293,6 +306,13 @@ class QueueView:
             return keys.index(key)
         except ValueError:
             return None
+
+    def _places(self) -> dict[str, int]:
+        """Key -> its place in the sorted order shown now (made once per order)."""
+        ordered = self._ordered()
+        if self._order_places is None or self._order_places[0] is not ordered:
+            self._order_places = (ordered, {p.key: place for place, p in enumerate(ordered)})
+        return self._order_places[1]
 
     def shown(self, keys: Collection[str]) -> list[Paper]:
         """The papers among ``keys`` that have a row, in row order."""
@@ -313,3 +333,20 @@ class QueueView:
 
     def next_unread(self, start: int, step: int = 1) -> int | None:
         return self.find(start, step, lambda state: not state.read)
+
+
+def _belonging(view: str, ordered: list[Paper], states: Mapping[str, PaperState], keep: Collection[str]) -> list[Paper]:
+    """The papers of ``ordered`` that ``view`` shows (and those in ``keep``),
+    in order: ``[p for p in ordered if matches(view, state of p) or p.key
+    in keep]``, about 4x faster at 100,000 papers. Only papers with a state
+    can differ from one without (a paper without one is unread, unstarred,
+    untagged), so :func:`matches` runs once for each of those, and each
+    paper costs one set lookup."""
+    default = matches(view, NO_STATE)
+    odd = {key for key, state in states.items() if matches(view, state) != default}
+    if keep:
+        kept = set(keep)
+        odd = odd - kept if default else odd | kept
+    if default:  # most papers belong: leave out the odd ones
+        return [p for p in ordered if p.key not in odd] if odd else ordered
+    return [p for p in ordered if p.key in odd]
