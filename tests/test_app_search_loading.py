@@ -7,32 +7,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from paperqueue.core.store import Store, layout
-from paperqueue.ui import app as app_module
+from paperqueue.core.store import Store
 
 from pilot_helpers import make_app, queue_screen, seed_store, settle, until, widget_text
+from test_app_loading import held_loading, small_shards
 
 # "objaverse" is in one abstract of the sample and in no title.
 WORD = "objaverse"
 
 
-def _held_loading(monkeypatch) -> threading.Event:
-    """Small shards, and the rest of the queue read only when the test says."""
-    monkeypatch.setattr(layout, "SHARD_SIZE", 10)
-    monkeypatch.setattr(app_module, "FIRST_SCREEN", 10)
-    go = threading.Event()
-    load_rest = Store.load_rest
-
-    def held(self) -> None:
-        go.wait(10)
-        load_rest(self)
-
-    monkeypatch.setattr(Store, "load_rest", held)
-    return go
-
-
 async def test_search_typed_while_loading_is_answered_in_full_once_loaded(pq_home: Path, monkeypatch) -> None:
-    go = _held_loading(monkeypatch)
+    small_shards(monkeypatch)
+    go = held_loading(monkeypatch)
     seed_store(pq_home)
     app = make_app(pq_home)
     async with app.run_test(size=(160, 40)) as pilot:
