@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperqueue.core.models import Paper, PaperState
+from paperqueue.core import queue as queue_module
 from paperqueue.core.queue import QueueView
 from paperqueue.core.views import SIMILAR, batch_view, matches, newest_first, select, tag_view, view_batch, view_tag
 
@@ -291,14 +292,21 @@ _STATES = st.builds(PaperState, starred=st.booleans(), read=st.booleans(), remov
        view=st.sampled_from(["inbox", "starred", "read", "all", tag_view("ml"), tag_view("zz"), "foryou"]),
        sort=st.sampled_from(["newest", "title", "unread"]),
        search=st.one_of(st.none(), st.sets(st.integers(10, 14))),
-       keep=st.lists(st.sampled_from("abcdex"), max_size=3))
-def test_rows_are_the_papers_each_view_matches_in_order(states, view, sort, search, keep) -> None:
+       keep=st.lists(st.sampled_from("abcdex"), max_size=3),
+       few_share=st.sampled_from([0, queue_module.FEW_SHARE]))
+def test_rows_are_the_papers_each_view_matches_in_order(states, view, sort, search, keep, few_share) -> None:
     """The view's rows, worked out from the few papers that have a state,
     are the papers in order whose state the view matches (or kept rows),
-    whatever the states, sort, search and kept rows."""
+    whatever the states, sort, search and kept rows; with ``few_share`` 0
+    Starred, Read and tag views never take a pass over every paper."""
     queue = QueueView(papers(), states, view, sort)
     queue.filter = search
-    queue.refresh(keep=keep)
+    default = queue_module.FEW_SHARE
+    queue_module.FEW_SHARE = few_share
+    try:
+        queue.refresh(keep=keep)
+    finally:
+        queue_module.FEW_SHARE = default
     expected = [p for p in queue._ordered()
                 if (search is None or p.id in search) and not states.get(p.key, PaperState()).removed
                 and (matches(view, states.get(p.key, PaperState())) or p.key in keep)]
@@ -325,3 +333,18 @@ def test_row_of_finds_every_row_in_a_ranked_order_too(order, search, similar) ->
     shown = rows(queue)
     assert shown == [key for key in order if search is None or by_key[key].id in search]
     assert [queue.row_of(key) for key in "abcdex"] == [shown.index(k) if k in shown else None for k in "abcdex"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(states=st.dictionaries(st.sampled_from("abcdex"), _STATES, max_size=6),
+       search=st.one_of(st.none(), st.sets(st.integers(10, 14))),
+       hidden=st.sets(st.sampled_from("abcde"), max_size=2))
+def test_counts_are_the_same_with_the_stores_key_map(states, search, hidden) -> None:
+    """Ids looked up in the store's key -> paper map (no map made at the
+    first search) count the same as a map made from the view's papers."""
+    made = QueueView(papers(), states, "inbox", hidden=hidden)
+    looked_up = QueueView(papers(), states, "inbox", hidden=hidden, by_key={p.key: p for p in papers()})
+    for queue in (made, looked_up):
+        queue.set_filter(search)
+    assert (looked_up.counts, looked_up.tag_unread, looked_up.for_you_count) == (made.counts, made.tag_unread, made.for_you_count)
+    assert rows(looked_up) == rows(made)

@@ -372,5 +372,6 @@ def _known_view(view: object, store: Store) -> bool:
 def _queue_view(store: Store, view: str, sort: str) -> QueueView:
     """The queue's rows for ``view``: every paper read so far but those of
     deleted batches (removed papers are the view's own business)."""
-    return QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count, hidden=store.hidden_keys(),
+    return QueueView(newest_first(list(store.papers.values())), store.states, view, sort, store.count,
+                     hidden=store.hidden_keys(), by_key=store.papers,
                      subscriptions=subscription_batches(store.batch_info, store.deleted_batches))
