@@ -90,3 +90,21 @@ async def test_an_unwritable_downloads_folder_is_one_error_line(pq_home: Path, t
         assert len(errors) == 1 and "\n" not in errors[0], notifications(app)
         assert app.is_running
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+async def test_a_downloads_folder_named_with_escape_codes_is_shown_clean(pq_home: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """XDG_DOWNLOAD_DIR comes from the environment: the notice names the
+    file without the terminal ever receiving the folder's escape codes."""
+    folder = tmp_path / "Down\x1b[31mloads\x07"
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(folder))
+    seed_store(pq_home)
+    app = make_app(pq_home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("W", "m")
+        await settle(pilot)
+        said = [n for n in notifications(app) if n.startswith("Exported")]
+        assert len(said) == 1 and "\x1b" not in said[0] and "\x07" not in said[0], notifications(app)
+        assert "loads" in said[0]
+    assert len(list(folder.glob("paperqueue-*.md"))) == 1
