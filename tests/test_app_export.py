@@ -95,7 +95,8 @@ async def test_an_unwritable_downloads_folder_is_one_error_line(pq_home: Path, t
 async def test_a_downloads_folder_named_with_escape_codes_is_shown_clean(pq_home: Path, tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """XDG_DOWNLOAD_DIR comes from the environment: the notice names the
-    file without the terminal ever receiving the folder's escape codes."""
+    file without the terminal ever receiving the folder's escape codes
+    (every notification is cleaned by the app's notify)."""
     folder = tmp_path / "Down\x1b[31mloads\x07"
     monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(folder))
     seed_store(pq_home)

@@ -9,7 +9,6 @@ from dataclasses import replace
 from textual import work
 from textual.binding import Binding
 
-from paperqueue.core.text import one_line
 from paperqueue.core.views import tag_view, view_tag
 from paperqueue.ui.screens.triage import TriageScreen
 
@@ -130,11 +129,10 @@ class AnnotateScreen(TriageScreen):
         try:
             path = exports.save_export(text, name, exports.downloads_folder())
         except OSError as error:
-            # The folder's name comes from the environment: no control character reaches the terminal.
-            message = one_line(f"Could not export: {error.strerror or error}" + (f" ({error.filename})" if error.filename else ""))
+            message = f"Could not export: {error.strerror or error}" + (f" ({error.filename})" if error.filename else "")
             self.app.call_from_thread(lambda: self.notify(message, severity="error", markup=False, timeout=8))
             return
-        self.app.call_from_thread(lambda: self.notify(one_line(f"Exported {count} to {path}"), markup=False, timeout=6))
+        self.app.call_from_thread(lambda: self.notify(f"Exported {count} to {path}", markup=False, timeout=6))
 
     def _deliver(self, text: str, name: str, fmt: str, count: str) -> None:
         import io
