@@ -136,14 +136,18 @@ class QueueView:
         the papers in ``keep`` (the rows shown before an undo, a removal or
         an import: they keep their places, greyed, so nothing vanishes
         under the cursor)."""
-        few = self._few_rows(keep)
-        self.rows = few if few is not None else self._rows_by_pass(keep)
+        view = self.view
+        by_state = view not in ("all", SIMILAR) and not view.startswith(("batch:", "sub:"))
+        odd = _odd_keys(view, self.states, keep) if by_state else None
+        few = self._few_rows(odd) if odd is not None and not is_for_you(view) else None
+        self.rows = few if few is not None else self._rows_by_pass(odd)
         self._row_keys = None
         self.rows_version += 1
         self.recount()
 
-    def _rows_by_pass(self, keep: Collection[str]) -> list[Paper]:
-        """The rows, by a pass over every paper in the view's order."""
+    def _rows_by_pass(self, odd: tuple[bool, set[str]] | None) -> list[Paper]:
+        """The rows, by a pass over every paper in the view's order (``odd``:
+        :func:`_odd_keys`, for the views that go by state)."""
         ordered = self._ordered()
         ids = self.filter
         states = self.states
@@ -162,7 +166,7 @@ class QueueView:
             if ranking is not None:
                 hidden = self.hidden
                 ordered = [p for p in ranking[0] if p.key not in removed and p.key not in hidden and (ids is None or p.id in ids)]
-            return _belonging(view, ordered, states, keep)
+            return _belonging(ordered, odd)
         if batch is not None:
             return [p for p in ordered if p.in_batch(batch)]
         if view.startswith("sub:"):
@@ -170,7 +174,7 @@ class QueueView:
             return [p for p in ordered if not batches.isdisjoint(p.batches or (p.batch,))] if batches else []
         if view == "all":
             return ordered if ids is not None or removed or self.sort != "newest" else self.papers
-        return _belonging(view, ordered, states, keep)
+        return _belonging(ordered, odd)
 
     def recount(self) -> None:
         """Counts per view, within the search filter; O(papers with state)."""
@@ -323,22 +327,16 @@ class QueueView:
         except ValueError:
             return None
 
-    def _few_rows(self, keep: Collection[str]) -> list[Paper] | None:
+    def _few_rows(self, odd: tuple[bool, set[str]]) -> list[Paper] | None:
         """The rows of a view that only papers with a state belong to
-        (Starred, Read, a tag), found from those papers and put in the
-        sorted order by their places: no pass over 100,000 papers. None for
-        other views, and when those papers are many (a pass is cheaper)."""
-        view = self.view
-        if view in ("all", SIMILAR) or view.startswith(("batch:", "sub:")) or is_for_you(view) \
-                or matches(view, NO_STATE):
-            return None
-        states = self.states
-        keys = {key for key, state in states.items() if matches(view, state)}
-        keys.update(keep)
+        (Starred, Read, a tag), found from those papers (``odd``) and put in
+        the sorted order by their places: no pass over 100,000 papers. None
+        for other views, and when those papers are many (a pass is cheaper)."""
+        default, keys = odd
         ordered = self._ordered()
-        if len(keys) * FEW_SHARE > len(ordered):
+        if default or len(keys) * FEW_SHARE > len(ordered):
             return None
-        places, ids = self._places(), self.filter
+        states, places, ids = self.states, self._places(), self.filter
         found = []
         for key in keys:
             place = places.get(key)
@@ -378,18 +376,26 @@ class QueueView:
         return self.find(start, step, lambda state: not state.read)
 
 
-def _belonging(view: str, ordered: list[Paper], states: Mapping[str, PaperState], keep: Collection[str]) -> list[Paper]:
-    """The papers of ``ordered`` that ``view`` shows (and those in ``keep``),
-    in order: ``[p for p in ordered if matches(view, state of p) or p.key
-    in keep]``, about 4x faster at 100,000 papers. Only papers with a state
-    can differ from one without (a paper without one is unread, unstarred,
-    untagged), so :func:`matches` runs once for each of those, and each
-    paper costs one set lookup."""
+def _odd_keys(view: str, states: Mapping[str, PaperState], keep: Collection[str]) -> tuple[bool, set[str]]:
+    """Whether a paper with no state belongs in ``view``, and the keys that
+    do otherwise (and those in ``keep``, whose rows stay). Only papers with
+    a state can differ from one without (a paper without one is unread,
+    unstarred, untagged): :func:`matches` runs once for each of those, not
+    for each of 100,000 papers."""
     default = matches(view, NO_STATE)
     odd = {key for key, state in states.items() if matches(view, state) != default}
     if keep:
         kept = set(keep)
         odd = odd - kept if default else odd | kept
+    return default, odd
+
+
+def _belonging(ordered: list[Paper], odd: tuple[bool, set[str]] | None) -> list[Paper]:
+    """The papers of ``ordered`` that the view shows, in order: ``[p for p in
+    ordered if matches(view, state of p) or p.key in keep]``, one set
+    lookup a paper (``odd``: :func:`_odd_keys`)."""
+    assert odd is not None
+    default, keys = odd
     if default:  # most papers belong: leave out the odd ones
-        return [p for p in ordered if p.key not in odd] if odd else ordered
-    return [p for p in ordered if p.key in odd]
+        return [p for p in ordered if p.key not in keys] if keys else ordered
+    return [p for p in ordered if p.key in keys]
