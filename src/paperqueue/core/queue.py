@@ -313,7 +313,8 @@ class QueueView:
         took 4-8 ms at every search keystroke. The answer is checked, and
         rows in another order (Similar, For you) are scanned."""
         rows = self.rows
-        places = self._places()
+        ranked = self.view == SIMILAR or self.view in self.rankings
+        places = self._places() if not ranked else {}
         place = places.get(key)
         if place is not None:
             row = bisect.bisect_left(rows, place, key=lambda p: places.get(p.key, -1))
