@@ -95,3 +95,42 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: py
     with pytest.raises(OSError, match="No space"):
         write_new_file(tmp_path, NAMES, b"ours\n")
     assert list(tmp_path.iterdir()) == []
+
+
+KILL_SCRIPT = """
+import errno, os
+from pathlib import Path
+from paperqueue.core import atomic
+if os.environ.get("NO_LINKS"):
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+    atomic.os.link = no_links
+made = atomic.write_new_file(Path(os.environ["PAPERQUEUE_HOME"]), ["export.bib", "export-2.bib"], b"@misc{k}\\n" * 1000)
+print(made.name, flush=True)
+"""
+
+
+@pytest.mark.parametrize("no_links", [False, True], ids=["hard links", "no hard links"])
+def test_a_kill_at_every_boundary_leaves_the_earlier_export_and_nothing_half_written(tmp_path: Path, no_links: bool) -> None:
+    """Killed before or after each write, fsync, link and rename: the earlier
+    export is untouched, a new export is absent or whole (whole once it was
+    reported), and what is left besides is at most one hidden temporary file."""
+    from crash_harness import every_boundary
+
+    def prepare(folder: Path) -> None:
+        folder.mkdir(parents=True)
+        (folder / "export.bib").write_text("earlier\n", encoding="utf-8")
+
+    whole = b"@misc{k}\n" * 1000
+    stops = list(every_boundary(tmp_path / "downloads", KILL_SCRIPT, prepare, tmp_path, env={"NO_LINKS": "1" if no_links else ""}))
+    assert len(stops) >= 5
+    for stop in stops:
+        assert (stop.home / "export.bib").read_text(encoding="utf-8") == "earlier\n", stop.label
+        second = stop.home / "export-2.bib"
+        if stop.out:
+            assert stop.out.strip() == "export-2.bib" and second.read_bytes() == whole, stop.label
+        assert not second.exists() or second.read_bytes() in (whole, b""), stop.label  # b"": the claim, no hard links
+        if not no_links:
+            assert not second.exists() or second.read_bytes() == whole, stop.label
+        hidden = [p.name for p in stop.home.iterdir() if p.name.startswith(".")]
+        assert len(hidden) <= (0 if not stop.killed else 1), (stop.label, hidden)

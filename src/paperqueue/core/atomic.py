@@ -240,12 +240,15 @@ def write_new_file(folder: Path, names: Iterable[str], data: bytes) -> Path:
     fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
+            boundary("write new file")
             handle.write(data)
             handle.flush()
+            boundary("fsync new file")
             os.fsync(handle.fileno())
         for name in names:
             path = folder / name
             try:
+                boundary(f"link {name}")
                 os.link(tmp_name, path)
             except FileExistsError:
                 continue
@@ -256,7 +259,9 @@ def write_new_file(folder: Path, names: Iterable[str], data: bytes) -> Path:
                     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666))
                 except FileExistsError:
                     continue
+                boundary(f"rename {name}")
                 os.replace(tmp_name, path)  # over our own empty claim
+            boundary(f"linked {name}")
             fsync_dir(folder)
             return path
         raise FileExistsError(errno.EEXIST, f"{folder}: every name for the file is taken")
